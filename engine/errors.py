@@ -1,0 +1,136 @@
+"""The one exception tree of the project.
+
+    SopError                      base of everything the engine raises on purpose
+    ├── SopInvalid                an SOP or rules file failed validation (carries every Problem)
+    ├── UnknownSop                no SOP with that id is loaded
+    ├── UnknownRevision           the SOP has no such revision
+    ├── TicketError               a ticket event was refused; nothing changed
+    │   ├── UnknownEvent          the SOP defines no event of that type
+    │   ├── EventNotAllowed       the event exists but not in the ticket's current state
+    │   ├── MissingInputs         required inputs (kelengkapan) or event data are missing
+    │   ├── ActorNotAllowed       the actor may not perform this event
+    │   └── InvalidData           event data or ticket fields have the wrong type or value
+    ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
+    ├── NotFound                  a stored object does not exist
+    └── Conflict                  a concurrent change won (version mismatch, idempotency clash)
+
+`api/errors.py` maps each class to an HTTP status and a stable `code`, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located validation problem: `file:line:col: code: path: message`."""
+
+    code: str
+    message: str
+    path: str = ""
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    hint: str = ""
+
+    def format(self) -> str:
+        loc = f"{self.file}:{self.line}:{self.col}" if self.file else f"{self.line}:{self.col}"
+        text = f"{loc}: {self.code}: {self.path or '<root>'}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class SopError(Exception):
+    """Base class. `code` is stable and is what API clients match on."""
+
+    code = "sop_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class SopInvalid(SopError):
+    code = "sop_invalid"
+
+    def __init__(self, problems: list[Problem], message: str = "") -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.code))
+        super().__init__(message or f"{len(self.problems)} problem(s) found")
+
+    def __str__(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class UnknownSop(SopError):
+    code = "unknown_sop"
+
+
+class UnknownRevision(SopError):
+    code = "unknown_revision"
+
+
+class TicketError(SopError):
+    code = "ticket_error"
+
+
+class UnknownEvent(TicketError):
+    code = "unknown_event"
+
+
+class EventNotAllowed(TicketError):
+    code = "event_not_allowed"
+
+
+class MissingInputs(TicketError):
+    code = "missing_inputs"
+
+
+class ActorNotAllowed(TicketError):
+    code = "actor_not_allowed"
+
+
+class InvalidData(TicketError):
+    code = "invalid_data"
+
+
+class RulesError(SopError):
+    code = "rules_error"
+
+
+class NotFound(SopError):
+    code = "not_found"
+
+
+class Conflict(SopError):
+    code = "conflict"
+
+
+__all__ = [
+    "ActorNotAllowed",
+    "Conflict",
+    "EventNotAllowed",
+    "InvalidData",
+    "MissingInputs",
+    "NotFound",
+    "Problem",
+    "RulesError",
+    "SopError",
+    "SopInvalid",
+    "TicketError",
+    "UnknownEvent",
+    "UnknownRevision",
+    "UnknownSop",
+]

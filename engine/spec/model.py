@@ -1,0 +1,280 @@
+"""The frozen, validated form of one SOP revision (and the rules it names).
+
+A `Spec` is built only by `engine.spec.load` after every check passed; nothing else constructs
+one from user input. Everything here is plain, immutable data: the engine compiles it into a
+transitions Machine and a rules ruleset, once per revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+DurationUnit = Literal["hours", "minutes", "calendar_days", "working_days"]
+FieldType = Literal["string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A time limit: `amount` of `unit`. Working days follow the step's calendar."""
+
+    amount: float
+    unit: DurationUnit
+
+    def __str__(self) -> str:
+        n = int(self.amount) if float(self.amount).is_integer() else self.amount
+        word = {
+            "hours": "hour",
+            "minutes": "minute",
+            "calendar_days": "calendar day",
+            "working_days": "working day",
+        }[self.unit]
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Approver:
+    title: str
+    name: str
+    rank: str = ""
+    nip: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    number: str
+    name: str
+    government: str
+    units: tuple[str, ...]
+    made: date
+    approved_by: Approver
+    revised: date | None = None
+    effective: date | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    label: str
+    # The ticket field that scopes this actor (an agency sees only tickets whose field matches).
+    scope_field: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    id: str
+    label: str
+    type: FieldType = "string"
+    personal: bool = False
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    id: str
+    time_zone: str = "Asia/Jakarta"
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday=0
+    holidays_country: str | None = None
+    holidays_subdiv: str | None = None
+    holidays_categories: tuple[str, ...] = ("public",)
+    collective_leave: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A closed condition vocabulary, evaluated by the engine (never eval'd).
+
+    op: equals, not_equals, in, not_in, is_set, is_not_set, gt, gte, lt, lte, all, any, not.
+    subject: "field" (a ticket field) or "data" (the event's data); `name` is its key.
+    """
+
+    op: str
+    subject: str = "field"
+    name: str = ""
+    value: Any = None
+    children: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Input:
+    """One kelengkapan item: its verbatim text and the ticket fields that hold it."""
+
+    text: str
+    fields: tuple[str, ...] = ()
+    when: Condition | None = None  # required only when this holds
+
+
+@dataclass(frozen=True)
+class Branch:
+    to: str
+    when: Condition | None = None  # None: the "otherwise" branch (must be last)
+
+
+@dataclass(frozen=True)
+class EventDef:
+    """An event that a step accepts.
+
+    Exactly one of: `to` / `branches` (the event completes the step and moves on),
+    `pause` / `resume` (the step's clock stops / restarts; the state is unchanged), or
+    neither (an internal event: recorded, rules run, the state is unchanged).
+    """
+
+    name: str
+    by: tuple[str, ...]
+    to: str | None = None
+    branches: tuple[Branch, ...] = ()
+    requires: tuple[str, ...] = ()  # event data keys that must be present (field ids)
+    accepts: tuple[str, ...] = ()  # event data keys merged into the ticket's fields
+    pause: bool = False
+    resume: bool = False
+    description: str = ""
+
+    @property
+    def completes_step(self) -> bool:
+        return self.to is not None or bool(self.branches)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.to,) if self.to is not None else tuple(b.to for b in self.branches)
+
+
+@dataclass(frozen=True)
+class Step:
+    no: int
+    id: str
+    activity: str
+    performers: tuple[str, ...]
+    inputs: tuple[Input, ...]
+    time_limit: Duration | None
+    output: str
+    remarks: str = ""
+    status: str | None = None  # the status set when this step completes
+    events: tuple[EventDef, ...] = ()
+    calendar: str | None = None  # None: the SOP's default calendar
+    periodic: str | None = None  # a step run on a schedule, not per ticket (e.g. "monthly")
+    final: bool = False
+
+    def event(self, name: str) -> EventDef | None:
+        for ev in self.events:
+            if ev.name == name:
+                return ev
+        return None
+
+
+END = "end"  # the reserved target: the ticket leaves the SOP (closed for good)
+
+
+@dataclass(frozen=True)
+class RuleAction:
+    """One action from the engine's closed registry (see engine.rules.actions)."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: dict[str, Any] = field(hash=False, compare=True)
+    then: tuple[RuleAction, ...] = ()
+    description: str = ""
+    source: str = ""  # rules file id
+
+
+@dataclass(frozen=True)
+class RuleSetSpec:
+    id: str
+    rules: tuple[Rule, ...]
+    templates: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    format_version: int
+    sop_id: str
+    revision: str
+    identity: Identity
+    legal_basis: tuple[str, ...]
+    qualifications: tuple[str, ...]
+    related_sops: tuple[str, ...]
+    equipment: tuple[str, ...]
+    warnings: tuple[str, ...]
+    record_keeping: tuple[str, ...]
+    performers: tuple[str, ...]  # the performer columns of the paper form, in order
+    actors: tuple[Actor, ...]
+    fields: tuple[FieldDef, ...]
+    statuses: tuple[Status, ...]
+    initial_status: str | None
+    calendars: tuple[Calendar, ...]
+    default_calendar: str
+    start: str
+    steps: tuple[Step, ...]
+    rulesets: tuple[RuleSetSpec, ...] = ()
+    content_hash: str = ""  # sha256 over the revision text and its rules files' texts
+    source_path: str = ""
+
+    # --- lookups (small, linear: an SOP has tens of steps, not thousands) ---
+    @property
+    def key(self) -> str:
+        return f"{self.sop_id}@{self.revision}"
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def step_by_no(self, no: int) -> Step:
+        for s in self.steps:
+            if s.no == no:
+                return s
+        raise KeyError(no)
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def field_def(self, field_id: str) -> FieldDef:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def status(self, status_id: str) -> Status:
+        for s in self.statuses:
+            if s.id == status_id:
+                return s
+        raise KeyError(status_id)
+
+    def calendar(self, calendar_id: str | None = None) -> Calendar:
+        wanted = calendar_id or self.default_calendar
+        for c in self.calendars:
+            if c.id == wanted:
+                return c
+        raise KeyError(wanted)
+
+    @property
+    def ticket_steps(self) -> tuple[Step, ...]:
+        """Steps a ticket moves through (periodic steps run on a schedule instead)."""
+        return tuple(s for s in self.steps if s.periodic is None)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(r for rs in self.rulesets for r in rs.rules)
+
+    @property
+    def personal_fields(self) -> frozenset[str]:
+        return frozenset(f.id for f in self.fields if f.personal)
