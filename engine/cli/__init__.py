@@ -1,0 +1,22 @@
+"""The `sop` command. Each group of subcommands lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="sop-engine")
+def main() -> None:
+    """SOP-as-code: validate, show, test and serve SOP revisions."""
+
+
+def _register() -> None:
+    from engine.cli import scenario_cmds, serve_cmds, spec_cmds
+
+    for module in (spec_cmds, scenario_cmds, serve_cmds):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

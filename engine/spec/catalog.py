@@ -1,0 +1,78 @@
+"""Every SOP revision under a folder, and which revision governs a ticket received at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from engine.errors import UnknownRevision, UnknownSop
+from engine.spec.load import load_revision
+from engine.spec.model import Spec
+
+
+@dataclass
+class Catalog:
+    """Loaded revisions by SOP id. Revisions are ordered by effective date, then label."""
+
+    specs: dict[str, dict[str, Spec]] = field(default_factory=dict)
+
+    def add(self, spec: Spec) -> None:
+        self.specs.setdefault(spec.sop_id, {})[spec.revision] = spec
+
+    def sop_ids(self) -> list[str]:
+        return sorted(self.specs)
+
+    def revisions(self, sop_id: str) -> list[Spec]:
+        if sop_id not in self.specs:
+            raise UnknownSop(f"no SOP {sop_id!r}; known: {', '.join(self.sop_ids()) or 'none'}")
+        return sorted(self.specs[sop_id].values(), key=_effective_key)
+
+    def get(self, sop_id: str, revision: str | None = None) -> Spec:
+        revs = self.revisions(sop_id)
+        if revision is None:
+            return revs[-1]
+        for spec in revs:
+            if spec.revision == revision:
+                return spec
+        known = ", ".join(s.revision for s in revs)
+        raise UnknownRevision(f"SOP {sop_id!r} has no revision {revision!r}; known: {known}")
+
+    def by_ref(self, ref: str) -> Spec:
+        """`sop-id` (its latest revision) or `sop-id@revision`."""
+        sop_id, _, rev = ref.partition("@")
+        return self.get(sop_id, rev or None)
+
+    def effective(self, sop_id: str, at: datetime) -> Spec:
+        """The revision with the latest effective date on or before `at` (a ticket's receipt)."""
+        day = at.date()
+        candidates = [s for s in self.revisions(sop_id) if _effective(s) <= day]
+        if not candidates:
+            raise UnknownRevision(f"no revision of {sop_id!r} is in force on {day.isoformat()}")
+        return candidates[-1]
+
+    def __iter__(self) -> Iterator[Spec]:
+        for sop_id in self.sop_ids():
+            yield from self.revisions(sop_id)
+
+
+def _effective(spec: Spec) -> date:
+    return spec.identity.effective or spec.identity.made
+
+
+def _effective_key(spec: Spec) -> tuple[date, str]:
+    return (_effective(spec), spec.revision)
+
+
+def revision_files(sop_root: Path) -> list[Path]:
+    """`<root>/<sop-id>/<revision>.yaml`: scenario folders and other files are not revisions."""
+    return sorted(p for p in sop_root.glob("*/*.yaml") if p.is_file())
+
+
+def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> Catalog:
+    root = Path(sop_root)
+    catalog = Catalog()
+    for path in revision_files(root):
+        catalog.add(load_revision(path, rules_dir or root.resolve().parent / "rules"))
+    return catalog
