@@ -1,0 +1,74 @@
+"""Events posted to a ticket and its timeline."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from api.schemas.common import aware_datetime
+from api.schemas.notifications import NotificationSchema
+from api.schemas.tickets import TicketSchema
+
+
+class EventCreateSchema(Schema):
+    type = ma.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "an event of the ticket's current step (`allowed_events`)"},
+    )
+    actor = ma.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "the SOP actor id performing it; the token must allow it"},
+    )
+    data = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(allow_none=True),
+        load_default=dict,
+        metadata={"description": "values for the event's `requires`/`accepts` fields"},
+    )
+    occurred_at = aware_datetime(
+        load_default=None, metadata={"description": "when it happened; default: now"}
+    )
+
+
+class RuleFiringSchema(Schema):
+    rule = ma.String()
+    trigger = ma.String()
+    actions = ma.List(ma.String())
+    reason = ma.String()
+
+
+class TimelineEntrySchema(Schema):
+    version = ma.Integer(metadata={"description": "the ticket version this entry produced"})
+    at = ma.DateTime()
+    event = ma.String()
+    actor = ma.String()
+    user = ma.String(allow_none=True)
+    data = ma.Dict(keys=ma.String(), values=ma.Raw(allow_none=True))
+    from_state = ma.String()
+    to_state = ma.String()
+    from_status = ma.String(allow_none=True)
+    to_status = ma.String(allow_none=True)
+    finished_step = ma.Integer(allow_none=True)
+    entered_step = ma.Integer(allow_none=True)
+    sla = ma.String(allow_none=True, metadata={"description": "met or breached"})
+    rules = ma.List(ma.Nested(RuleFiringSchema))
+    caused_by = ma.String(allow_none=True, metadata={"description": "the rule that fired it"})
+    revision = ma.String()
+    spec_hash = ma.String()
+
+
+class TimelineSchema(Schema):
+    ticket_id = ma.String()
+    items = ma.List(ma.Nested(TimelineEntrySchema))
+
+
+class EventResultSchema(Schema):
+    ticket = ma.Nested(TicketSchema)
+    entries = ma.List(
+        ma.Nested(TimelineEntrySchema),
+        metadata={"description": "what this event recorded, with the events rules fired"},
+    )
+    notifications = ma.List(ma.Nested(NotificationSchema))
+    replayed = ma.Boolean(metadata={"description": "true: an Idempotency-Key repeat"})

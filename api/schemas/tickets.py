@@ -1,0 +1,108 @@
+"""Tickets: the body that opens one, the query that lists them, and what the API shows."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from api.schemas.common import aware_datetime, limit_field
+from api.schemas.sops import StatusSchema
+
+
+class TicketCreateSchema(Schema):
+    sop = ma.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "SOP id; the revision in force at `occurred_at` governs it"},
+    )
+    fields = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(allow_none=True),
+        load_default=dict,
+        metadata={"description": "values of the SOP's ticket fields (see its revision)"},
+    )
+    occurred_at = aware_datetime(
+        load_default=None,
+        metadata={"description": "when the complaint was received; default: now"},
+    )
+    external_ref = ma.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "the caller's own id for the ticket"},
+    )
+    actor = ma.String(
+        load_default=None,
+        metadata={"description": "the SOP actor opening it; default: the token's first actor"},
+    )
+
+
+class TicketListQuerySchema(Schema):
+    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP"})
+    state = ma.String(load_default=None, metadata={"description": "a step id, or `end`"})
+    status = ma.String(load_default=None, metadata={"description": "a status id"})
+    overdue = ma.Boolean(
+        load_default=None, metadata={"description": "true: only tickets past a step deadline"}
+    )
+    scope = ma.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[^:]+:.+$", error="write <field>:<value>, e.g. unit:A1"),
+        metadata={"description": "`<field>:<value>`: tickets whose scope field matches"},
+    )
+    limit = limit_field()
+    cursor = ma.String(load_default=None, metadata={"description": "`next_cursor` of a page"})
+
+
+class StepRefSchema(Schema):
+    number = ma.Integer()
+    id = ma.String()
+    activity = ma.String()
+    performers = ma.List(ma.String())
+    started = ma.DateTime(allow_none=True)
+    due = ma.DateTime(allow_none=True)
+    paused = ma.Boolean()
+    breached = ma.Boolean(metadata={"description": "its time limit has passed"})
+
+
+class DeadlineSchema(Schema):
+    kind = ma.String(metadata={"description": "sla (a step's time limit) or timer"})
+    name = ma.String(metadata={"description": "the step id (sla) or timer name"})
+    step_number = ma.Integer(allow_none=True)
+    due = ma.DateTime()
+    overdue = ma.Boolean()
+
+
+class AllowedEventSchema(Schema):
+    type = ma.String()
+    by = ma.List(ma.String())
+    requires = ma.List(ma.String())
+    accepts = ma.List(ma.String())
+    targets = ma.List(ma.String())
+
+
+class TicketSchema(Schema):
+    id = ma.String()
+    sop = ma.String()
+    revision = ma.String()
+    spec_hash = ma.String()
+    version = ma.Integer(metadata={"description": "also the ETag; send it as If-Match"})
+    state = ma.String(metadata={"description": "the current step id, or `end`"})
+    step = ma.Nested(StepRefSchema, allow_none=True)
+    status = ma.Nested(StatusSchema, allow_none=True)
+    fields = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(allow_none=True),
+        metadata={"description": "personal fields read `***` without personal-data access"},
+    )
+    masked = ma.List(ma.String(), metadata={"description": "fields masked for this reader"})
+    deadlines = ma.List(ma.Nested(DeadlineSchema))
+    allowed_events = ma.List(ma.Nested(AllowedEventSchema))
+    open = ma.Boolean()
+    overdue = ma.Boolean()
+    created = ma.DateTime()
+    closed = ma.DateTime(allow_none=True)
+    external_ref = ma.String(allow_none=True)
+
+
+class TicketPageSchema(Schema):
+    items = ma.List(ma.Nested(TicketSchema))
+    next_cursor = ma.String(allow_none=True, metadata={"description": "null on the last page"})
