@@ -102,8 +102,9 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         cal = spec.calendar(step.calendar)
         run = pause_run(active, at) if evdef.pause else resume_run(active, at, cal, step)
         draft.ticket = replace(ticket, fields=fields, active=run)
-        draft.log_event(event, from_state=ticket.state, from_status=ticket.status,
-                        caused_by=caused_by)
+        draft.log_event(
+            event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
+        )
         react(draft, "event", evdef.name, event.actor, data, caused_by)
         return
     target = fire(spec, ticket.state, evdef.name, fields, data) if evdef.completes_step else None
@@ -114,8 +115,9 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         )
     if target is None:  # an internal event: recorded, rules run, state unchanged
         draft.ticket = replace(ticket, fields=fields)
-        draft.log_event(event, from_state=ticket.state, from_status=ticket.status,
-                        caused_by=caused_by)
+        draft.log_event(
+            event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
+        )
         react(draft, "event", evdef.name, event.actor, data, caused_by)
         return
     finished = finish_run(active, at, evdef.name)
@@ -190,8 +192,10 @@ def _run_fired(draft: Draft) -> None:
         rule_id, event = draft.fired.pop(0)
         chained += 1
         if chained > MAX_CHAIN:
-            raise EventNotAllowed(f"rules fired more than {MAX_CHAIN} events in one call; "
-                                  f"last by rule {rule_id!r}: check the rules for a loop")
+            raise EventNotAllowed(
+                f"rules fired more than {MAX_CHAIN} events in one call; "
+                f"last by rule {rule_id!r}: check the rules for a loop"
+            )
         if not draft.ticket.is_open:
             continue
         if not event.actor:  # the rule named no actor: the event's first performer in the SOP
@@ -225,9 +229,7 @@ def allowed_events(spec: Spec, ticket: Ticket) -> list[str]:
     step = spec.step(ticket.state)
     paused = ticket.active is not None and ticket.active.paused_at is not None
     return [
-        e.name
-        for e in step.events
-        if not (e.pause and paused) and not (e.resume and not paused)
+        e.name for e in step.events if not (e.pause and paused) and not (e.resume and not paused)
     ]
 
 

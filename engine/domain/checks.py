@@ -20,8 +20,9 @@ def find_event(spec: Spec, ticket: Ticket, name: str) -> tuple[Step, EventDef]:
             event=name,
         )
     if not ticket.is_open or ticket.state == END:
-        raise EventNotAllowed(f"ticket {ticket.id} is closed; no event is allowed", state=END,
-                              allowed=[])
+        raise EventNotAllowed(
+            f"ticket {ticket.id} is closed; no event is allowed", state=END, allowed=[]
+        )
     step = spec.step(ticket.state)
     evdef = step.event(name)
     paused = ticket.active is not None and ticket.active.paused_at is not None
@@ -34,11 +35,13 @@ def find_event(spec: Spec, ticket: Ticket, name: str) -> tuple[Step, EventDef]:
             allowed=allowed,
         )
     if evdef.pause and paused:
-        raise EventNotAllowed(f"step {step.no} ({step.id}) is already paused", state=step.id,
-                              allowed=allowed)
+        raise EventNotAllowed(
+            f"step {step.no} ({step.id}) is already paused", state=step.id, allowed=allowed
+        )
     if evdef.resume and not paused:
-        raise EventNotAllowed(f"step {step.no} ({step.id}) is not paused", state=step.id,
-                              allowed=allowed)
+        raise EventNotAllowed(
+            f"step {step.no} ({step.id}) is not paused", state=step.id, allowed=allowed
+        )
     return step, evdef
 
 

@@ -56,6 +56,7 @@ def check_values(
         if problem:
             errors[key] = f"{known[key].label}: {problem}"
     if errors:
-        raise InvalidData(f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-                          errors=errors)
+        raise InvalidData(
+            f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors
+        )
     return dict(values)

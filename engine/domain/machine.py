@@ -68,7 +68,9 @@ def machine_for(spec: Spec) -> Machine:
     return hit[1]
 
 
-def fire(spec: Spec, state: str, event: str, fields: dict[str, Any], data: dict[str, Any]) -> str | None:
+def fire(
+    spec: Spec, state: str, event: str, fields: dict[str, Any], data: dict[str, Any]
+) -> str | None:
     """The state after `event` in `state`, or None when no transition (branch) applies."""
     machine = machine_for(spec)
     probe = _Probe(state)

@@ -13,6 +13,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
+from engine import rules as rules_engine
 from engine.domain.model import (
     Event,
     LogEntry,
@@ -23,7 +24,6 @@ from engine.domain.model import (
     Timer,
 )
 from engine.errors import RulesError
-from engine import rules as rules_engine
 from engine.spec.durations import parse_duration
 from engine.spec.model import RuleAction, Spec
 
@@ -92,8 +92,9 @@ class Draft:
         )
 
 
-def _fact(draft: Draft, trigger: str, name: str, actor: str, data: dict[str, Any], count: int
-          ) -> dict[str, Any]:
+def _fact(
+    draft: Draft, trigger: str, name: str, actor: str, data: dict[str, Any], count: int
+) -> dict[str, Any]:
     return {
         "trigger": trigger,
         "name": name,
@@ -158,8 +159,9 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
     return Template(text).safe_substitute(values)
 
 
-def _notify(draft: Draft, rule_id: str, action: RuleAction, count: int,
-            escalation: bool = False) -> None:
+def _notify(
+    draft: Draft, rule_id: str, action: RuleAction, count: int, escalation: bool = False
+) -> None:
     spec, ticket = draft.spec, draft.ticket
     params = action.params
     to = str(params["to"])
@@ -174,8 +176,9 @@ def _notify(draft: Draft, rule_id: str, action: RuleAction, count: int,
             ticket_id=ticket.id,
             to=to,
             template=str(params["template"]),
-            text=_render(draft, str(params["template"]), count,
-                         bool(params.get("include_personal", False))),
+            text=_render(
+                draft, str(params["template"]), count, bool(params.get("include_personal", False))
+            ),
             rule=rule_id,
             escalation=escalation,
             channel=ticket.fields.get(channel_field) if channel_field else None,
@@ -200,8 +203,9 @@ def _start_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> 
     ticket = draft.ticket
     step_id = params.get("step")
     at = draft.log[-1].at if draft.log else draft.now
-    due = add_duration(draft.spec, step_id or ticket.state if ticket.active else None, at,
-                       first.amount, first.unit)
+    due = add_duration(
+        draft.spec, step_id or ticket.state if ticket.active else None, at, first.amount, first.unit
+    )
     timer = Timer(
         name=str(params["name"]),
         due=due,
