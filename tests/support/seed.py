@@ -1,0 +1,75 @@
+"""A seed-SOP ticket driven by hand, with a clock the test controls."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from engine.domain import apply, due, new_ticket
+from engine.domain.model import Event, Outcome, Ticket
+from engine.spec.model import Spec
+
+ROOT = Path(__file__).resolve().parents[2]
+WIB = timezone(timedelta(hours=7))
+# Monday 6 January 2025, 09:00 in Surabaya: no holiday within two weeks.
+MONDAY = datetime(2025, 1, 6, 9, 0, tzinfo=WIB)
+
+OTHER_CHANNEL = {
+    "reporter_name": "Budi Santoso",
+    "reporter_phone": "+6281234567890",
+    "channel": "instagram",
+    "social_media": "@budi",
+    "complaint_text": "Jalan berlubang di depan sekolah",
+    "attachment": "https://example.org/foto.jpg",
+    "location": "Jl. Raya Darmo 1",
+}
+ROUTING = {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}
+
+
+class Driver:
+    """Moves one ticket through a spec, with a clock the test controls."""
+
+    def __init__(self, spec: Spec, fields: dict, at: datetime = MONDAY) -> None:
+        self.spec, self.now = spec, at
+        self.outcomes: list[Outcome] = [new_ticket(spec, "T-1", fields, at)]
+        self.ticket: Ticket = self.outcomes[0].ticket
+
+    def post(self, type_: str, actor: str, data: dict | None = None, after=timedelta(hours=1)):
+        at = self.now + after
+        out = apply(self.spec, self.ticket, Event(type_, actor, data or {}), at)
+        self.now = at  # a refused event does not move the clock
+        self.outcomes.append(out)
+        self.ticket = out.ticket
+        return out
+
+    def advance(self, delta: timedelta) -> list[Outcome]:
+        self.now += delta
+        seen = []
+        while events := due(self.spec, self.ticket, self.now):
+            out = apply(self.spec, self.ticket, events[0], self.now)
+            self.outcomes.append(out)
+            seen.append(out)
+            self.ticket = out.ticket
+        return seen
+
+    def notifications(self, since: int = 0):
+        return [n for o in self.outcomes[since:] for n in o.notifications]
+
+    def to_routing(self) -> None:
+        self.post("accept", "staff")
+        self.post("triage", "staff")
+        self.post("entered", "staff", ROUTING)
+        self.post("responded", "staff", {"response_text": "Terima kasih, kami proses"})
+        self.post("within_authority", "staff")
+        self.post("routed", "staff")
+
+    def to_validated(self) -> None:
+        self.to_routing()
+        self.post("agency_responded", "agency")
+        self.post(
+            "follow_up_submitted",
+            "agency",
+            {"follow_up_text": "Sudah ditambal", "follow_up_photo": "https://example.org/f.jpg"},
+        )
+        self.post("substance_ok", "staff")
+        self.post("validated", "staff")
