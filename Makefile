@@ -13,7 +13,7 @@ $(BIN)/sop: pyproject.toml
 install: $(BIN)/sop
 
 serve: $(BIN)/sop
-	$(BIN)/sop serve
+	$(BIN)/sop serve --dev
 
 test: $(BIN)/sop
 	$(BIN)/ruff check .
