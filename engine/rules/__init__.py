@@ -1,0 +1,17 @@
+"""The rules layer: a revision's rules compiled to a neutral form, evaluated by one adapter.
+
+    RulesEngine.for_spec(spec) -> RulesEngine     compiled and registered once per revision
+    RulesEngine.evaluate(fact) -> list[Match]     every matching rule, in file order
+    compile_rules(spec) -> CompiledRules          pure; raises SopInvalid with every problem
+    rule_problems(spec) -> list[Problem]          the same checks, as a list
+
+Modules: actions (the closed registries), compiled (the neutral form and its semantics),
+validate, compile, reasons, adapter (the only module importing durable_rules).
+"""
+
+from engine.rules.adapter import RulesEngine
+from engine.rules.compile import compile_rules
+from engine.rules.compiled import CompiledRules, Match
+from engine.rules.validate import rule_problems
+
+__all__ = ["CompiledRules", "Match", "RulesEngine", "compile_rules", "rule_problems"]
