@@ -1,0 +1,113 @@
+"""Opening the database: SQLite by default, PostgreSQL (psycopg 3) when the URL says so.
+
+    make_engine(url, *, schema=None) -> sqlalchemy.Engine
+    upgrade(engine) -> None           apply every Alembic migration not yet applied
+    sqlite_url(path) -> str           the URL of an SQLite file
+
+SQLite: the file is opened in WAL mode with a busy timeout, foreign keys on and
+`synchronous=NORMAL` (a killed process loses no committed transaction; only an OS crash or power
+loss can lose the last few). pysqlite's own transaction handling is switched off so that
+SQLAlchemy's BEGIN is real; a write transaction takes the write lock at once
+(`BEGIN IMMEDIATE`, see `WRITE`), so two writers queue on the busy timeout instead of failing
+with "database is locked" when a read lock cannot be upgraded.
+
+PostgreSQL: `postgresql://...` is driven by psycopg 3. `schema` puts every table in that schema
+(via search_path; tests use a fresh random schema per run).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["WRITE", "make_engine", "sqlite_url", "upgrade"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+# Execution options of a write transaction: `with engine.connect().execution_options(**WRITE)`.
+WRITE = {"sqlite_begin": "IMMEDIATE"}
+_MIGRATE_LOCK = 7_460_301  # pg_advisory_xact_lock key: one migrator at a time
+_upgrade_lock = threading.Lock()
+
+
+def sqlite_url(path: str | Path) -> str:
+    return f"sqlite:///{Path(path)}"
+
+
+def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, **kwargs)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return _postgres_engine(parsed, schema, **kwargs)
+    raise ValueError(
+        f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}; "
+        "use sqlite:///path/to/file.db or postgresql://host:port/database"
+    )
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    memory = parsed.database in (None, "", ":memory:")
+    if not memory:
+        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if memory:  # one shared connection, or every connection would see its own empty database
+        kwargs.setdefault("poolclass", StaticPool)
+        kwargs.setdefault("connect_args", {"check_same_thread": False})
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not memory:
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _postgres_engine(parsed: Any, schema: str | None, **kwargs: Any) -> Engine:
+    if schema is not None:
+        if not schema.replace("_", "").isalnum():
+            raise ValueError(f"schema name {schema!r} must be letters, digits and underscores")
+        args = dict(kwargs.pop("connect_args", {}))
+        args["options"] = f"{args.get('options', '')} -csearch_path={schema}".strip()
+        kwargs["connect_args"] = args
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(parsed, **kwargs)
+    if schema is not None:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration. Safe to call from several processes at once."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with _upgrade_lock, engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

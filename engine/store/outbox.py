@@ -1,0 +1,101 @@
+"""Outbox operations for the notifier: claim due rows, record each delivery attempt.
+
+Mixed into `engine.store.store.Tx`. A claim moves the rows' `next_attempt_at` forward by a
+lease, in its own short transaction, so another worker does not pick them up while they are
+being delivered (on PostgreSQL, `FOR UPDATE SKIP LOCKED` keeps two claims apart). If the
+worker dies mid-delivery the lease runs out and the rows are delivered again: delivery is
+at-least-once, and each notification carries a stable id for receivers to drop duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, select, update
+
+from engine.domain.model import Notification
+from engine.store import codec
+from engine.store.tables import OutboxRow
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    outbox_id: int
+    notification: Notification
+    attempts: int  # attempts made before this one
+    done_channels: tuple[str, ...]  # channels that already took it (skipped on a retry)
+    scope_field: str | None
+
+
+class OutboxOps:
+    conn: Connection
+
+    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+        stmt = (
+            select(OutboxRow)
+            .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(self.conn.execute(stmt).scalars())
+        if not rows:
+            return []
+        self.conn.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_([r.id for r in rows]))
+            .values(next_attempt_at=now + lease)
+        )
+        return [
+            Claimed(
+                r.id,
+                codec.decode(Notification, r.payload),
+                r.attempts,
+                tuple(r.done_channels or ()),
+                r.scope_name,
+            )
+            for r in rows
+        ]
+
+    def outbox_delivered(self, outbox_id: int, channels: Sequence[str], now: datetime) -> None:
+        self.conn.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)
+            .values(
+                status=DELIVERED,
+                attempts=OutboxRow.attempts + 1,
+                done_channels=list(channels),
+                delivered=now,
+                last_error=None,
+            )
+        )
+
+    def outbox_failed(
+        self,
+        outbox_id: int,
+        channels: Sequence[str],
+        error: str,
+        *,
+        retry_at: datetime | None,
+    ) -> None:
+        """Record a failed attempt: retry at `retry_at`, or dead-letter when it is None."""
+        values: dict[str, object] = {
+            "attempts": OutboxRow.attempts + 1,
+            "done_channels": list(channels),
+            "last_error": error[:2000],
+        }
+        if retry_at is None:
+            values["status"] = DEAD
+        else:
+            values["next_attempt_at"] = retry_at
+        self.conn.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(values))
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        ).all()
+        return {status: n for status, n in rows}

@@ -1,0 +1,123 @@
+"""Read queries: ticket lists with filters, the timeline, the outbox as a feed.
+
+Mixed into `engine.store.store.Tx`; every method runs on `self.conn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.domain.model import LogEntry, Notification, Ticket
+from engine.store import codec
+from engine.store.tables import DeadlineRow, EventRow, OutboxRow, TicketRow, TicketScopeRow
+
+
+class Queries:
+    conn: Connection
+
+    def list_tickets(
+        self,
+        *,
+        now: datetime,
+        sop_id: str | None = None,
+        state: str | None = None,
+        status: str | None = None,
+        scope: Mapping[str, str] | None = None,
+        overdue: bool | None = None,
+        limit: int = 50,
+        before: str | None = None,
+    ) -> list[tuple[Ticket, str | None]]:
+        """Tickets matching every filter given, newest first; `before`: an id (the cursor)."""
+        stmt = select(TicketRow.record, TicketRow.external_ref)
+        conds: list[ColumnElement[bool]] = []
+        if sop_id is not None:
+            conds.append(TicketRow.sop_id == sop_id)
+        if state is not None:
+            conds.append(TicketRow.state == state)
+        if status is not None:
+            conds.append(TicketRow.status == status)
+        for name, value in (scope or {}).items():
+            conds.append(
+                exists().where(
+                    TicketScopeRow.ticket_id == TicketRow.id,
+                    TicketScopeRow.name == name,
+                    TicketScopeRow.value == str(value),
+                )
+            )
+        if overdue is not None:
+            late = _overdue(now)
+            conds.append(late if overdue else not_(late))
+        if before is not None:
+            conds.append(TicketRow.id < before)
+        stmt = stmt.where(*conds).order_by(TicketRow.id.desc()).limit(limit)
+        return [(codec.decode(Ticket, r.record), r.external_ref) for r in self.conn.execute(stmt)]
+
+    def timeline(self, ticket_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(EventRow.seq, EventRow.recorded, EventRow.entry)
+            .where(EventRow.ticket_id == ticket_id)
+            .order_by(EventRow.seq)
+        )
+        return [
+            {"seq": r.seq, "recorded": r.recorded, **asdict(codec.decode(LogEntry, r.entry))}
+            for r in rows
+        ]
+
+    def outbox_feed(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        to: str | None = None,
+        scope: Mapping[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Outbox rows after the cursor `after` (an outbox id), oldest first."""
+        conds: list[ColumnElement[bool]] = [OutboxRow.id > after]
+        if to is not None:
+            conds.append(OutboxRow.to_actor == to)
+        if scope:
+            conds.append(
+                or_(
+                    *(
+                        and_(OutboxRow.scope_name == k, OutboxRow.scope_value == str(v))
+                        for k, v in scope.items()
+                    )
+                )
+            )
+        rows = self.conn.execute(
+            select(OutboxRow).where(*conds).order_by(OutboxRow.id).limit(limit)
+        ).scalars()
+        return [outbox_item(r) for r in rows]
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    """Open, and the active step's SLA has fired, or is due and not yet swept."""
+    sla_due = exists().where(
+        DeadlineRow.ticket_id == TicketRow.id,
+        DeadlineRow.kind == "sla",
+        DeadlineRow.due <= now,
+    )
+    return and_(TicketRow.closed.is_(None), or_(TicketRow.breached.is_(True), sla_due))
+
+
+def outbox_item(row: OutboxRow) -> dict[str, Any]:
+    return {
+        "cursor": row.id,
+        **asdict(codec.decode(Notification, row.payload)),
+        "scope_field": row.scope_name,
+        "delivery": {
+            "status": row.status,
+            "attempts": row.attempts,
+            "next_attempt_at": row.next_attempt_at,
+            "delivered": row.delivered,
+            "last_error": row.last_error,
+            "channels_done": list(row.done_channels or ()),
+        },
+        "queued": row.created,
+    }

@@ -1,0 +1,383 @@
+"""The durable store: a unit of work over the tables in `engine.store.tables`.
+
+    store = Store.open(url, schema=None)          connect and apply migrations
+    with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
+    with store.read() as tx: ...                  a read-only view
+
+`Tx.save(outcome, ...)` writes everything one accepted event produced (log entries, the ticket,
+its deadlines, its scope values, the notifications for the outbox, the idempotency record) in
+the transaction of the `with` block: all of it commits, or none of it does. The ticket row is
+updated only if its version is still the one the caller read (`expected_version`); otherwise
+`StaleVersion` is raised and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.domain.model import LogEntry, Notification, Outcome, Ticket
+from engine.store import codec
+from engine.store.database import WRITE, make_engine, upgrade
+from engine.store.outbox import OutboxOps
+from engine.store.queries import Queries
+from engine.store.tables import (
+    DeadlineRow,
+    EventRow,
+    IdempotencyRow,
+    OutboxRow,
+    RevisionRow,
+    TicketRow,
+    TicketScopeRow,
+)
+
+__all__ = ["Idempotency", "KeyTaken", "StaleVersion", "Store", "StoredTicket", "Tx"]
+
+
+class StaleVersion(Exception):
+    """The ticket changed since it was read (or vanished: `current` is None)."""
+
+    def __init__(self, ticket_id: str, expected: int, current: int | None) -> None:
+        super().__init__(f"ticket {ticket_id}: expected version {expected}, found {current}")
+        self.ticket_id, self.expected, self.current = ticket_id, expected, current
+
+
+class KeyTaken(Exception):
+    """Another request stored this idempotency key first (in a concurrent transaction)."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    scope: str  # a ticket id, or "create"
+    key: str
+    request_hash: str
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredTicket:
+    ticket: Ticket
+    external_ref: str | None = None
+
+
+def wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, schema: str | None = None, migrate: bool = True) -> Store:
+        engine = make_engine(url, schema=schema)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        with self.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+            yield Tx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.engine.connect() as conn, conn.begin():
+            yield Tx(conn)
+
+
+class Tx(Queries, OutboxOps):
+    """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- tickets ----------------------------------------------------------------------------------
+
+    def ticket(self, ticket_id: str, *, for_update: bool = False) -> StoredTicket | None:
+        """The stored ticket; `for_update` also locks its row until the transaction ends."""
+        stmt = select(TicketRow.record, TicketRow.external_ref).where(TicketRow.id == ticket_id)
+        row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
+        if row is None:
+            return None
+        return StoredTicket(codec.decode(Ticket, row.record), row.external_ref)
+
+    def ticket_version(self, ticket_id: str) -> int | None:
+        return self.conn.scalar(select(TicketRow.version).where(TicketRow.id == ticket_id))
+
+    def save(
+        self,
+        outcome: Outcome,
+        *,
+        expected_version: int | None,
+        scopes: Mapping[str, str],
+        scope_fields: Mapping[str, str],
+        external_ref: str | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Ticket:
+        """Write what one event (or a new ticket: `expected_version=None`) produced.
+
+        `scopes`: the ticket's scope field -> value; `scope_fields`: actor id -> the scope field
+        of that actor (for the outbox's scope columns). Returns the ticket as stored (its version
+        is at least `expected_version + 1`).
+        """
+        now = wall_now()
+        ticket = outcome.ticket
+        if idempotency is not None:
+            self._claim_key(idempotency, ticket.id, now)
+        if expected_version is None:
+            self.conn.execute(insert(TicketRow).values(_ticket_values(ticket, now, external_ref)))
+        else:
+            if ticket.version <= expected_version:
+                ticket = replace(ticket, version=expected_version + 1)
+            self._update_ticket(ticket, expected_version, now)
+        self._append_log(ticket.id, outcome.log, idempotency, now)
+        self._replace_deadlines(ticket.id, outcome)
+        self._replace_scopes(ticket.id, scopes)
+        self._enqueue(outcome.notifications, scope_fields, now)
+        return ticket
+
+    def _claim_key(self, idem: Idempotency, ticket_id: str, now: datetime) -> None:
+        values = {
+            "scope": idem.scope,
+            "key": idem.key,
+            "request_hash": idem.request_hash,
+            "ticket_id": ticket_id,
+            "response": idem.response,
+            "created": now,
+        }
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(IdempotencyRow).values(values))
+        except IntegrityError:
+            raise KeyTaken(f"{idem.scope}/{idem.key}") from None
+
+    def _update_ticket(self, ticket: Ticket, expected: int, now: datetime) -> None:
+        values = _ticket_values(ticket, now, None)
+        for key in ("id", "created", "external_ref"):
+            values.pop(key)
+        result = self.conn.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket.id, TicketRow.version == expected)
+            .values(values)
+        )
+        if result.rowcount != 1:
+            raise StaleVersion(ticket.id, expected, self.ticket_version(ticket.id))
+
+    def _append_log(
+        self,
+        ticket_id: str,
+        entries: Iterable[LogEntry],
+        idem: Idempotency | None,
+        now: datetime,
+    ) -> None:
+        seq = self.conn.scalar(
+            select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.ticket_id == ticket_id)
+        )
+        rows = []
+        for i, entry in enumerate(entries):
+            seq += 1
+            key = idem.key if idem is not None and i == 0 else None
+            rows.append(_event_values(entry, seq, key, now))
+        if rows:
+            self.conn.execute(insert(EventRow), rows)
+
+    def _replace_deadlines(self, ticket_id: str, outcome: Outcome) -> None:
+        self.conn.execute(delete(DeadlineRow).where(DeadlineRow.ticket_id == ticket_id))
+        rows = [
+            {"ticket_id": ticket_id, "kind": d.kind, "name": d.name, "due": d.due}
+            for d in outcome.deadlines
+        ]
+        if rows:
+            self.conn.execute(insert(DeadlineRow), rows)
+
+    def _replace_scopes(self, ticket_id: str, scopes: Mapping[str, str]) -> None:
+        self.conn.execute(delete(TicketScopeRow).where(TicketScopeRow.ticket_id == ticket_id))
+        rows = [{"ticket_id": ticket_id, "name": k, "value": v} for k, v in scopes.items()]
+        if rows:
+            self.conn.execute(insert(TicketScopeRow), rows)
+
+    def _enqueue(
+        self, notes: Iterable[Notification], scope_fields: Mapping[str, str], now: datetime
+    ) -> None:
+        notes = list(notes)
+        if not notes:
+            return
+        # A notification id is stable: one already in the outbox is the same notification.
+        seen = set(
+            self.conn.scalars(
+                select(OutboxRow.notification_id).where(
+                    OutboxRow.notification_id.in_([n.id for n in notes])
+                )
+            )
+        )
+        rows = []
+        for note in notes:
+            if note.id in seen:
+                continue
+            seen.add(note.id)
+            rows.append(_outbox_values(note, scope_fields.get(note.to), now))
+        if rows:
+            self.conn.execute(insert(OutboxRow), rows)
+
+    # -- idempotency ------------------------------------------------------------------------------
+
+    def idempotency(self, scope: str, key: str) -> Idempotency | None:
+        row = self.conn.execute(
+            select(IdempotencyRow).where(IdempotencyRow.scope == scope, IdempotencyRow.key == key)
+        ).first()
+        if row is None:
+            return None
+        return Idempotency(row.scope, row.key, row.request_hash, row.response)
+
+    # -- deadlines --------------------------------------------------------------------------------
+
+    def due_ticket_ids(self, now: datetime, limit: int) -> list[str]:
+        """Tickets with a deadline due by `now`, earliest first (an index range on `due`)."""
+        ordered = (
+            select(DeadlineRow.ticket_id, DeadlineRow.due)
+            .where(DeadlineRow.due <= now, DeadlineRow.checked.is_(None))
+            .order_by(DeadlineRow.due)
+            .limit(limit * 4)
+        )
+        ids: list[str] = []
+        for ticket_id, _ in self.conn.execute(ordered):
+            if ticket_id not in ids:
+                ids.append(ticket_id)
+                if len(ids) == limit:
+                    break
+        return ids
+
+    def lock_due(self, ticket_id: str, now: datetime) -> list[int]:
+        """Lock the ticket's due deadline rows; [] if none are due or another worker holds them.
+
+        On PostgreSQL this is SELECT ... FOR UPDATE SKIP LOCKED, so concurrent sweepers split
+        the work; SQLite's write transaction already excludes every other writer.
+        """
+        stmt = (
+            select(DeadlineRow.id)
+            .where(
+                DeadlineRow.ticket_id == ticket_id,
+                DeadlineRow.due <= now,
+                DeadlineRow.checked.is_(None),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.conn.scalars(stmt))
+
+    def mark_checked(self, deadline_ids: list[int], now: datetime) -> None:
+        """Keep rows the core had nothing to do for out of later sweeps (until replaced)."""
+        if deadline_ids:
+            self.conn.execute(
+                update(DeadlineRow).where(DeadlineRow.id.in_(deadline_ids)).values(checked=now)
+            )
+
+    # -- revisions --------------------------------------------------------------------------------
+
+    def has_revision(self, spec_hash: str) -> bool:
+        found = self.conn.scalar(select(exists().where(RevisionRow.spec_hash == spec_hash)))
+        return bool(found)
+
+    def save_revision(
+        self, spec_hash: str, sop_id: str, revision: str, text: str, rules: Mapping[str, str]
+    ) -> bool:
+        """Store a revision's texts once; False if that hash is already stored."""
+        if self.has_revision(spec_hash):
+            return False
+        values = {
+            "spec_hash": spec_hash,
+            "sop_id": sop_id,
+            "revision": revision,
+            "text": text,
+            "rules": dict(rules),
+            "stored": wall_now(),
+        }
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(RevisionRow).values(values))
+        except IntegrityError:  # another process stored it at the same moment
+            return False
+        return True
+
+    def revision_texts(self, spec_hash: str) -> tuple[str, dict[str, str]] | None:
+        row = self.conn.execute(
+            select(RevisionRow.text, RevisionRow.rules).where(RevisionRow.spec_hash == spec_hash)
+        ).first()
+        return None if row is None else (row.text, dict(row.rules))
+
+
+# -- row values ---------------------------------------------------------------------------------
+
+
+def _ticket_values(ticket: Ticket, now: datetime, external_ref: str | None) -> dict[str, Any]:
+    active = ticket.active
+    return {
+        "id": ticket.id,
+        "sop_id": ticket.sop_id,
+        "revision": ticket.revision,
+        "spec_hash": ticket.spec_hash,
+        "state": ticket.state,
+        "status": ticket.status,
+        "breached": bool(active is not None and active.breached_at is not None),
+        "version": ticket.version,
+        "created": ticket.created,
+        "closed": ticket.closed,
+        "external_ref": external_ref,
+        "record": codec.encode(ticket),
+        "updated": now,
+    }
+
+
+def _event_values(entry: LogEntry, seq: int, key: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "ticket_id": entry.ticket_id,
+        "seq": seq,
+        "version": entry.version,
+        "at": entry.at,
+        "event": entry.event,
+        "actor": entry.actor,
+        "user": entry.user,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "from_status": entry.from_status,
+        "to_status": entry.to_status,
+        "sop_id": entry.sop_id,
+        "revision": entry.revision,
+        "spec_hash": entry.spec_hash,
+        "caused_by": entry.caused_by,
+        "idempotency_key": key,
+        "recorded": now,
+        "entry": codec.encode(entry),
+    }
+
+
+def _outbox_values(note: Notification, scope_name: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "notification_id": note.id,
+        "ticket_id": note.ticket_id,
+        "to_actor": note.to,
+        "channel": note.channel,
+        "scope_name": scope_name if note.scope is not None else None,
+        "scope_value": note.scope,
+        "payload": codec.encode(note),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "done_channels": [],
+        "last_error": None,
+        "created": now,
+        "delivered": None,
+    }
