@@ -167,10 +167,10 @@ def field_errors(exc: engine_errors.SopError) -> dict[str, list[str]]:
         for key, msgs in raw.items():
             many = isinstance(msgs, list | tuple)
             out[str(key)] = [str(m) for m in msgs] if many else [str(msgs)]
-    for name in details.get("missing") or ():
-        out.setdefault(f"data.{name}" if details.get("in_data") else str(name), []).append(
-            "required"
-        )
+    missing = details.get("missing") or ()
+    for name in missing:
+        label = missing[name] if isinstance(missing, Mapping) else ""
+        out.setdefault(str(name), []).append(f"required: {label}" if label else "required")
     if isinstance(details.get("field"), str):
         out.setdefault(details["field"], []).append(exc.message)
     if isinstance(exc, engine_errors.SopInvalid):
@@ -183,9 +183,7 @@ def _from_engine(exc: engine_errors.SopError) -> Response:
     status, title = engine_status(exc)
     if status >= 500:
         log.error("engine failure on %s %s: %s", request.method, request.path, exc, exc_info=exc)
-    extra = {
-        k: v for k, v in exc.details.items() if k not in {"errors", "missing", "field", "in_data"}
-    }
+    extra = {k: v for k, v in exc.details.items() if k not in {"errors", "missing", "field"}}
     return problem(status, exc.code, title, exc.message, errors=field_errors(exc), **extra)
 
 

@@ -6,7 +6,6 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from api.schemas.common import aware_datetime
-from api.schemas.notifications import NotificationSchema
 from api.schemas.tickets import TicketSchema
 
 
@@ -70,5 +69,4 @@ class EventResultSchema(Schema):
         ma.Nested(TimelineEntrySchema),
         metadata={"description": "what this event recorded, with the events rules fired"},
     )
-    notifications = ma.List(ma.Nested(NotificationSchema))
     replayed = ma.Boolean(metadata={"description": "true: an Idempotency-Key repeat"})

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema
+from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from api.schemas.common import limit_field
 
 
 class NotificationsQuerySchema(Schema):
-    after = ma.String(load_default=None, metadata={"description": "`next_cursor` of a page"})
+    after = ma.Integer(
+        load_default=0,
+        validate=validate.Range(min=0),
+        metadata={"description": "`next_cursor` of the previous page (0: from the start)"},
+    )
     limit = limit_field()
     to = ma.String(load_default=None, metadata={"description": "only those to this actor id"})
+
+
+class DeliverySchema(Schema):
+    status = ma.String(metadata={"description": "pending, delivered or dead"})
+    attempts = ma.Integer()
+    next_attempt_at = ma.DateTime(allow_none=True)
+    delivered = ma.DateTime(allow_none=True)
+    last_error = ma.String(allow_none=True)
+    channels_done = ma.List(ma.String())
 
 
 class NotificationSchema(Schema):
@@ -25,8 +38,10 @@ class NotificationSchema(Schema):
     channel = ma.String(allow_none=True)
     scope = ma.String(allow_none=True)
     created = ma.DateTime(allow_none=True)
+    cursor = ma.Integer(metadata={"description": "its place in the outbox"})
+    delivery = ma.Nested(DeliverySchema)
 
 
 class NotificationPageSchema(Schema):
     items = ma.List(ma.Nested(NotificationSchema))
-    next_cursor = ma.String(allow_none=True, metadata={"description": "pass as `after`"})
+    next_cursor = ma.Integer(metadata={"description": "pass as `after` to poll for more"})

@@ -1,7 +1,264 @@
-"""Subcommands of `sop` (see engine/cli/__init__.py)."""
+"""`sop serve` (the HTTP API with its sweeper and notifier), `sop sweep` (one sweep, for cron)
+and `sop token` (make and hash API tokens). See docs/operations.md."""
 
 from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import sys
+import threading
+from typing import Any
 
 import click
 
 COMMANDS: list[click.Command] = []
+
+DEV_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _store_options(fn: Any) -> Any:
+    """Where the SOPs and the database are: shared by `serve` and `sweep`."""
+    options = [
+        click.option(
+            "--data-dir",
+            envvar="SOP_DATA_DIR",
+            default="./data",
+            show_default=True,
+            help="Folder of the SQLite file (used unless --database-url is given).",
+        ),
+        click.option(
+            "--database-url",
+            envvar="DATABASE_URL",
+            default=None,
+            help="SQLAlchemy URL, e.g. postgresql://127.0.0.1:5432/sop [env DATABASE_URL].",
+        ),
+        click.option(
+            "--sop-root",
+            envvar="SOP_ROOT",
+            default=None,
+            help="Folder of SOP revisions (<sop>/<rev>.yaml) [default: the bundled sop/].",
+        ),
+        click.option(
+            "--rules-dir",
+            envvar="SOP_RULES_DIR",
+            default=None,
+            help="Folder of rules files [default: rules/ beside the SOP folder].",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _settings(**kwargs: Any) -> dict[str, Any]:
+    from api.config import DEFAULTS
+
+    keys = {
+        "data_dir": "SOP_DATA_DIR",
+        "database_url": "SOP_DATABASE_URL",
+        "sop_root": "SOP_ROOT",
+        "rules_dir": "SOP_RULES_DIR",
+        "clock": "SOP_CLOCK",
+        "dev": "SOP_DEV",
+        "tokens": "SOP_TOKENS_FILE",
+        "notify_config": "SOP_NOTIFY_CONFIG",
+    }
+    out = dict(DEFAULTS)
+    out.update({keys[k]: v for k, v in kwargs.items() if k in keys and v is not None})
+    return out
+
+
+def _build(cfg: dict[str, Any]) -> Any:
+    from api.config import ConfigError
+    from api.runtime import build_runtime
+    from engine.errors import SopError
+
+    try:
+        return build_runtime(cfg)
+    except (ConfigError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except SopError as exc:
+        raise click.ClickException(f"cannot load the SOPs:\n{exc}") from None
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="0: any free port.")
+@_store_options
+@click.option(
+    "--clock",
+    type=click.Choice(["system", "manual"]),
+    envvar="SOP_CLOCK",
+    default="system",
+    show_default=True,
+    help="manual: time moves only by POST /v1/clock (demos, end-to-end tests).",
+)
+@click.option("--dev", is_flag=True, help="No authentication; binds 127.0.0.1 only.")
+@click.option(
+    "--tokens",
+    envvar="SOP_TOKENS_FILE",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="YAML file of API tokens (hashed) [env SOP_TOKENS_FILE].",
+)
+@click.option(
+    "--notify-config",
+    envvar="SOP_NOTIFY_CONFIG",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="YAML file of notification channels (webhooks) [env SOP_NOTIFY_CONFIG].",
+)
+@click.option(
+    "--sweep-interval",
+    default=2.0,
+    show_default=True,
+    type=float,
+    help="Seconds between deadline sweeps.",
+)
+@click.option("--threads/--no-threads", default=True, help="Serve requests on threads.")
+@click.option("--access-log", is_flag=True, help="Log every request.")
+def serve(
+    host: str,
+    port: int,
+    sweep_interval: float,
+    threads: bool,
+    access_log: bool,
+    **kwargs: Any,
+) -> None:
+    """Run the HTTP API with its deadline sweeper and notification worker.
+
+    For production, run several processes under gunicorn on PostgreSQL instead (see
+    docs/operations.md): `gunicorn -w 4 -b 0.0.0.0:8000 api.wsgi:app`.
+    """
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from api.app import create_app
+    from api.workers import Workers
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if kwargs["dev"]:
+        if host not in DEV_HOSTS:
+            raise click.UsageError(
+                f"--dev serves without authentication: bind 127.0.0.1, not {host}"
+            )
+        host = "127.0.0.1"
+        click.secho(
+            "WARNING: --dev: NO AUTHENTICATION. Every request acts as an admin. "
+            "Listening on 127.0.0.1 only. Never use this in production.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+    cfg = _settings(**kwargs)
+    runtime = _build(cfg)
+    app = create_app(cfg, runtime=runtime)
+    handler = WSGIRequestHandler if access_log else _quiet_handler()
+    server = make_server(host, port, app, threaded=threads, request_handler=handler)
+    base = f"http://{host}:{server.server_port}"
+    workers = Workers(runtime, sweep_interval=sweep_interval)
+    workers.start()
+    click.echo(f"SOP engine serving {len(runtime.catalog.sop_ids())} SOP(s) on {base}")
+    click.echo(f"database: {runtime.dialect}; clock: {cfg['SOP_CLOCK']}")
+    click.echo(f"API docs: {base}/v1/docs   (OpenAPI: {base}/v1/openapi.json)", nl=True)
+    sys.stdout.flush()
+
+    def _stop(signum: int, _frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        workers.stop()
+        runtime.close()
+        click.echo("stopped")
+
+
+def _quiet_handler() -> type:
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    return Quiet
+
+
+@click.command()
+@_store_options
+@click.option("--clock-at", default=None, help="Sweep as of this ISO time instead of now.")
+def sweep(clock_at: str | None, **kwargs: Any) -> None:
+    """Apply every deadline due now, once (for cron; `sop serve` sweeps by itself)."""
+    from datetime import UTC, datetime
+
+    cfg = _settings(dev=True, **kwargs)
+    runtime = _build(cfg)
+    try:
+        now = datetime.fromisoformat(clock_at) if clock_at else datetime.now(UTC)
+        if now.tzinfo is None:
+            raise click.BadParameter(
+                "give a time zone offset, e.g. +07:00", param_hint="--clock-at"
+            )
+        applied = runtime.service.sweep(now)
+        click.echo(f"swept at {now.isoformat()}: {applied} deadline event(s) applied")
+    finally:
+        runtime.close()
+
+
+@click.group()
+def token() -> None:
+    """Make API tokens and the hashes the tokens file stores."""
+
+
+@token.command("hash")
+@click.argument("secret", required=False)
+def token_hash(secret: str | None) -> None:
+    """Print the sha256 to store for SECRET (read from stdin when not given)."""
+    from api.auth import hash_token
+
+    value = secret if secret is not None else sys.stdin.readline().strip()
+    if not value:
+        raise click.UsageError("give the secret as an argument or on stdin")
+    click.echo(hash_token(value))
+
+
+@token.command("new")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeatable.")
+@click.option("--actor", "actors", multiple=True, help="SOP actor id it may act as (repeatable).")
+@click.option("--scope", default=None, help="<ticket field>=<value> for scoped tokens.")
+def token_new(
+    name: str, roles: tuple[str, ...], actors: tuple[str, ...], scope: str | None
+) -> None:
+    """Make a new secret and print it with the entry to paste into the tokens file."""
+    import yaml
+
+    from api.auth import ROLES, hash_token
+
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise click.BadParameter(
+            f"{', '.join(bad)}; roles: {', '.join(ROLES)}", param_hint="--role"
+        )
+    secret = secrets.token_urlsafe(32)
+    entry: dict[str, Any] = {
+        "name": name,
+        "sha256": hash_token(secret),
+        "roles": list(roles),
+        "actors": list(actors),
+    }
+    if scope:
+        field, sep, value = scope.partition("=")
+        if not sep or not field or not value:
+            raise click.BadParameter("write <field>=<value>", param_hint="--scope")
+        entry["scope"] = {"field": field, "value": value}
+    click.echo(f"secret (give it to the client; it is not stored): {secret}", err=True)
+    click.echo(yaml.safe_dump([entry], sort_keys=False, allow_unicode=True), nl=False)
+
+
+COMMANDS.extend([serve, sweep, token])

@@ -1,0 +1,71 @@
+"""The settings `create_app` reads: defaults, then the environment, then the caller's mapping.
+
+SOP_ROOT            folder of SOP revisions (env SOP_ROOT; default: the repo's bundled sop/)
+SOP_RULES_DIR       folder of rules files (env SOP_RULES_DIR; default: rules/ beside SOP_ROOT)
+SOP_DATA_DIR        where the SQLite file lives (env SOP_DATA_DIR; default ./data)
+SOP_DATABASE_URL    a SQLAlchemy URL (env DATABASE_URL); default sqlite in SOP_DATA_DIR
+SOP_CLOCK           "system" or "manual" (env SOP_CLOCK); manual enables POST /v1/clock
+SOP_CLOCK_START     ISO time a manual clock starts at (default: now)
+SOP_DEV             True: no authentication (set only by `sop serve --dev`, never from env)
+SOP_TOKENS_FILE     the tokens file (env SOP_TOKENS_FILE), see api/auth.py
+SOP_TOKENS          token entries given inline (tests), same shape as the file's `tokens:`
+SOP_NOTIFY_CONFIG   the notifier's channel configuration (env SOP_NOTIFY_CONFIG)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_SOP_ROOT = REPO_ROOT / "sop"
+SQLITE_FILE = "sop.db"
+
+ENV = {
+    "SOP_ROOT": "SOP_ROOT",
+    "SOP_RULES_DIR": "SOP_RULES_DIR",
+    "SOP_DATA_DIR": "SOP_DATA_DIR",
+    "SOP_DATABASE_URL": "DATABASE_URL",
+    "SOP_CLOCK": "SOP_CLOCK",
+    "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
+    "SOP_NOTIFY_CONFIG": "SOP_NOTIFY_CONFIG",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "SOP_ROOT": str(BUNDLED_SOP_ROOT),
+    "SOP_RULES_DIR": None,
+    "SOP_DATA_DIR": "./data",
+    "SOP_DATABASE_URL": None,
+    "SOP_CLOCK": "system",
+    "SOP_CLOCK_START": None,
+    "SOP_DEV": False,
+    "SOP_TOKENS_FILE": None,
+    "SOP_TOKENS": None,
+    "SOP_NOTIFY_CONFIG": None,
+}
+
+
+class ConfigError(ValueError):
+    """The server cannot start with these settings; the message says what to change."""
+
+
+def settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    out = dict(DEFAULTS)
+    out.update({key: env[name] for key, name in ENV.items() if env.get(name)})
+    out.update({k: v for k, v in (overrides or {}).items() if v is not None or k not in out})
+    if out["SOP_CLOCK"] not in ("system", "manual"):
+        raise ConfigError(f"clock must be 'system' or 'manual', not {out['SOP_CLOCK']!r}")
+    return out
+
+
+def database_url(cfg: Mapping[str, Any]) -> str:
+    if cfg.get("SOP_DATABASE_URL"):
+        return str(cfg["SOP_DATABASE_URL"])
+    data_dir = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / SQLITE_FILE}"

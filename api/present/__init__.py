@@ -1,0 +1,1 @@
+"""Domain records to the plain dicts the API dumps through its schemas."""

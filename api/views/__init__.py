@@ -1,0 +1,1 @@
+"""One blueprint per resource, all mounted under /v1 by `api.app.create_app`."""

@@ -1,0 +1,56 @@
+"""What every view needs: the runtime, request bodies and queries loaded through schemas."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from flask import json as flask_json
+from marshmallow import Schema
+
+from api.errors import InvalidJson, InvalidRequest
+from api.runtime import Runtime
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["sop"]  # type: ignore[no-any-return]
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """The JSON object body, loaded (validated) by `schema`; 400/422 problems otherwise."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise InvalidJson("the body is empty; send a JSON object (Content-Type: application/json)")
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError:
+        raise InvalidJson("the body is not UTF-8 text; send a JSON object") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidJson(
+            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise InvalidJson(f"the body must be a JSON object, not {type(doc).__name__}")
+    return schema.load(doc)  # type: ignore[no-any-return]
+
+
+def load_query(schema: Schema) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        if len(values) > 1:
+            raise InvalidRequest(
+                f"query parameter {key!r} is given {len(values)} times; give it once",
+                errors={key: ["given more than once"]},
+            )
+        args[key] = values[0]
+    return schema.load(args)  # type: ignore[no-any-return]
+
+
+def dump(schema: Schema, data: Mapping[str, Any], status: int = 200, **headers: str) -> Response:
+    resp = Response(flask_json.dumps(schema.dump(data)), status=status, mimetype="application/json")
+    for name, value in headers.items():
+        resp.headers[name.replace("_", "-")] = value
+    return resp

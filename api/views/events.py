@@ -1,0 +1,87 @@
+"""POST /v1/tickets/{id}/events (Idempotency-Key, If-Match), GET /v1/tickets/{id}/events."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from api.auth import require_actor, require_write
+from api.errors import InvalidRequest, PreconditionFailed
+from api.present.tickets import entry_view, ticket_view
+from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
+from api.views.access import check_scope_kept, reader, visible_ticket
+from api.views.common import dump, load_body, runtime
+from engine.domain.apply import TIMER_EVENTS
+from engine.errors import Conflict
+
+bp = Blueprint("events", __name__)
+
+
+def if_match_version() -> int | None:
+    """The version in If-Match (`"3"`, `3` or `W/"3"`); None when absent or `*`."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    text = raw.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidRequest(
+            f'If-Match must be the ticket\'s version (its ETag, e.g. "3"), not {raw!r}',
+            errors={"If-Match": ["must be a version number"]},
+        )
+    return int(text)
+
+
+@bp.post("/tickets/<ticket_id>/events")
+def post_event(ticket_id: str) -> Response:
+    principal = require_write()
+    body = load_body(EventCreateSchema())
+    if body["type"] in TIMER_EVENTS:
+        raise InvalidRequest(
+            f"{body['type']!r} events come from the server's deadline sweeper, not from clients",
+            errors={"type": ["reserved for the sweeper"]},
+        )
+    require_actor(body["actor"])
+    expected = if_match_version()
+    visible_ticket(ticket_id)  # 404 outside the token's scope, before anything is tried
+    check_scope_kept(principal, body["data"], "data")
+    rt = runtime()
+    try:
+        result = rt.service.post_event(
+            ticket_id,
+            body["type"],
+            body["actor"],
+            body["data"],
+            user=principal.name,
+            occurred_at=body["occurred_at"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            if_match=expected,
+        )
+    except Conflict as exc:
+        current_version = exc.details.get("current_version")
+        if expected is not None and current_version is not None and current_version != expected:
+            raise PreconditionFailed(
+                f"If-Match is version {expected} but the ticket is at version {current_version}; "
+                "read it again and retry",
+                current_version=current_version,
+                headers={"ETag": f'"{current_version}"'},
+            ) from None
+        raise
+    record, who = result.record, reader()
+    view = {
+        "ticket": ticket_view(record, rt.clock.now(), who),
+        "entries": [entry_view(record.spec, e, who) for e in result.log],
+        "replayed": result.replayed,
+    }
+    headers = {"ETag": f'"{record.version}"'}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return dump(EventResultSchema(), view, **headers)
+
+
+@bp.get("/tickets/<ticket_id>/events")
+def timeline(ticket_id: str) -> Response:
+    record, who = visible_ticket(ticket_id), reader()
+    entries = runtime().service.timeline(ticket_id)
+    return dump(
+        TimelineSchema(),
+        {"ticket_id": ticket_id, "items": [entry_view(record.spec, e, who) for e in entries]},
+    )

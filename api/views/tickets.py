@@ -1,0 +1,86 @@
+"""POST /v1/tickets, GET /v1/tickets, GET /v1/tickets/{id}."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from api.auth import ANY_ACTOR, current, require_actor, require_write
+from api.errors import InvalidRequest
+from api.present.tickets import ticket_view
+from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, TicketPageSchema
+from api.schemas.tickets import TicketSchema as TicketViewSchema
+from api.views.access import check_scope_kept, reader, scope_filter, visible_ticket
+from api.views.common import dump, load_body, load_query, runtime
+from engine.errors import UnknownSop
+
+bp = Blueprint("tickets", __name__)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+@bp.post("/tickets")
+def create_ticket() -> Response:
+    principal = require_write()
+    body = load_body(TicketCreateSchema())
+    rt = runtime()
+    try:
+        rt.catalog.revisions(body["sop"])
+    except UnknownSop as exc:
+        raise InvalidRequest(exc.message, errors={"sop": [exc.message]}) from None
+    fields = dict(body["fields"])
+    scope = principal.scope
+    if scope is not None:
+        check_scope_kept(principal, fields, "fields")
+        fields.setdefault(scope.field, scope.value)
+    actor = body["actor"]
+    if actor is not None:
+        require_actor(actor)
+    elif principal.actors and principal.actors[0] != ANY_ACTOR:
+        actor = principal.actors[0]
+    record = rt.service.create_ticket(
+        body["sop"],
+        fields,
+        actor=actor,
+        user=principal.name,
+        occurred_at=body["occurred_at"],
+        external_ref=body["external_ref"],
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    return dump(
+        TicketViewSchema(),
+        ticket_view(record, rt.clock.now(), reader()),
+        201,
+        Location=f"/v1/tickets/{record.id}",
+        ETag=etag(record.version),
+    )
+
+
+@bp.get("/tickets")
+def list_tickets() -> Response:
+    query = load_query(TicketListQuerySchema())
+    rt = runtime()
+    scope = scope_filter(current(), query["scope"])
+    page = rt.service.list_tickets(
+        sop_id=query["sop"],
+        state=query["state"],
+        status=query["status"],
+        scope=scope,
+        overdue=query["overdue"],
+        limit=query["limit"],
+        cursor=query["cursor"],
+    )
+    now, who = rt.clock.now(), reader()
+    views = [ticket_view(record, now, who) for record in page.items]
+    return dump(TicketPageSchema(), {"items": views, "next_cursor": page.next_cursor})
+
+
+@bp.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str) -> Response:
+    record = visible_ticket(ticket_id)
+    tag = etag(record.version)
+    if request.if_none_match and request.if_none_match.contains(str(record.version)):
+        return Response(status=304, headers={"ETag": tag})
+    view = ticket_view(record, runtime().clock.now(), reader())
+    return dump(TicketViewSchema(), view, ETag=tag)
