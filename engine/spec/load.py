@@ -1,7 +1,10 @@
 """Read SOP revision files (and the rules files they name) into frozen specs.
 
-PROVISIONAL: structure and cross-reference validation are being added (issue 2); until then
-this trusts its input. Public API: `load_revision(path, rules_dir=None) -> Spec`.
+    load_revision(path, rules_dir=None) -> Spec     raises SopInvalid with every Problem
+
+A file that fails any check (engine.spec.validate) never becomes a Spec. `Spec.content_hash` is
+the sha256 of the revision's bytes followed, for each rules file in the order the revision names
+them, by a NUL byte and that file's bytes; each `RuleSetSpec.content_hash` is its file's sha256.
 """
 
 from __future__ import annotations
@@ -9,26 +12,34 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
-
+from engine.errors import SopInvalid
 from engine.spec.build import build_ruleset, build_spec
-from engine.spec.model import RuleSetSpec, Spec
+from engine.spec.model import Spec
+from engine.spec.validate import Checked, check_revision_file, default_rules_dir
+
+__all__ = ["content_hash", "default_rules_dir", "load_revision", "spec_from_checked"]
 
 
-def default_rules_dir(revision_path: Path) -> Path:
-    """`sop/<id>/<rev>.yaml` names rules in `rules/` beside `sop/`."""
-    return revision_path.resolve().parent.parent.parent / "rules"
+def content_hash(revision: bytes, rules: list[bytes]) -> str:
+    digest = hashlib.sha256(revision)
+    for raw in rules:
+        digest.update(b"\0" + raw)
+    return digest.hexdigest()
 
 
 def load_revision(path: str | Path, rules_dir: str | Path | None = None) -> Spec:
-    path = Path(path)
-    rdir = Path(rules_dir) if rules_dir else default_rules_dir(path)
-    text = path.read_bytes()
-    doc = yaml.safe_load(text)
-    digest = hashlib.sha256(text)
-    rulesets: list[RuleSetSpec] = []
-    for name in doc.get("rules") or ():
-        rtext = (rdir / f"{name}.yaml").read_bytes()
-        digest.update(b"\0" + rtext)
-        rulesets.append(build_ruleset(yaml.safe_load(rtext), hashlib.sha256(rtext).hexdigest()))
-    return build_spec(doc, tuple(rulesets), digest.hexdigest(), str(path))
+    checked = check_revision_file(path, rules_dir)
+    if not checked.ok:
+        raise SopInvalid(checked.problems)
+    return spec_from_checked(checked)
+
+
+def spec_from_checked(checked: Checked) -> Spec:
+    """The Spec of a revision that passed every check."""
+    if not checked.ok or checked.data is None:
+        raise SopInvalid(checked.problems)
+    rulesets = tuple(
+        build_ruleset(r.data, hashlib.sha256(r.raw).hexdigest()) for r in checked.rules
+    )
+    digest = content_hash(checked.raw, [r.raw for r in checked.rules])
+    return build_spec(checked.data, rulesets, digest, str(checked.path))

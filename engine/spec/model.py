@@ -12,7 +12,9 @@ from datetime import date
 from typing import Any, Literal
 
 DurationUnit = Literal["hours", "minutes", "calendar_days", "working_days"]
-FieldType = Literal["string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"]
+FieldType = Literal[
+    "string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"
+]
 
 
 @dataclass(frozen=True)

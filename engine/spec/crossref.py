@@ -1,0 +1,274 @@
+"""Cross-reference checks of a revision: every id it names must exist, once.
+
+These run after the structural checks and read the YAML data defensively (a value of the wrong
+type was already reported; here it is skipped), so one pass reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path as FsPath
+from typing import Any
+
+from engine.spec.calendar_check import check_calendar
+from engine.spec.conditions import check_condition
+from engine.spec.durations import parse_duration
+from engine.spec.hints import suggest
+from engine.spec.model import END
+from engine.spec.report import Path, Report
+
+RESERVED_EVENTS = ("deadline", "timer")  # the engine's own timer events
+
+
+def as_map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+@dataclass
+class Context:
+    """The ids a revision defines, for its own checks and those of its rules files."""
+
+    actors: dict[str, Any]
+    fields: dict[str, Any]
+    statuses: dict[str, Any]
+    calendars: dict[str, Any]
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> step (first)
+    step_index: dict[str, int] = field(default_factory=dict)
+    events: dict[str, list[str]] = field(default_factory=dict)  # event name -> step ids
+
+
+def context(data: dict[str, Any]) -> Context:
+    ctx = Context(
+        actors=as_map(data.get("actors")),
+        fields=as_map(data.get("fields")),
+        statuses=as_map(data.get("statuses")),
+        calendars=as_map(data.get("calendars")),
+    )
+    for i, step in enumerate(as_list(data.get("steps"))):
+        sid = as_map(step).get("id")
+        if isinstance(sid, str) and sid not in ctx.steps:
+            ctx.steps[sid] = step
+            ctx.step_index[sid] = i
+            for name in as_map(step.get("events")):
+                ctx.events.setdefault(name, []).append(sid)
+    return ctx
+
+
+def check_revision(data: dict[str, Any], file: FsPath, report: Report) -> Context:
+    ctx = context(data)
+    _names(data, file, report)
+    _dates(as_map(data.get("identity")), report)
+    _columns(data, ctx, report)
+    for aid, actor in ctx.actors.items():
+        _ref(
+            as_map(actor).get("scope_field"),
+            ctx.fields,
+            "field",
+            ("actors", aid, "scope_field"),
+            report,
+        )
+    for fid, fdef in ctx.fields.items():
+        _choices(fid, as_map(fdef), report)
+    _ref(data.get("initial_status"), ctx.statuses, "status", ("initial_status",), report)
+    _calendars(data, ctx, report)
+    _steps(data, ctx, report)
+    return ctx
+
+
+def _ref(
+    value: Any, known: dict[str, Any] | set[str], what: str, path: Path, report: Report
+) -> bool:
+    """Report `value` (when it is text) if it is not one of `known`."""
+    if not isinstance(value, str) or value in known:
+        return True
+    report.add(f"unknown_{what}", path, f"no {what} {value!r} is defined", suggest(value, known))
+    return False
+
+
+def _names(data: dict[str, Any], file: FsPath, report: Report) -> None:
+    folder, stem = file.resolve().parent.name, file.stem
+    sop_id, revision = data.get("id"), data.get("revision")
+    if isinstance(sop_id, str) and sop_id != folder:
+        report.add(
+            "id_mismatch",
+            ("id",),
+            f"the id {sop_id!r} does not match the folder {folder!r}",
+            f"write `id: {folder}` or move the file to sop/{sop_id}/",
+        )
+    if isinstance(revision, str) and revision != stem:
+        report.add(
+            "revision_mismatch",
+            ("revision",),
+            f"the revision {revision!r} does not match the file name {file.name!r}",
+            f"write `revision: {stem}` or rename the file to {revision}.yaml",
+        )
+
+
+def _dates(identity: dict[str, Any], report: Report) -> None:
+    made = identity.get("made")
+    if not _is_date(made):
+        return
+    for key in ("effective", "revised"):
+        other = identity.get(key)
+        if _is_date(other) and other < made:
+            report.add(
+                f"{key}_before_made",
+                ("identity", key),
+                f"the {key} date {other} is before the date the SOP was made ({made})",
+            )
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date)
+
+
+def _columns(data: dict[str, Any], ctx: Context, report: Report) -> None:
+    seen: set[str] = set()
+    for i, aid in enumerate(as_list(data.get("performers"))):
+        _ref(aid, ctx.actors, "actor", ("performers", i), report)
+        if aid in seen:
+            report.add("duplicate_performer", ("performers", i), f"{aid!r} is listed twice")
+        if isinstance(aid, str):
+            seen.add(aid)
+
+
+def _choices(fid: str, fdef: dict[str, Any], report: Report) -> None:
+    has_choices = "choices" in fdef
+    if fdef.get("type") == "choice" and not has_choices:
+        report.add(
+            "missing_key",
+            ("fields", fid, "choices"),
+            f"the choice field {fid!r} needs its list of choices",
+        )
+    elif has_choices and fdef.get("type") != "choice":
+        report.add(
+            "choices_not_allowed",
+            ("fields", fid, "choices"),
+            "only a field of `type: choice` has choices",
+            "add `type: choice` or remove `choices`",
+        )
+
+
+def _calendars(data: dict[str, Any], ctx: Context, report: Report) -> None:
+    default = data.get("default_calendar")
+    _ref(default, ctx.calendars, "calendar", ("default_calendar",), report)
+    for cid, cal in ctx.calendars.items():
+        check_calendar(as_map(cal), ("calendars", cid), report)
+    if ctx.calendars:
+        return
+    for i, step in enumerate(as_list(data.get("steps"))):
+        limit = as_map(step).get("time_limit")
+        if _working_days(limit):
+            report.add(
+                "no_calendar",
+                ("steps", i, "time_limit"),
+                "a limit in working days needs a calendar, and the revision defines none",
+                "add `calendars:` (see docs/sop-format.md)",
+            )
+
+
+def _working_days(text: Any) -> bool:
+    try:
+        return isinstance(text, str) and parse_duration(text).unit == "working_days"
+    except ValueError:
+        return False
+
+
+def _steps(data: dict[str, Any], ctx: Context, report: Report) -> None:
+    numbers: dict[int, int] = {}
+    ids: dict[str, int] = {}
+    for i, raw in enumerate(as_list(data.get("steps"))):
+        step = as_map(raw)
+        no, sid = step.get("number"), step.get("id")
+        if isinstance(no, int) and no in numbers:
+            report.add(
+                "duplicate_step_number",
+                ("steps", i, "number"),
+                f"step number {no} is used twice",
+                f"steps[{numbers[no]}] already has it",
+            )
+        elif isinstance(no, int):
+            numbers[no] = i
+        if isinstance(sid, str) and sid in ids:
+            report.add(
+                "duplicate_step_id",
+                ("steps", i, "id"),
+                f"step id {sid!r} is used twice",
+                f"steps[{ids[sid]}] already has it",
+            )
+        elif isinstance(sid, str):
+            ids[sid] = i
+        if sid == END:
+            report.add("reserved_id", ("steps", i, "id"), f"{END!r} is the reserved target")
+        _step_refs(step, ("steps", i), ctx, report)
+
+
+def _step_refs(step: dict[str, Any], path: Path, ctx: Context, report: Report) -> None:
+    for j, aid in enumerate(as_list(step.get("performers"))):
+        _ref(aid, ctx.actors, "actor", (*path, "performers", j), report)
+    for j, item in enumerate(as_list(step.get("inputs"))):
+        item = as_map(item)
+        for k, fid in enumerate(as_list(item.get("fields"))):
+            _ref(fid, ctx.fields, "field", (*path, "inputs", j, "fields", k), report)
+        if item.get("when") is not None:
+            check_condition(item["when"], (*path, "inputs", j, "when"), ctx.fields, report)
+    _ref(step.get("status"), ctx.statuses, "status", (*path, "status"), report)
+    _ref(step.get("calendar"), ctx.calendars, "calendar", (*path, "calendar"), report)
+    for name, event in as_map(step.get("events")).items():
+        _event(name, as_map(event), (*path, "events", name), ctx, report)
+
+
+def _event(name: str, ev: dict[str, Any], path: Path, ctx: Context, report: Report) -> None:
+    if name in RESERVED_EVENTS:
+        report.add(
+            "reserved_id",
+            path,
+            f"{name!r} is the engine's own timer event",
+            "choose another event name",
+        )
+    for j, aid in enumerate(as_list(ev.get("by"))):
+        _ref(aid, ctx.actors, "actor", (*path, "by", j), report)
+    for key in ("requires", "accepts"):
+        for j, fid in enumerate(as_list(ev.get(key))):
+            _ref(fid, ctx.fields, "field", (*path, key, j), report)
+    targets = {*ctx.steps, END}
+    _ref(ev.get("to"), targets, "step", (*path, "to"), report)
+    branches = as_list(ev.get("branches"))
+    for j, branch in enumerate(branches):
+        branch = as_map(branch)
+        _ref(branch.get("to"), targets, "step", (*path, "branches", j, "to"), report)
+        if branch.get("when") is not None:
+            check_condition(branch["when"], (*path, "branches", j, "when"), ctx.fields, report)
+        elif j != len(branches) - 1:
+            report.add(
+                "otherwise_not_last",
+                (*path, "branches", j),
+                "a branch without `when` (the otherwise branch) must be the last",
+                "later branches could never be taken: move it to the end",
+            )
+    _event_kind(ev, path, report)
+
+
+def _event_kind(ev: dict[str, Any], path: Path, report: Report) -> None:
+    moves = "to" in ev or "branches" in ev
+    if "to" in ev and "branches" in ev:
+        report.add(
+            "to_and_branches",
+            path,
+            "an event has either `to` or `branches`, not both",
+            "put the target in an otherwise branch (a branch without `when`)",
+        )
+    if ev.get("pause") is True and ev.get("resume") is True:
+        report.add("pause_and_resume", path, "an event either pauses or resumes the clock")
+    if moves and (ev.get("pause") is True or ev.get("resume") is True):
+        report.add(
+            "pause_moves",
+            path,
+            "a pause or resume event keeps the ticket in its step: it cannot also move it",
+            "remove `to`/`branches`, or make a separate event that moves",
+        )

@@ -1,0 +1,244 @@
+"""The structure of revision files and rules files, as marshmallow schemas.
+
+`check_structure(schema, data, report)` adds one Problem per unknown key, wrong type, missing
+required key or malformed value. Conditions, rule triggers and actions are `Raw` here: they are
+checked with the rest of the document in view (engine.spec.conditions, engine.spec.rules_check).
+docs/sop-format.md describes every key below; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from engine.spec.build import WEEKDAYS
+from engine.spec.hints import describe
+from engine.spec.report import Path, Report
+from engine.spec.schema_fields import (
+    SLUG,
+    Bool,
+    Date,
+    Duration,
+    Ident,
+    Int,
+    List,
+    Map,
+    Msg,
+    Nip,
+    Raw,
+    Record,
+    Strict,
+    Text,
+)
+
+FORMAT_VERSIONS = (1,)
+FIELD_TYPES = ("string", "text", "phone", "email", "choice", "boolean", "number", "url", "date")
+PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+TEXTS = ("legal_basis", "qualifications", "related_sops", "equipment", "warnings", "record_keeping")
+
+
+class ApproverSchema(Strict):
+    title = Text(required=True, nonempty=True)
+    name = Text(required=True, nonempty=True)
+    rank = Text()
+    nip = Nip()
+
+
+class IdentitySchema(Strict):
+    number = Text(required=True, nonempty=True)
+    name = Text(required=True, nonempty=True)
+    government = Text()
+    units = List(Text())
+    made = Date(required=True)
+    revised = Date(allow_none=True)
+    effective = Date(allow_none=True)
+    approved_by = Record(ApproverSchema, required=True)
+
+
+class ActorSchema(Strict):
+    label = Text(required=True, nonempty=True)
+    scope_field = Ident(allow_none=True)
+    description = Text()
+
+
+class FieldSchema(Strict):
+    type = Text(choices=FIELD_TYPES)
+    label = Text(required=True, nonempty=True)
+    personal = Bool()
+    choices = List(Text(nonempty=True), nonempty=True)
+    description = Text()
+
+
+class StatusSchema(Strict):
+    label = Text(required=True, nonempty=True)
+    description = Text()
+
+
+class HolidaysSchema(Strict):
+    country = Text(required=True, nonempty=True)
+    subdiv = Text(allow_none=True)
+    categories = List(Text(), nonempty=True)
+
+
+class CalendarSchema(Strict):
+    time_zone = Text(nonempty=True)
+    working_days = List(Text(choices=WEEKDAYS), nonempty=True)
+    holidays = Record(HolidaysSchema, allow_none=True)
+    collective_leave = List(Date())
+
+
+class InputSchema(Strict):
+    text = Text(required=True, nonempty=True)
+    fields = List(Ident())
+    when = Raw(allow_none=True)
+
+
+class BranchSchema(Strict):
+    when = Raw(allow_none=True)
+    to = Ident(required=True)
+
+
+class EventSchema(Strict):
+    by = List(Ident(), required=True, nonempty=True)
+    to = Ident()
+    branches = List(Record(BranchSchema), nonempty=True)
+    requires = List(Ident())
+    accepts = List(Ident())
+    pause = Bool()
+    resume = Bool()
+    description = Text()
+
+
+class StepSchema(Strict):
+    number = Int(required=True, minimum=1)
+    id = Ident(required=True)
+    activity = Text(required=True, nonempty=True)
+    performers = List(Ident(), required=True, nonempty=True)
+    inputs = List(Record(InputSchema))
+    time_limit = Duration(allow_none=True)
+    output = Text()
+    remarks = Text(allow_none=True)
+    status = Ident(allow_none=True)
+    events = Map(Record(EventSchema))
+    calendar = Ident(allow_none=True)
+    periodic = Text(choices=PERIODS, allow_none=True)
+    final = Bool()
+
+
+class RevisionSchema(Strict):
+    format_version = Int(required=True)
+    id = Text(required=True, pattern=SLUG)
+    revision = Text(required=True, nonempty=True)
+    identity = Record(IdentitySchema, required=True)
+    legal_basis = List(Text())
+    qualifications = List(Text())
+    related_sops = List(Text())
+    equipment = List(Text())
+    warnings = List(Text())
+    record_keeping = List(Text())
+    performers = List(Ident())
+    actors = Map(Record(ActorSchema), required=True)
+    fields = Map(Record(FieldSchema))
+    statuses = Map(Record(StatusSchema))
+    initial_status = Ident(allow_none=True)
+    calendars = Map(Record(CalendarSchema))
+    default_calendar = Ident(allow_none=True)
+    rules = List(Text(nonempty=True))
+    start = Ident(required=True)
+    steps = List(Record(StepSchema), required=True, nonempty=True)
+
+
+class RuleSchema(Strict):
+    id = Text(required=True, pattern=SLUG)
+    description = Text()
+    when = Raw(required=True)
+    then = List(Raw(), required=True, nonempty=True)
+
+
+class RulesFileSchema(Strict):
+    format_version = Int(required=True)
+    id = Text(required=True, pattern=SLUG)
+    templates = Map(Text())
+    rules = List(Record(RuleSchema), required=True)
+
+
+# --- the parameters of each action kind (the closed registry is in engine.spec.rules_check) ---
+class NotifySchema(Strict):
+    to = Ident(required=True)
+    template = Ident(required=True)
+    channel_field = Ident()
+
+
+class EscalateSchema(Strict):
+    to = Ident(required=True)
+    template = Ident(required=True)
+
+
+class StartTimerSchema(Strict):
+    name = Ident(required=True)
+    every = Duration()
+    after = Duration()
+    step = Ident()
+
+
+class TimerNameSchema(Strict):
+    name = Ident(required=True)
+
+
+class FireSchema(Strict):
+    event = Ident(required=True)
+
+
+class SetStatusSchema(Strict):
+    status = Ident(required=True)
+
+
+REVISION = RevisionSchema()
+RULES_FILE = RulesFileSchema()
+
+_DEFAULTS = {
+    "Missing data for required field.": ("missing_key", "this required key is missing"),
+    "Field may not be null.": ("wrong_type", "expected a value, got nothing (null)"),
+}
+
+
+def check_structure(schema: Schema, data: Any, report: Report, prefix: Path = ()) -> bool:
+    """Add a problem per structural error of `data`; True when there was none."""
+    errors = schema.validate(data)
+    if not errors:
+        return True
+    _walk(errors, prefix, data, prefix, report)
+    return False
+
+
+def _walk(errors: Any, path: Path, data: Any, prefix: Path, report: Report) -> None:
+    if isinstance(errors, dict):
+        for key, sub in errors.items():
+            here = path if key == "_schema" else (*path, key)
+            _walk(sub, here, data, prefix, report)
+        return
+    for msg in errors if isinstance(errors, list) else [errors]:
+        if isinstance(msg, Msg):
+            report.add(msg.code, path, msg.message, msg.hint)
+        elif isinstance(msg, dict | list):
+            _walk(msg, path, data, prefix, report)
+        else:
+            code, text = _DEFAULTS.get(str(msg), ("wrong_type", str(msg)))
+            if code == "missing_key":
+                text = f"the required key {path[-1]!r} is missing"
+            elif str(msg) == "Invalid input type.":
+                text = f"expected a mapping of keys, got {describe(_at(data, path[len(prefix) :]))}"
+            report.add(code, path, text)
+
+
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+__all__ = ["FORMAT_VERSIONS", "REVISION", "RULES_FILE", "ValidationError", "check_structure"]
