@@ -11,6 +11,7 @@ from typing import Any
 from api.auth import TokenRegistry
 from api.config import ConfigError, database_url
 from engine.clock import Clock, ManualClock, SystemClock
+from engine.notifier import Routing
 from engine.service import TicketService
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
@@ -25,6 +26,8 @@ class Runtime:
     manual_clock: ManualClock | None
     tokens: TokenRegistry | None  # None: dev mode, no authentication
     settings: Mapping[str, Any]
+    routing: Routing
+    workers: Any = None  # api.workers.Workers while `sop serve` runs them
 
     @property
     def dialect(self) -> str:
@@ -67,10 +70,23 @@ def build_clock(cfg: Mapping[str, Any]) -> tuple[Clock, ManualClock | None]:
     return manual, manual
 
 
+def build_routing(cfg: Mapping[str, Any]) -> Routing:
+    path = cfg.get("SOP_NOTIFY_CONFIG")
+    if not path:
+        return Routing.log_only()
+    try:
+        return Routing.from_file(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read notify config {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def build_runtime(cfg: Mapping[str, Any]) -> Runtime:
     catalog = build_catalog(cfg)
     tokens = build_tokens(cfg)
+    routing = build_routing(cfg)
     clock, manual = build_clock(cfg)
     store = Store.open(database_url(cfg))
     service = TicketService(catalog, store, clock)
-    return Runtime(catalog, store, service, clock, manual, tokens, cfg)
+    return Runtime(catalog, store, service, clock, manual, tokens, cfg, routing)

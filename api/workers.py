@@ -1,41 +1,47 @@
 """The background work `sop serve` runs beside the API: the deadline sweeper and the notifier.
 
-workers = Workers(runtime, sweep_interval=2.0)
-workers.start() ... workers.stop()
+    workers = Workers(runtime, sweep_interval=2.0); workers.start(); ...; workers.stop()
+
+Views call `wake_notifier()` after a write so new notifications go out at once rather than at
+the next tick; it does nothing where no workers run (tests, gunicorn workers without them).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+
+from flask import current_app
 
 from api.runtime import Runtime
+from engine.notifier import Notifier
+from engine.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
 
 class Workers:
-    def __init__(self, runtime: Runtime, *, sweep_interval: float = 2.0) -> None:
+    def __init__(
+        self, runtime: Runtime, *, sweep_interval: float = 2.0, notify_interval: float = 1.0
+    ) -> None:
         self.runtime = runtime
-        self.sweep_interval = sweep_interval
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.sweeper = Sweeper(runtime.service, interval=sweep_interval)
+        self.notifier = Notifier(runtime.store, runtime.routing, interval=notify_interval)
 
     def start(self) -> None:
-        self._threads = [threading.Thread(target=self._sweep_loop, name="sop-sweeper", daemon=True)]
-        for thread in self._threads:
-            thread.start()
+        self.runtime.workers = self
+        self.sweeper.start()
+        self.notifier.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout)
+        self.sweeper.stop(timeout)
+        self.notifier.stop(timeout)
+        self.runtime.workers = None
 
-    def _sweep_loop(self) -> None:
-        while not self._stop.wait(self.sweep_interval):
-            try:
-                applied = self.runtime.service.sweep()
-                if applied:
-                    log.info("sweeper applied %d deadline event(s)", applied)
-            except Exception:  # noqa: BLE001 - the loop must outlive one failed sweep
-                log.exception("sweep failed; trying again in %.1fs", self.sweep_interval)
+    def wake_notifier(self) -> None:
+        self.notifier.wake()
+
+
+def wake_notifier() -> None:
+    workers = current_app.extensions["sop"].workers
+    if workers is not None:
+        workers.wake_notifier()

@@ -8,9 +8,11 @@ from api.auth import require_clock
 from api.errors import InvalidRequest
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.views.common import dump, load_body, runtime
+from api.workers import wake_notifier
 from engine.clock import ManualClock
 from engine.errors import NotFound, UnknownSop
 from engine.spec.model import Calendar
+from engine.sweeper import Sweeper
 
 bp = Blueprint("clock", __name__)
 
@@ -51,5 +53,6 @@ def move_clock() -> Response:
     except ValueError as exc:
         key = "set" if body["set"] is not None else "advance"
         raise InvalidRequest(str(exc), errors={key: [str(exc)]}) from None
-    swept = runtime().service.sweep(now)
+    swept = Sweeper(runtime().service).run_once(now)
+    wake_notifier()
     return dump(ClockSchema(), {"now": now, "swept": swept})

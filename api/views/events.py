@@ -10,6 +10,7 @@ from api.present.tickets import entry_view, ticket_view
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
 from api.views.access import check_scope_kept, reader, visible_ticket
 from api.views.common import dump, load_body, runtime
+from api.workers import wake_notifier
 from engine.domain.apply import TIMER_EVENTS
 from engine.errors import Conflict
 
@@ -65,6 +66,8 @@ def post_event(ticket_id: str) -> Response:
                 headers={"ETag": f'"{current_version}"'},
             ) from None
         raise
+    if not result.replayed:
+        wake_notifier()
     record, who = result.record, reader()
     view = {
         "ticket": ticket_view(record, rt.clock.now(), who),

@@ -11,6 +11,7 @@ from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, Ticke
 from api.schemas.tickets import TicketSchema as TicketViewSchema
 from api.views.access import check_scope_kept, reader, scope_filter, visible_ticket
 from api.views.common import dump, load_body, load_query, runtime
+from api.workers import wake_notifier
 from engine.errors import UnknownSop
 
 bp = Blueprint("tickets", __name__)
@@ -48,6 +49,7 @@ def create_ticket() -> Response:
         external_ref=body["external_ref"],
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    wake_notifier()
     return dump(
         TicketViewSchema(),
         ticket_view(record, rt.clock.now(), reader()),

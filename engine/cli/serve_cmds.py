@@ -204,7 +204,9 @@ def sweep(clock_at: str | None, **kwargs: Any) -> None:
             raise click.BadParameter(
                 "give a time zone offset, e.g. +07:00", param_hint="--clock-at"
             )
-        applied = runtime.service.sweep(now)
+        from engine.sweeper import Sweeper
+
+        applied = Sweeper(runtime.service).run_once(now)
         click.echo(f"swept at {now.isoformat()}: {applied} deadline event(s) applied")
     finally:
         runtime.close()

@@ -1,0 +1,107 @@
+"""Posting events: results, refusals, If-Match, Idempotency-Key, the timeline."""
+
+from __future__ import annotations
+
+from tests.api.journey import FOLLOW_UP, Journey
+
+
+def _events(desk: Journey, ticket_id: str) -> list[str]:
+    return [e["event"] for e in desk.timeline(ticket_id)]
+
+
+def test_an_event_moves_the_ticket_and_returns_what_it_recorded(desk: Journey) -> None:
+    ticket = desk.create()
+    reply = desk.call(
+        "POST", f"/v1/tickets/{ticket['id']}/events", {"type": "accept", "actor": "staff"}
+    )
+    body = reply.body
+    assert reply.headers["ETag"] == '"2"'
+    assert body["replayed"] is False
+    assert body["ticket"]["step"]["number"] == 2 and body["ticket"]["version"] == 2
+    [entry] = body["entries"]
+    assert entry["event"] == "accept" and entry["user"] == "root"
+    assert (entry["finished_step"], entry["entered_step"]) == (1, 2)
+    assert entry["revision"] == "r1" and entry["spec_hash"] == ticket["spec_hash"]
+    assert _events(desk, ticket["id"]) == ["created", "accept"]
+
+
+def test_refused_events_are_problems_that_change_nothing(desk: Journey) -> None:
+    tid = desk.create()["id"]
+    path = f"/v1/tickets/{tid}/events"
+    not_now = desk.call("POST", path, {"type": "validated", "actor": "staff"}, expect=409).body
+    assert not_now["code"] == "event_not_allowed" and "accept" in not_now["detail"]
+    unknown = desk.call("POST", path, {"type": "teleport", "actor": "staff"}, expect=422).body
+    assert unknown["code"] == "unknown_event"
+    wrong_actor = desk.call("POST", path, {"type": "accept", "actor": "agency"}, expect=403).body
+    assert wrong_actor["code"] == "actor_not_allowed"
+    reserved = desk.call("POST", path, {"type": "deadline", "actor": "system"}, expect=422).body
+    assert "type" in reserved["errors"]
+    desk.call("POST", "/v1/tickets/NOPE/events", {"type": "accept", "actor": "staff"}, expect=404)
+
+    desk.to_follow_up(tid)
+    missing = desk.call(
+        "POST",
+        path,
+        {"type": "follow_up_submitted", "actor": "agency", "data": {"follow_up_text": "done"}},
+        expect=422,
+    ).body
+    assert missing["code"] == "missing_inputs"
+    assert list(missing["errors"]) == ["follow_up_photo"]
+    wrong_type = desk.call(
+        "POST",
+        path,
+        {
+            "type": "follow_up_submitted",
+            "actor": "agency",
+            "data": {**FOLLOW_UP, "follow_up_text": 7},
+        },
+        expect=422,
+    )
+    assert "follow_up_text" in wrong_type.body["errors"]
+    assert desk.ticket(tid)["step"]["number"] == 9
+    assert _events(desk, tid)[-1] == "agency_responded"
+
+
+def test_if_match_with_an_old_version_is_412_with_the_current_one(desk: Journey) -> None:
+    tid = desk.create()["id"]
+    path = f"/v1/tickets/{tid}/events"
+    desk.call("POST", path, {"type": "accept", "actor": "staff"}, {"If-Match": '"1"'})
+    stale = desk.call(
+        "POST", path, {"type": "triage", "actor": "staff"}, {"If-Match": '"1"'}, expect=412
+    )
+    assert stale.body["code"] == "precondition_failed"
+    assert stale.body["current_version"] == 2
+    assert stale.headers["ETag"] == '"2"'
+    assert _events(desk, tid) == ["created", "accept"]
+    bad = desk.call(
+        "POST", path, {"type": "triage", "actor": "staff"}, {"If-Match": "abc"}, expect=422
+    )
+    assert "If-Match" in bad.body["errors"]
+    ok = desk.call("POST", path, {"type": "triage", "actor": "staff"}, {"If-Match": '"2"'})
+    assert ok.body["ticket"]["version"] == 3
+
+
+def test_a_repeated_idempotency_key_returns_the_first_result_and_records_nothing(
+    desk: Journey,
+) -> None:
+    tid = desk.create()["id"]
+    path = f"/v1/tickets/{tid}/events"
+    key = {"Idempotency-Key": "evt-1"}
+    first = desk.call("POST", path, {"type": "accept", "actor": "staff"}, key)
+    again = desk.call("POST", path, {"type": "accept", "actor": "staff"}, key)
+    assert again.body["replayed"] is True and again.headers["Idempotent-Replayed"] == "true"
+    assert again.body["entries"] == first.body["entries"]
+    assert again.body["ticket"]["version"] == first.body["ticket"]["version"] == 2
+    assert _events(desk, tid) == ["created", "accept"]
+    other = desk.call("POST", path, {"type": "triage", "actor": "staff"}, key, expect=409)
+    assert other.body["code"] == "conflict"
+
+
+def test_rule_fired_events_appear_in_the_result_and_the_timeline(desk: Journey) -> None:
+    tid = desk.create()["id"]
+    desk.to_confirmation(tid)
+    desk.advance("7 calendar days")  # no confirmation: the rules move to step 13
+    ticket = desk.ticket(tid)
+    assert ticket["step"]["number"] == 13
+    last = desk.timeline(tid)[-1]
+    assert last["event"] == "no_confirmation" and last["caused_by"] == "no-confirmation"
