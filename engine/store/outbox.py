@@ -36,13 +36,13 @@ class OutboxOps:
 
     def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         stmt = (
-            select(OutboxRow)
+            select(OutboxRow.__table__)
             .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
             .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = list(self.conn.execute(stmt).scalars())
+        rows = self.conn.execute(stmt).all()
         if not rows:
             return []
         self.conn.execute(

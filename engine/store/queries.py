@@ -91,8 +91,8 @@ class Queries:
                 )
             )
         rows = self.conn.execute(
-            select(OutboxRow).where(*conds).order_by(OutboxRow.id).limit(limit)
-        ).scalars()
+            select(OutboxRow.__table__).where(*conds).order_by(OutboxRow.id).limit(limit)
+        )
         return [outbox_item(r) for r in rows]
 
 
@@ -106,7 +106,8 @@ def _overdue(now: datetime) -> ColumnElement[bool]:
     return and_(TicketRow.closed.is_(None), or_(TicketRow.breached.is_(True), sla_due))
 
 
-def outbox_item(row: OutboxRow) -> dict[str, Any]:
+def outbox_item(row: Any) -> dict[str, Any]:
+    """One outbox row (a result row of the `outbox` table) as a feed item."""
     return {
         "cursor": row.id,
         **asdict(codec.decode(Notification, row.payload)),

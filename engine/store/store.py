@@ -190,7 +190,8 @@ class Tx(Queries, OutboxOps):
         rows = []
         for i, entry in enumerate(entries):
             seq += 1
-            key = idem.key if idem is not None and i == 0 else None
+            # The event's own key (a creation key is scoped to creation, not to the ticket).
+            key = idem.key if idem is not None and idem.scope == ticket_id and i == 0 else None
             rows.append(_event_values(entry, seq, key, now))
         if rows:
             self.conn.execute(insert(EventRow), rows)

@@ -1,0 +1,232 @@
+"""The notifier signs webhook posts, retries with backoff, dead-letters, and routes by config."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from engine.clock import ManualClock
+from engine.notifier import Notifier, Routing
+from engine.store import Store
+
+SECRET = "s3cret-for-tests"
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that checks signatures and can be told to fail."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.fail_next = 0  # answer 500 to this many posts
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                outer.received.append(
+                    {
+                        "path": self.path,
+                        "body": json.loads(body),
+                        "signed_ok": hmac.compare_digest(
+                            self.headers.get("X-SOP-Signature", ""), expected
+                        ),
+                        "idempotency_key": self.headers.get("Idempotency-Key"),
+                    }
+                )
+                status = 200
+                if outer.fail_next > 0:
+                    outer.fail_next -= 1
+                    status = 500
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def paths(self) -> list[str]:
+        return [r["path"] for r in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    rec = Receiver()
+    rec.thread.start()
+    yield rec
+    rec.server.shutdown()
+    rec.server.server_close()
+
+
+def routing(url: str, **delivery: float) -> Routing:
+    return Routing.from_dict(
+        {
+            "channels": {
+                "ops": {"type": "webhook", "url": f"{url}/ops", "secret": SECRET},
+                "area-north": {"type": "webhook", "url": f"{url}/north", "secret": SECRET},
+                "chat": {"type": "webhook", "url": f"{url}/chat", "secret": SECRET},
+                "quiet-log": {"type": "log", "include_text": False},
+            },
+            "routes": {
+                "actors": {"clerk": ["ops"], "office/north": ["area-north"], "office": "ops"},
+                "by_channel": {"chat-app": ["chat", "quiet-log"]},
+                "default": ["log"],
+            },
+            "delivery": {"max_attempts": 3, "backoff_seconds": 10, **delivery},
+        }
+    )
+
+
+def enqueue(store: Store, build, *notes_kwargs: dict) -> list[str]:
+    ticket = build.ticket("T1")
+    notes = tuple(build.note(ticket, f"n{i}", **kw) for i, kw in enumerate(notes_kwargs))
+    with store.write() as tx:
+        tx.save(
+            build.outcome(ticket, notes=notes), expected_version=None, scopes={}, scope_fields={}
+        )
+    return [n.id for n in notes]
+
+
+def statuses(store: Store) -> dict[str, tuple[str, int]]:
+    with store.read() as tx:
+        return {
+            n["id"]: (n["delivery"]["status"], n["delivery"]["attempts"]) for n in tx.outbox_feed()
+        }
+
+
+def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, receiver):
+    enqueue(store, build, {"to": "clerk", "text": "please act"})
+    notifier = Notifier(store, routing(receiver.url))
+    report = notifier.run_once()
+    assert (report.delivered, report.retried, report.dead) == (1, 0, 0)
+    [got] = receiver.received
+    assert got["path"] == "/ops"
+    assert got["signed_ok"]
+    assert got["body"]["id"] == "n0" and got["idempotency_key"] == "n0"
+    assert got["body"]["text"] == "please act" and got["body"]["ticket_id"] == "T1"
+    assert notifier.run_once().attempted == 0  # delivered rows are not sent again
+    assert len(receiver.received) == 1
+    assert statuses(store) == {"n0": ("delivered", 1)}
+
+
+def test_routes_follow_the_configuration(store, build, receiver, caplog):
+    enqueue(
+        store,
+        build,
+        {"to": "office", "scope": "north"},  # scoped route
+        {"to": "office", "scope": "south"},  # falls back to the actor's route
+        {"to": "citizen", "channel": "chat-app"},  # by the ticket's channel value
+        {"to": "somebody-else", "text": "secret words"},  # the default: the log
+    )
+    with caplog.at_level(logging.INFO, logger="engine.notifier"):
+        Notifier(store, routing(receiver.url)).run_once()
+    assert sorted(receiver.paths()) == ["/chat", "/north", "/ops"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "engine.notifier.log_channel"]
+    assert any("n3" in m and "secret words" in m for m in logged)
+    assert any("n2" in m and "about T1" not in m for m in logged)  # include_text: false
+    assert set(statuses(store).values()) == {("delivered", 1)}
+
+
+def test_a_failing_webhook_is_retried_with_backoff_then_delivered(store, build, receiver):
+    enqueue(store, build, {"to": "clerk"})
+    clock = ManualClock(build.T0 + timedelta(days=3650))
+    notifier = Notifier(store, routing(receiver.url), clock=clock)
+    receiver.fail_next = 2
+    assert notifier.run_once().retried == 1
+    assert notifier.run_once().attempted == 0  # waits 10 s before the second attempt
+    clock.advance(timedelta(seconds=10))
+    assert notifier.run_once().retried == 1
+    clock.advance(timedelta(seconds=10))
+    assert notifier.run_once().attempted == 0  # the second wait is twice as long
+    clock.advance(timedelta(seconds=10))
+    assert notifier.run_once().delivered == 1
+    assert [r["body"]["id"] for r in receiver.received] == ["n0"] * 3
+    assert statuses(store) == {"n0": ("delivered", 3)}
+
+
+def test_after_the_last_attempt_a_notification_is_dead_lettered(store, build, receiver):
+    enqueue(store, build, {"to": "clerk"})
+    clock = ManualClock(build.T0 + timedelta(days=3650))
+    notifier = Notifier(store, routing(receiver.url), clock=clock)
+    receiver.fail_next = 100
+    reports = []
+    for _ in range(5):
+        reports.append(notifier.run_once())
+        clock.advance(timedelta(hours=1))
+    assert [(r.retried, r.dead) for r in reports] == [(1, 0), (1, 0), (0, 1), (0, 0), (0, 0)]
+    with store.read() as tx:
+        [item] = tx.outbox_feed()
+    assert item["delivery"]["status"] == "dead"
+    assert "HTTP 500" in item["delivery"]["last_error"]
+    assert len(receiver.received) == 3
+
+
+def test_a_channel_that_took_it_is_skipped_on_the_retry(store, build, receiver):
+    cfg = routing(receiver.url)
+    both = Routing(
+        {
+            **cfg.channels,
+            "down": cfg.channels["ops"].__class__(
+                "down", "webhook", "http://127.0.0.1:9/x", SECRET
+            ),
+        },
+        actors={"clerk": ("ops", "down")},
+        timeout_seconds=2,
+    )
+    enqueue(store, build, {"to": "clerk"})
+    clock = ManualClock(build.T0 + timedelta(days=3650))
+    notifier = Notifier(store, both, clock=clock)
+    assert notifier.run_once().retried == 1
+    clock.advance(timedelta(minutes=1))
+    notifier.run_once()
+    assert receiver.paths() == ["/ops"]  # not posted again to the channel that answered 200
+    with store.read() as tx:
+        [item] = tx.outbox_feed()
+    assert item["delivery"]["channels_done"] == ["ops"]
+    assert item["delivery"]["attempts"] == 2
+
+
+def test_claimed_rows_are_not_claimed_again_until_their_lease_ends(store, build):
+    enqueue(store, build, {"to": "clerk"})
+    now = build.T0 + timedelta(days=3650)
+    with store.write() as tx:
+        assert len(tx.claim_outbox(now, 10, timedelta(minutes=5))) == 1
+    with store.write() as tx:
+        assert tx.claim_outbox(now + timedelta(minutes=4), 10, timedelta(minutes=5)) == []
+    with store.write() as tx:
+        assert len(tx.claim_outbox(now + timedelta(minutes=6), 10, timedelta(minutes=5))) == 1
+
+
+def test_a_bad_routing_reports_every_problem_at_once():
+    with pytest.raises(ValueError) as err:
+        Routing.from_dict(
+            {
+                "channels": {
+                    "a": {"type": "pigeon"},
+                    "b": {"type": "webhook", "url": "ftp://x"},
+                },
+                "routes": {"actors": {"clerk": ["nowhere"]}},
+                "delivery": {"max_attempts": 0},
+            }
+        )
+    message = str(err.value)
+    for part in (
+        "channels.a.type",
+        "channels.b.url",
+        "channels.b: give `secret`",
+        "'nowhere'",
+        "delivery.max_attempts",
+    ):
+        assert part in message
