@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from engine.errors import UnknownRevision, UnknownSop
-from engine.spec.load import load_revision
+from engine.errors import Problem, SopInvalid, UnknownRevision, UnknownSop
+from engine.spec.load import spec_from_checked
 from engine.spec.model import Spec
+from engine.spec.validate import check_revision_file
 
 
 @dataclass
@@ -71,8 +72,15 @@ def revision_files(sop_root: Path) -> list[Path]:
 
 
 def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> Catalog:
+    """Every revision under `sop_root`; raises SopInvalid with the problems of every file."""
     root = Path(sop_root)
     catalog = Catalog()
+    problems: list[Problem] = []
     for path in revision_files(root):
-        catalog.add(load_revision(path, rules_dir or root.resolve().parent / "rules"))
+        checked = check_revision_file(path, rules_dir or root.resolve().parent / "rules")
+        if checked.ok:
+            catalog.add(spec_from_checked(checked))
+        problems += checked.problems
+    if problems:
+        raise SopInvalid(problems)
     return catalog

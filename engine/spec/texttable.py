@@ -1,0 +1,60 @@
+"""Plain-text tables with wrapped cells, for printing forms in a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+Row = Sequence[str]
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines += textwrap.wrap(
+            para,
+            width=max(width, 1),
+            break_long_words=True,
+            break_on_hyphens=False,
+            subsequent_indent="  " if para.startswith("- ") and width > 6 else "",
+        ) or [""]
+    return lines
+
+
+def fit_widths(wanted: list[int], minimum: list[int], total: int) -> list[int]:
+    """Shrink the widest columns first until the table (with borders) fits `total`."""
+    widths = list(wanted)
+    budget = total - (3 * len(widths) + 1)
+    while sum(widths) > budget:
+        shrinkable = [i for i, w in enumerate(widths) if w > minimum[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+def draw_table(rows: list[Row], widths: list[int], header_rows: int = 1) -> str:
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    heavy = "+" + "+".join("=" * (w + 2) for w in widths) + "+"
+    out = [rule]
+    for n, row in enumerate(rows):
+        cells = [wrap_cell(text, w) for text, w in zip(row, widths, strict=True)]
+        height = max(len(c) for c in cells)
+        for i in range(height):
+            parts = [
+                (c[i] if i < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
+            ]
+            out.append("| " + " | ".join(parts) + " |")
+        out.append(heavy if n == header_rows - 1 else rule)
+    return "\n".join(out)
+
+
+def natural_width(texts: list[str], cap: int) -> int:
+    """The widest line among `texts`, at most `cap`."""
+    longest = max((len(line) for t in texts for line in t.split("\n")), default=1)
+    return min(max(longest, 1), cap)
+
+
+def longest_word(texts: list[str]) -> int:
+    return max((len(word) for t in texts for word in t.split()), default=1)
