@@ -30,11 +30,21 @@ class Where:
 
 @dataclass(frozen=True)
 class Given:
-    at: datetime
+    """How a scenario's ticket begins: opened at `at` with `fields`, or (`after`) where an
+    earlier scenario of the same file left it, its clock then moved to `at` if given."""
+
+    at: datetime | None
     fields: dict[str, Any] = field(default_factory=dict, hash=False)
     actor: str | None = None
     user: str | None = None
     ticket_id: str = "T-1"
+    after: Scenario | None = None
+
+    def chain(self) -> tuple[Scenario, ...]:
+        """The scenarios this one continues, oldest first."""
+        if self.after is None:
+            return ()
+        return (*self.after.given.chain(), self.after)
 
 
 @dataclass(frozen=True)

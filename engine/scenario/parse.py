@@ -10,6 +10,7 @@ the revision a scenario runs on (engine.scenario.check).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ EXPECT_KEYS = (
     "allowed_events",
     "closed",
 )
-SLA_RESULTS = ("met", "breached")
+SLA_RESULTS = ("met", "breached", "running")
 
 
 def error_codes() -> tuple[str, ...]:
@@ -87,19 +88,21 @@ def _file(doc: Any, r: Reader) -> ScenarioFile | None:
         return None
     if not items:
         r.problem("empty", "no scenarios: add at least one", "scenarios", items.loc)
-    scenarios = [_scenario(item, r, f"scenarios[{i}]", items.at(i)) for i, item in enumerate(items)]
-    seen: dict[str, int] = {}
-    for i, sc in enumerate(scenarios):
+    earlier: dict[str, Scenario] = {}
+    scenarios = []
+    for i, item in enumerate(items):
+        sc = _scenario(item, r, f"scenarios[{i}]", items.at(i), earlier)
+        scenarios.append(sc)
         if sc is None:
             continue
-        if sc.name in seen:
+        if sc.name in earlier:
             r.problem(
                 "duplicate_name",
-                f"scenario name {sc.name!r} is already used by scenarios[{seen[sc.name]}]",
+                f"scenario name {sc.name!r} is already used by an earlier scenario",
                 f"scenarios[{i}].name",
                 (sc.where.line, sc.where.col),
             )
-        seen.setdefault(sc.name, i)
+        earlier.setdefault(sc.name, sc)
     kept = tuple(s for s in scenarios if s is not None)
     return ScenarioFile(r.file, revisions, kept, top.at("revision")[0])
 
@@ -119,23 +122,32 @@ def _revisions(top: LDict, r: Reader) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _scenario(item: Any, r: Reader, path: str, loc: Loc) -> Scenario | None:
+def _scenario(
+    item: Any, r: Reader, path: str, loc: Loc, earlier: dict[str, Scenario]
+) -> Scenario | None:
     doc = r.mapping(item, path, loc)
     if doc is None or not r.keys(doc, path, ("name", "given", "steps"), ("name", "given", "steps")):
         return None
     name = r.text(doc["name"], join(path, "name"), doc.at("name"))
-    given = _given(doc["given"], r, join(path, "given"), doc.at("given"))
+    given = _given(doc["given"], r, join(path, "given"), doc.at("given"), earlier)
     steps = parse_steps(doc["steps"], r, join(path, "steps"), doc.at("steps"))
     if name is None or given is None or steps is None:
         return None
     return Scenario(name, given, steps, r.where(path, doc.at("name")))
 
 
-def _given(value: Any, r: Reader, path: str, loc: Loc) -> Given | None:
+GIVEN_KEYS = ("at", "fields", "actor", "user", "ticket_id")
+
+
+def _given(
+    value: Any, r: Reader, path: str, loc: Loc, earlier: dict[str, Scenario] | None = None
+) -> Given | None:
     doc = r.mapping(value, path, loc)
     if doc is None:
         return None
-    if not r.keys(doc, path, ("at", "fields", "actor", "user", "ticket_id"), ("at",)):
+    if "after" in doc and earlier is not None:
+        return _given_after(doc, r, path, earlier)
+    if not r.keys(doc, path, GIVEN_KEYS, ("at",)):
         return None
     at = r.time(doc["at"], join(path, "at"), doc.at("at"))
     fields = _plain_mapping(doc.get("fields", LDict()), r, join(path, "fields"), doc.at("fields"))
@@ -145,6 +157,37 @@ def _given(value: Any, r: Reader, path: str, loc: Loc) -> Given | None:
     if at is None or fields is None:
         return None
     return Given(at, fields, actor, user, ticket_id)
+
+
+def _given_after(doc: LDict, r: Reader, path: str, earlier: dict[str, Scenario]) -> Given | None:
+    """`given: {after: <name>}`: continue from where an earlier scenario of the file ended
+    (its ticket and clock), optionally moving the clock to `at` first."""
+    r.keys(doc, path, ("after", "at"))
+    name = r.text(doc["after"], join(path, "after"), doc.at("after"))
+    if name is None:
+        return None
+    before = earlier.get(name)
+    if before is None:
+        msg = f"no earlier scenario named {name!r} in this file to continue from"
+        r.problem(
+            "unknown_scenario",
+            msg,
+            join(path, "after"),
+            doc.at("after"),
+            did_you_mean(name, earlier),
+        )
+        return None
+    at = r.time(doc["at"], join(path, "at"), doc.at("at")) if "at" in doc else None
+    if "at" in doc and at is None:
+        return None
+    return Given(
+        at,
+        before.given.fields,
+        before.given.actor,
+        before.given.user,
+        before.given.ticket_id,
+        before,
+    )
 
 
 def parse_steps(value: Any, r: Reader, path: str, loc: Loc) -> tuple[ScenarioStep, ...] | None:
@@ -326,7 +369,10 @@ def _sla(value: Any, r: Reader, path: str, loc: Loc) -> tuple[tuple[StepRef, tup
         listed = results if isinstance(results, list) else [results]
         for res in listed:
             if res not in SLA_RESULTS:
-                msg = f"expected met or breached (or a list of them, one per visit), found {res!r}"
+                msg = (
+                    "expected met, breached or running (or a list of them, one per visit), "
+                    f"found {res!r}"
+                )
                 r.problem("bad_sla", msg, kpath, kloc, did_you_mean(res, SLA_RESULTS))
         if ref is not None:
             out.append((ref, tuple(str(x) for x in listed)))
@@ -348,6 +394,9 @@ def _plain_mapping(value: Any, r: Reader, path: str, loc: Loc) -> dict[str, Any]
 
 
 def _plain(value: Any) -> Any:
+    """Values as a JSON client would send them: dates and times as ISO text."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

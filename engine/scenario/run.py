@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from engine.domain.model import Event
 from engine.errors import SopError, TicketError
 from engine.scenario.expect import Mismatch, compare
-from engine.scenario.model import AdvanceStep, EventStep, Expect, Scenario, ScenarioFile, Where
+from engine.scenario.model import (
+    AdvanceStep,
+    EventStep,
+    Expect,
+    Scenario,
+    ScenarioFile,
+    ScenarioStep,
+    Where,
+)
 from engine.scenario.session import ClockError, Row, Session
 from engine.spec.model import Spec
 
@@ -78,12 +86,28 @@ def run_scenario(spec: Spec, scenario: Scenario) -> ScenarioResult:
 
 
 def _run(session: Session, scenario: Scenario) -> Failure | None:
+    chain = (*scenario.given.chain(), scenario)
+    first = chain[0]
     try:
-        session.start(scenario.given)
+        session.start(first.given)
     except SopError as exc:
-        where = Where(scenario.where.file, scenario.where.line, path="given")
+        where = Where(first.where.file, first.where.line, path="given")
         return Failure(where, f"the ticket could not be opened: {exc.code}: {exc.message}")
-    for step in scenario.steps:
+    for part in chain:
+        failure = _run_steps(session, part, moves_clock=part is not first)
+        if failure is not None and part is not scenario:
+            note = f"in {part.name!r}, which this scenario continues: {failure.message}"
+            return Failure(failure.where, note, failure.mismatches, failure.kind)
+        if failure is not None:
+            return failure
+    return None
+
+
+def _run_steps(session: Session, scenario: Scenario, moves_clock: bool) -> Failure | None:
+    steps: list[ScenarioStep] = list(scenario.steps)
+    if moves_clock and scenario.given.at is not None:
+        steps.insert(0, AdvanceStep(scenario.where, to=scenario.given.at))
+    for step in steps:
         try:
             failure = run_step(session, step)
         except ClockError as exc:

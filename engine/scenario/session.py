@@ -9,7 +9,8 @@ each at its own due time, asking `due()` again after each (a fired event changes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from engine.calendar import WorkCalendar
 from engine.domain import apply, due, new_ticket
@@ -52,6 +53,7 @@ class Session:
 
     # --- driving the ticket ---
     def start(self, given: Given) -> None:
+        assert given.at is not None, "a scenario that opens a ticket has a start time"
         self.now = given.at
         outcome = new_ticket(
             self.spec,
@@ -152,12 +154,13 @@ def _row(entry: LogEntry) -> Row:
     )
 
 
-def show_time(spec: Spec, moment: datetime) -> str:
+def show_time(spec: Spec, moment: datetime, timespec: str = "minutes") -> str:
     """`moment` on the SOP's default calendar's wall clock, with its offset."""
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(spec.calendar().time_zone))
-    return local.isoformat(timespec="minutes")
+    try:
+        zone: tzinfo = ZoneInfo(spec.calendar().time_zone)
+    except (KeyError, ValueError):  # an SOP with no calendar: show UTC
+        zone = UTC
+    return moment.astimezone(zone).isoformat(timespec=timespec)
 
 
 def show_state(spec: Spec, state: str) -> str:

@@ -68,7 +68,7 @@ def format_rows(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[str]:
 def rows_as_dicts(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[dict[str, Any]]:
     return [
         {
-            "at": r.at.isoformat(),
+            "at": show_time(spec, r.at, "seconds"),
             "step": _step_no(spec, r.from_state) if r.from_state else _step_no(spec, r.to_state),
             "event": r.event,
             "actor": r.actor,
