@@ -63,6 +63,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
         "dev": "SOP_DEV",
         "tokens": "SOP_TOKENS_FILE",
         "notify_config": "SOP_NOTIFY_CONFIG",
+        "clock_start": "SOP_CLOCK_START",
     }
     out = dict(DEFAULTS)
     out.update({keys[k]: v for k, v in kwargs.items() if k in keys and v is not None})
@@ -93,6 +94,11 @@ def _build(cfg: dict[str, Any]) -> Any:
     default="system",
     show_default=True,
     help="manual: time moves only by POST /v1/clock (demos, end-to-end tests).",
+)
+@click.option(
+    "--clock-start",
+    default=None,
+    help="ISO time (with offset) a manual clock starts at [default: now].",
 )
 @click.option("--dev", is_flag=True, help="No authentication; binds 127.0.0.1 only.")
 @click.option(
@@ -139,6 +145,7 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("transitions").setLevel(logging.WARNING)  # a line per state change
     if kwargs["dev"]:
         if host not in DEV_HOSTS:
             raise click.UsageError(
@@ -152,6 +159,8 @@ def serve(
             bold=True,
             err=True,
         )
+    if kwargs["clock_start"] and kwargs["clock"] != "manual":
+        raise click.UsageError("--clock-start needs --clock manual")
     cfg = _settings(**kwargs)
     runtime = _build(cfg)
     app = create_app(cfg, runtime=runtime)
