@@ -1,0 +1,99 @@
+"""SIGKILL the server while clients post events, restart it on the same data folder: every
+acknowledged event is there, deadlines still fire, and no notification is delivered twice."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from tests.api.journey import FOLLOW_UP, HttpError, Journey
+from tests.e2e.conftest import Receiver, Server
+from tests.support.seed import ROUTING
+
+CLIENTS = 3
+WALK = [
+    ("accept", "staff", {}),
+    ("triage", "staff", {}),
+    ("entered", "staff", ROUTING),
+    ("responded", "staff", {"response_text": "Kami proses"}),
+    ("within_authority", "staff", {}),
+    ("routed", "staff", {}),
+    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
+    ("follow_up_submitted", "agency", FOLLOW_UP),
+    ("substance_ok", "staff", {}),
+    ("validated", "staff", {}),
+]
+
+
+class Client(threading.Thread):
+    """Opens tickets and walks them until the server stops answering."""
+
+    def __init__(self, api: Journey) -> None:
+        super().__init__(daemon=True)
+        self.api = api
+        self.acked: list[tuple[str, int, str]] = []  # (ticket id, version, event) answered 2xx
+        self.unexpected: list[str] = []
+
+    def run(self) -> None:
+        try:
+            while True:
+                ticket = self.api.create()
+                self.acked.append((ticket["id"], ticket["version"], "created"))
+                for type_, actor, data in WALK:
+                    done = self.api.post(ticket["id"], type_, actor, data)
+                    self.acked.append((ticket["id"], done["version"], type_))
+        except (OSError, http.client.HTTPException):
+            return  # the server is gone: refused, reset, cut off or timed out
+        except HttpError as exc:
+            self.unexpected.append(str(exc))
+
+
+def test_killed_server_keeps_acknowledged_events_and_fires_deadlines_after_restart(
+    make_server: Any, receiver: Receiver
+) -> None:
+    first: Server = make_server(receiver).start()
+    api = first.journey()
+    sleeper = api.create()["id"]  # waits at step 8 (24 hours) across the crash
+    api.to_authority_check(sleeper)
+    api.post(sleeper, "within_authority", "staff")
+    api.post(sleeper, "routed", "staff")
+
+    clients = [Client(first.journey()) for _ in range(CLIENTS)]
+    for c in clients:
+        c.start()
+    deadline = time.monotonic() + 10
+    while sum(len(c.acked) for c in clients) < 60 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first.kill()
+    for c in clients:
+        c.join(15)
+    acked = [a for c in clients for a in c.acked]
+    assert not [u for c in clients for u in c.unexpected]
+    assert len(acked) >= 60
+
+    second: Server = make_server(receiver, data_dir=first.data_dir).start()
+    api = second.journey()
+    timelines: dict[str, set[tuple[int, str]]] = {}
+    for ticket_id, version, event in acked:
+        if ticket_id not in timelines:
+            timelines[ticket_id] = {(e["version"], e["event"]) for e in api.timeline(ticket_id)}
+        assert (version, event) in timelines[ticket_id], (ticket_id, version, event)
+
+    assert api.ticket(sleeper)["overdue"] is False
+    api.advance("2 calendar days")
+    late = api.ticket(sleeper)
+    assert late["overdue"] is True and late["step"]["number"] == 8
+    assert "deadline" in [e["event"] for e in api.timeline(sleeper)]
+    receiver.wait_for(
+        lambda got: any(
+            r.json["ticket_id"] == sleeper and r.json["template"] == "remind_first_response"
+            for r in got
+        )
+    )
+
+    ids = Counter(r.json["id"] for r in receiver.items())
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert set(ids) <= {n["id"] for n in api.notifications()}
