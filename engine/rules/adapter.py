@@ -9,7 +9,7 @@ How durable_rules is used, and why (measured on durable-rules 2.0.28):
   compiled rule, registered from a deep copy (the library edits the dict it is given).
 - A fact is *asserted* (`assert_fact`), not posted: a posted event is consumed by the first
   rule that matches it, so two matching rules would yield one match. A fact is seen by every
-  rule. Each call uses a fresh sid that is deleted in `finally`: no session outlives a call,
+  rule. Each call uses a fresh sid, deleted before it returns: no session outlives a call,
   so the 1024-sessions-per-ruleset limit is never approached and calls cannot see each other.
 - Every durable rule runs one action from our own registry, `match:<index>`, which records
   the index under the call's sid; `get_action` resolves nothing else. The actions a rule
@@ -23,9 +23,15 @@ How durable_rules is used, and why (measured on durable-rules 2.0.28):
   token ("s:text", "n:2", "b:1"); numbers also go under `n<i>` for gt/lt. There is no `$in`
   (compiled to `$or` of equals) and no `$not` (pushed down; `$neq` never matches a missing key,
   so not-equal is `$nex` or `$neq`).
-- No match raises MessageNotHandledException: returned as []. An exception in an action is
-  written as a string to the state's `exception` key: raised as RulesError, as is any other
-  failure of the library.
+- `delete_state` on a session that never ran an action frees pointers the C engine never
+  initialised (createStateNode leaves `context` unset): after an unmatched post it aborts the
+  process now and then ("free(): invalid pointer", or a segfault). So every ruleset carries
+  one more rule, `seen`, matching a constant key every message has: every call runs at least
+  one action (which also proves the actions ran inside the call), and no post goes unmatched.
+  Were MessageNotHandledException raised all the same, the session is left alone (leaked)
+  and RulesError raised, rather than risking the process.
+- An exception in an action is written as a string to the state's `exception` key:
+  raised as RulesError, as is any other failure of the library.
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ from engine.rules.reasons import reason
 from engine.spec.model import Spec
 
 ACTION_PREFIX = "match:"
+SEEN_ACTION = "seen"  # the action of the rule every message matches
+SEEN = -1  # what it records
+SEEN_KEY = "e"  # the constant key (value 1) of every message, matched by the `seen` rule
 _HITS: dict[str, list[int]] = {}  # sid of a call in progress -> indexes of the rules it matched
 _SIDS = itertools.count(1)
 
@@ -69,6 +78,8 @@ class _Host(durable_engine.Host):
         return None
 
     def get_action(self, action_name: str) -> Callable[[Any], None]:
+        if action_name == SEEN_ACTION:
+            return _record(SEEN)
         index = action_name.removeprefix(ACTION_PREFIX)
         if not action_name.startswith(ACTION_PREFIX) or not index.isdigit():
             raise RulesError(f"durable_rules asked for action {action_name!r}, which is not ours")
@@ -116,7 +127,7 @@ class _Keys:
         return f"n{self.index[cmp.ref]}"
 
     def message(self, fact: Mapping[str, Any]) -> dict[str, Any]:
-        msg: dict[str, Any] = {}
+        msg: dict[str, Any] = {SEEN_KEY: 1}
         for i, (subject, key) in enumerate(self.refs):
             value = fact_value(fact, subject, key)
             if value is None:
@@ -175,13 +186,15 @@ def _cmp(cmp: Cmp, keys: _Keys, negate: bool) -> Any:
 def definition(compiled: CompiledRules) -> dict[str, Any]:
     """The durable_rules ruleset: one rule per compiled rule, each on one message."""
     keys = _Keys(compiled.refs)
-    return {
+    rules = {
         f"r{rule.index}": {
             "all": [{"m": to_durable(rule.test, keys)}],
             "run": f"{ACTION_PREFIX}{rule.index}",
         }
         for rule in compiled.rules
     }
+    rules[SEEN_ACTION] = {"all": [{"m": {SEEN_KEY: 1}}], "run": SEEN_ACTION}
+    return rules
 
 
 # --- the engine the domain core calls ---
@@ -257,24 +270,29 @@ class RulesEngine:
         _HITS[sid] = hits
         try:
             state = host.assert_fact(self.name, message)
-        except MessageNotHandledException:
-            return []
+        except MessageNotHandledException as exc:
+            # Not even `seen` matched; deleting this session could abort the process.
+            _HITS.pop(sid, None)
+            raise RulesError(
+                f"durable_rules matched no rule of {self.name}: {exc.message}"
+            ) from exc
         except Exception as exc:
-            raise RulesError(f"durable_rules failed on {self.name}: {exc!r}") from exc
-        finally:
             _HITS.pop(sid, None)
             _delete(host, self.name, sid)
+            raise RulesError(f"durable_rules failed on {self.name}: {exc!r}") from exc
+        _HITS.pop(sid, None)
+        _delete(host, self.name, sid)
         return self._checked(state, hits)
 
     def _checked(self, state: Any, hits: list[int]) -> list[int]:
-        if not isinstance(state, dict):
-            raise RulesError(f"durable_rules ran the actions of {self.name} off the call")
-        if state.get("exception"):
+        if isinstance(state, dict) and state.get("exception"):
             raise RulesError(
                 f"a rule of {self.name} failed inside durable_rules",
                 durable_exception=str(state["exception"]),
             )
-        return sorted(set(hits))
+        if not isinstance(state, dict) or SEEN not in hits:
+            raise RulesError(f"durable_rules ran the actions of {self.name} off the call")
+        return sorted({i for i in hits if i != SEEN})
 
 
 def _head(fact: Mapping[str, Any]) -> tuple[str, str]:
