@@ -31,8 +31,16 @@ from sqlalchemy.exc import DBAPIError
 
 from engine import domain
 from engine.clock import Clock, SystemClock
+from engine.domain.apply import TIMER_EVENTS
 from engine.domain.model import Deadline, Event, LogEntry, Outcome, Ticket
-from engine.errors import Conflict, InvalidData, NotFound, SopError, UnknownRevision
+from engine.errors import (
+    Conflict,
+    EventNotAllowed,
+    InvalidData,
+    NotFound,
+    SopError,
+    UnknownRevision,
+)
 from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
 from engine.store import codec
@@ -149,6 +157,12 @@ class TicketService:
         if_match: int | None = None,
     ) -> PostResult:
         _check_dict(data or {}, "data")
+        if type in TIMER_EVENTS:
+            raise EventNotAllowed(
+                f"{type!r} is the engine's own event: it happens when a time limit or timer "
+                "falls due, and cannot be posted",
+                event=type,
+            )
         digest = _request_hash(
             {"type": type, "actor": actor, "data": data or {}, "occurred_at": occurred_at}
         )

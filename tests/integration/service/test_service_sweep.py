@@ -1,0 +1,105 @@
+"""The sweeper applies what is due, only that, once; reminders and escalations follow."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from engine import domain
+from engine.errors import RulesError
+from engine.service import TicketService
+from engine.sweeper import Sweeper
+from tests.support.seed import MONDAY
+
+from .test_service_tickets import to_routing
+
+
+def events_of(service: TicketService, ticket_id: str) -> list[str]:
+    return [e["event"] for e in service.timeline(ticket_id)]
+
+
+def test_only_due_deadlines_are_applied(service, new, clock):
+    early = new()  # Monday 09:00: one working day, due Tuesday 09:00
+    clock.advance(timedelta(hours=12))
+    late = new()  # Monday 21:00: due Tuesday 21:00
+    clock.set(MONDAY + timedelta(days=1, hours=3))
+    assert service.sweep() == 1
+    assert events_of(service, early.id) == ["created", "deadline"]
+    assert events_of(service, late.id) == ["created"]
+    assert service.get_ticket(early.id).ticket.active.breached_at is not None
+    assert service.sweep() == 0  # applied once only
+    clock.advance(timedelta(hours=12))
+    assert service.sweep() == 1
+    assert events_of(service, late.id) == ["created", "deadline"]
+
+
+def test_a_late_agency_is_reminded_then_escalated(service, new, clock):
+    made = new()
+    to_routing(service, made.id)
+    after_routing = service.notifications().next_cursor
+    clock.advance(timedelta(hours=25))  # the 24-hour first response is late
+    assert service.sweep() >= 1
+    reminders = service.notifications(after=after_routing).items
+    assert [(n["to"], n["scope"]) for n in reminders] == [("agency", "DSDABM")]
+    timers = [d for d in service.get_ticket(made.id).deadlines if d.kind == "timer"]
+    assert [t.name for t in timers] == ["first_response_reminder"]
+    clock.advance(timedelta(days=7))  # every working day a reminder; escalation after two
+    service.sweep()
+    later = service.notifications(after=reminders[-1]["cursor"]).items
+    assert "team_leader" in {n["to"] for n in later}
+    assert events_of(service, made.id).count("timer") >= 2
+
+
+def test_a_ticket_the_core_cannot_sweep_is_set_aside_without_stopping_others(
+    service, new, clock, monkeypatch
+):
+    bad, good = new(), new()
+    clock.advance(timedelta(days=2))
+    real_apply = domain.apply
+
+    def refuse_one(spec, ticket, event, now):
+        if ticket.id == bad.id:
+            raise RulesError("a rule action failed")
+        return real_apply(spec, ticket, event, now)
+
+    monkeypatch.setattr(domain, "apply", refuse_one)
+    assert service.sweep() == 1
+    assert events_of(service, good.id) == ["created", "deadline"]
+    assert events_of(service, bad.id) == ["created"]
+    with service.store.read() as tx:
+        assert tx.due_ticket_ids(clock.now(), 10) == []  # not picked again and again
+    monkeypatch.setattr(domain, "apply", real_apply)
+    service.post_event(bad.id, "accept", "staff", {}, user=None)  # new deadlines replace them
+    clock.advance(timedelta(days=2))
+    assert service.sweep() == 1
+
+
+def test_the_background_sweeper_applies_deadlines_by_itself(service, new, clock):
+    made = new()
+    sweeper = Sweeper(service, interval=0.05)
+    sweeper.start()
+    try:
+        assert sweeper.running
+        clock.advance(timedelta(days=2))
+        sweeper.wake()
+        deadline = time.monotonic() + 10
+        while "deadline" not in events_of(service, made.id) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stop()
+    assert not sweeper.running
+    assert events_of(service, made.id) == ["created", "deadline"]
+    assert Sweeper(service).run_once() == 0
+
+
+def test_the_sweep_query_reads_the_due_index(service, store):
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL plans tiny tables as sequential scans; the bench measures it")
+    with store.read() as tx:
+        plan = tx.conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT ticket_id, due FROM deadlines "
+            "WHERE due <= '2030-01-01' AND checked IS NULL ORDER BY due LIMIT 10"
+        ).all()
+    assert any("ix_deadlines_due" in str(row) for row in plan), plan
