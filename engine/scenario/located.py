@@ -46,13 +46,20 @@ class _Loader(yaml.SafeLoader):
 
 
 def _mapping(loader: _Loader, node: MappingNode) -> LDict:
+    # A key written twice is a mistake; a key that overrides one merged in (`<<: *x`) is not.
+    written: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if key in written:
+            loader.duplicates.append((key, _mark(key_node)))
+        written.add(key)
     loader.flatten_mapping(node)
     out = LDict()
     out.loc, out.locs = _mark(node), {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            loader.duplicates.append((key, _mark(key_node)))
         out[key] = loader.construct_object(value_node, deep=True)
         out.locs[key] = _mark(value_node)
     return out

@@ -1,0 +1,38 @@
+"""Shared paths and specs for the scenario runner's tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.spec.load import load_revision
+from engine.spec.model import Spec
+
+ROOT = Path(__file__).resolve().parents[3]
+SEED = ROOT / "sop" / "surabaya-complaints" / "r1.yaml"
+SEED_RULES = ROOT / "rules"
+PERMIT_ROOT = ROOT / "tests" / "sops" / "sop"
+PERMIT = PERMIT_ROOT / "building-permit" / "v1.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def seed_spec() -> Spec:
+    return load_revision(SEED, SEED_RULES)
+
+
+@pytest.fixture(scope="session")
+def permit_spec() -> Spec:
+    return load_revision(PERMIT)
+
+
+@pytest.fixture
+def seed_root(tmp_path: Path) -> Path:
+    """A copy of the seed revision and its rules, with an empty scenarios folder."""
+    sop = tmp_path / "sop" / "surabaya-complaints"
+    (sop / "scenarios").mkdir(parents=True)
+    shutil.copy(SEED, sop / "r1.yaml")
+    shutil.copytree(SEED_RULES, tmp_path / "rules")
+    return tmp_path / "sop"

@@ -1,0 +1,41 @@
+"""Every scenario shipped with an SOP runs through the engine as its own pytest test: the seed's
+beside sop/surabaya-complaints/r1.yaml, and the second, unrelated SOP's in tests/sops/."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.scenario import collect, run_scenario
+from engine.spec.catalog import load_catalog
+from tests.unit.scenario.conftest import PERMIT_ROOT, ROOT
+
+SEED_CASES = collect(load_catalog(ROOT / "sop").revisions("surabaya-complaints"))
+PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
+
+
+def _check(case) -> None:
+    result = run_scenario(case.spec, case.scenario)
+    assert result.passed, "\n".join(result.failure.lines())
+
+
+@pytest.mark.parametrize("case", SEED_CASES.cases, ids=lambda c: c.id)
+def test_seed_scenario(case) -> None:
+    _check(case)
+
+
+@pytest.mark.parametrize("case", PERMIT_CASES.cases, ids=lambda c: c.id)
+def test_building_permit_scenario(case) -> None:
+    _check(case)
+
+
+def test_seed_scenario_files_are_valid_and_cover_every_branch_and_deadline() -> None:
+    assert SEED_CASES.problems == []
+    assert len(SEED_CASES.cases) >= 14
+    names = " ".join(c.scenario.name for c in SEED_CASES.cases)
+    for words in ("1-2-4", "1-2-3-4", "5-7-8", "5-6-14-15", "10-9-10", "12-14-15", "12-13-14-15"):
+        assert words in names
+
+
+def test_second_sop_scenarios_are_valid() -> None:
+    assert PERMIT_CASES.problems == []
+    assert len(PERMIT_CASES.cases) >= 4
