@@ -139,7 +139,8 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
             "closed": ticket.closed.isoformat() if ticket.closed else None,
             "timeline": rows_as_dicts(spec, sim.rows),
             "deadlines": [
-                {"kind": d.kind, "name": d.name, "due": d.due.isoformat()} for d in deadlines
+                {"kind": d.kind, "name": d.name, "due": show_time(spec, d.due, "seconds")}
+                for d in deadlines
             ],
             "notes": [n.as_dict() for n in sim.notes],
         }

@@ -1,0 +1,70 @@
+"""`sop simulate` prints one ticket's timeline for a list of timed events."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from engine.cli import main
+from tests.unit.scenario.conftest import FIXTURES, ROOT
+
+EVENTS = str(FIXTURES / "simulate_events.yaml")
+ARGS = ["simulate", "surabaya-complaints@r1", "--events", EVENTS, "--root", str(ROOT / "sop")]
+
+
+def test_simulate_prints_each_decision_with_time_step_state_status_and_sla() -> None:
+    result = CliRunner().invoke(main, ARGS)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "surabaya-complaints@r1  ticket T-1"
+    assert lines[1].split() == ["time", "step", "event", "actor", "state", "status", "sla"]
+    entered = next(line for line in lines if " entered " in line)
+    assert entered.startswith("2025-01-06T10:00+07:00  3 ")
+    assert "enter_into_app -> respond_to_reporter" in entered and "step 3 met" in entered
+    responded = next(line for line in lines if " responded " in line)
+    # step 4's 1 working day was due Tuesday 10:00; it was done Wednesday 11:00
+    assert "Sedang Ditindaklanjuti" in responded and "step 4 breached" in responded
+
+
+def test_simulate_shows_refused_events_rules_and_notifications() -> None:
+    out = CliRunner().invoke(main, ARGS).output
+    assert "REFUSED" in out
+    assert "event_not_allowed: event 'validated' is not allowed at step 4" in out
+    assert "notify agency [DSDABM]: routed_to_agency" in out
+    assert "notify agency [DSDABM]: remind_first_response" in out
+    assert out.splitlines()[-2] == "now: await_agency_response (8), status Sedang Ditindaklanjuti"
+    assert (
+        out.splitlines()[-1] == "pending: timer first_response_reminder due 2025-01-10T11:00+07:00"
+    )
+
+
+def test_simulate_json_timeline() -> None:
+    result = CliRunner().invoke(main, [*ARGS, "--format", "json"])
+    doc = json.loads(result.output)
+    assert (
+        doc["state"] == "await_agency_response" and doc["status_label"] == "Sedang Ditindaklanjuti"
+    )
+    events = [row["event"] for row in doc["timeline"]]
+    assert events[:4] == ["created", "accept", "triage", "entered"]
+    refused = next(row for row in doc["timeline"] if row["refused"])
+    assert refused["event"] == "validated" and refused["from_state"] == refused["to_state"]
+    deadlines = [row for row in doc["timeline"] if row["event"] == "deadline"]
+    assert [(row["at"], row["from_state"]) for row in deadlines] == [
+        ("2025-01-07T10:00:00+07:00", "respond_to_reporter"),
+        ("2025-01-09T11:00:00+07:00", "await_agency_response"),
+    ]
+    deadline = deadlines[1]
+    assert [n["template"] for n in deadline["notifications"]] == ["remind_first_response"]
+    assert doc["deadlines"] == [
+        {"kind": "timer", "name": "first_response_reminder", "due": "2025-01-10T11:00:00+07:00"}
+    ]
+
+
+def test_simulate_reports_a_bad_events_file_with_its_place(tmp_path) -> None:
+    bad = tmp_path / "events.yaml"
+    bad.write_text("given: {at: 2025-01-06T09:00:00+07:00}\nsteps:\n  - advance: soon\n")
+    args = ["simulate", "surabaya-complaints", "--events", str(bad), "--root", str(ROOT / "sop")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "events.yaml:3:14: bad_duration: steps[0].advance" in result.output
