@@ -51,6 +51,8 @@ def check_flow(data: dict[str, Any], ctx: Context, report: Report) -> None:
     else:
         return
     _periodic_targets(ctx, report)
+    if not _sound(data, ctx):
+        return  # unreachable / looping steps would only repeat the problems already reported
     graph = {
         sid: [t for t in targets(step) if t in ticket_steps or t == END]
         for sid, step in ticket_steps.items()
@@ -65,6 +67,14 @@ def check_flow(data: dict[str, Any], ctx: Context, report: Report) -> None:
                 "add an event whose `to` or branch names it, or remove the step",
             )
     _exits(graph, ticket_steps, reached, ctx, report)
+
+
+def _sound(data: dict[str, Any], ctx: Context) -> bool:
+    """Every step has a unique id and every target names a step (or the end)."""
+    steps = as_list(data.get("steps"))
+    if len(ctx.steps) != len(steps):
+        return False
+    return all(t in ctx.steps or t == END for s in steps for t in targets(as_map(s)))
 
 
 def _reach(graph: dict[str, list[str]], start: str) -> set[str]:

@@ -65,11 +65,61 @@ class Report:
             )
         )
 
-    def add_at(self, code: str, line: int, col: int, message: str, hint: str = "") -> None:
+    def add_at(
+        self, code: str, line: int, col: int, message: str, hint: str = "", path: Path = ()
+    ) -> None:
+        """A problem at a known position (the YAML reader's, before positions are complete)."""
         self.problems.append(
-            Problem(code=code, message=message, file=self.file, line=line, col=col, hint=hint)
+            Problem(
+                code=code,
+                message=message,
+                path=format_path(path),
+                file=self.file,
+                line=line,
+                col=col,
+                hint=hint,
+            )
         )
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+_REFUSED = ("python_tag", "unknown_tag", "bad_scalar", "duplicate_key")
+_MEANT = re.compile(r"did you mean '([^']+)'")
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+def _last(path: str) -> str:
+    return path[len(_parent(path)) :].lstrip(".")
+
+
+def drop_consequences(problems: list[Problem]) -> list[Problem]:
+    """Drop problems that only repeat the cause of another one:
+    - anything at or under a value the reader refused (a tag, an unreadable scalar, a duplicate);
+    - a missing key that an unknown key's hint names ("did you mean 'activity'?"), or that sits
+      beside a key YAML did not read as text (`no:` meant as `number:`)."""
+    refused = {p.path for p in problems if p.code in _REFUSED and p.path}
+    odd_keys = {_parent(p.path) for p in problems if p.code == "non_string_key"}
+    meant = {
+        (_parent(p.path), name)
+        for p in problems
+        if p.code == "unknown_key"
+        for name in _MEANT.findall(p.hint)
+    }
+
+    def repeats(p: Problem) -> bool:
+        if p.code in _REFUSED:
+            return False
+        if any(p.path == r or p.path.startswith((r + ".", r + "[")) for r in refused):
+            return True
+        return p.code == "missing_key" and (
+            _parent(p.path) in odd_keys or (_parent(p.path), _last(p.path)) in meant
+        )
+
+    return [p for p in problems if not repeats(p)]

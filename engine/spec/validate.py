@@ -21,7 +21,7 @@ from engine.errors import Problem
 from engine.spec.crossref import Context, as_list, check_revision
 from engine.spec.flow import check_flow
 from engine.spec.hints import describe, suggest
-from engine.spec.report import Report
+from engine.spec.report import Report, drop_consequences
 from engine.spec.rules_check import Shared, check_rules_file, started_timers
 from engine.spec.schema import FORMAT_VERSIONS, REVISION, RULES_FILE, check_structure
 from engine.spec.yaml_safe import read_yaml
@@ -69,7 +69,7 @@ def default_rules_dir(revision_path: Path) -> Path:
 def _document(path: Path, what: str) -> tuple[dict[str, Any] | None, bytes, Report]:
     doc = read_yaml(path, display(path))
     report = doc.report
-    if doc.data is None or report.problems:
+    if doc.data is None:
         return None, doc.raw, report
     if not isinstance(doc.data, dict):
         report.add(
@@ -105,7 +105,7 @@ def check_revision_file(path: str | Path, rules_dir: str | Path | None = None) -
     rdir = Path(rules_dir) if rules_dir else default_rules_dir(path)
     checked.rules, rule_problems = _rules(data, rdir, ctx, report)
     checked.data = data
-    checked.problems = report.problems + rule_problems
+    checked.problems = drop_consequences(report.problems) + rule_problems
     return checked
 
 
@@ -176,6 +176,7 @@ def _check_rules(
             f"write `id: {file.stem}`",
         )
     check_rules_file(data, report, ctx, shared)
+    report.problems = drop_consequences(report.problems)
 
 
 def check_rules_alone(path: str | Path) -> list[Problem]:

@@ -58,7 +58,9 @@ _SKIP = _Marker("skip")  # a key already reported: its value is read but not kep
 
 @dataclass
 class YamlDoc:
-    """What a file held (`data` is None when it could not be read) and its problems."""
+    """What a file held and its problems. `data` is None when the file could not be read at all;
+    after duplicate keys, non-text keys or refused tags it holds the rest (the first of duplicate
+    keys, no value for a refused tag), so later checks can still report what else is wrong."""
 
     data: Any
     report: Report
@@ -68,6 +70,7 @@ class YamlDoc:
 class _Frame:
     __slots__ = (
         "kind",
+        "refused",
         "value",
         "path",
         "anchor",
@@ -83,6 +86,7 @@ class _Frame:
         self, kind: str, value: Any, path: Path, anchor: str | None, start: int, at: tuple[int, int]
     ) -> None:
         self.kind = kind
+        self.refused = False  # its tag was refused: it reads as null
         self.value = value
         self.path = path
         self.anchor = anchor
@@ -137,8 +141,9 @@ def parse_yaml(raw: bytes, report: Report) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if line not in tab_lines:
-            what = " ".join(p for p in (exc.context, exc.problem) if p)
-            report.add_at("yaml_syntax", line, col, f"YAML syntax error: {what}")
+            report.add_at(
+                "yaml_syntax", line, col, f"YAML syntax error: {exc.problem}", _began(exc)
+            )
         return YamlDoc(None, report, raw)
     except yaml.YAMLError as exc:
         report.add_at("yaml_syntax", 1, 1, f"YAML syntax error: {exc}")
@@ -151,6 +156,14 @@ def parse_yaml(raw: bytes, report: Report) -> YamlDoc:
     if builder.root is None:
         report.add_at("empty_file", 1, 1, "the file holds no YAML document")
     return YamlDoc(builder.root, report, raw)
+
+
+def _began(exc: yaml.MarkedYAMLError) -> str:
+    """Where the construct the parser was reading began: often the line to fix."""
+    if not exc.context:
+        return ""
+    where = f" at line {exc.context_mark.line + 1}" if exc.context_mark else ""
+    return f"{exc.context.removeprefix('while ')}, which began{where}"
 
 
 def _decode(raw: bytes, report: Report) -> str | None:
@@ -254,6 +267,7 @@ class _Builder:
         self.nodes += n
         if self.nodes > MAX_NODES:
             line, col = _pos(ev)
+            path = self._next_path() or ()
             if self.aliased:
                 self.report.add_at(
                     "alias_bomb",
@@ -261,10 +275,15 @@ class _Builder:
                     col,
                     f"aliases expand to more than {MAX_NODES:,} values",
                     "an SOP needs few aliases (`*name`): write the values out or share less",
+                    path,
                 )
             else:
                 self.report.add_at(
-                    "too_many_nodes", line, col, f"the file holds more than {MAX_NODES:,} values"
+                    "too_many_nodes",
+                    line,
+                    col,
+                    f"the file holds more than {MAX_NODES:,} values",
+                    path=path,
                 )
             raise _Abort
 
@@ -280,6 +299,7 @@ class _Builder:
         self._deliver(value, line, col, ev.value)
 
     def _scalar_value(self, ev: yaml.ScalarEvent, path: Path | None) -> Any:
+        where = path if path is not None else ()
         tag = ev.tag
         if tag is None:
             tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, ev.implicit)
@@ -291,7 +311,7 @@ class _Builder:
             return _MERGE
         build = _SCALARS.get(tag)
         if build is None:
-            self._bad_tag(tag, ev)
+            self._bad_tag(tag, ev, where)
             return None
         node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
         try:
@@ -299,10 +319,12 @@ class _Builder:
         except (ValueError, OverflowError, ConstructorError) as exc:
             if tag != _TAG + "timestamp":
                 line, col = _pos(ev)
-                self.report.add_at("bad_scalar", line, col, f"cannot read {ev.value!r}: {exc}")
+                self.report.add_at(
+                    "bad_scalar", line, col, f"cannot read {ev.value!r}: {exc}", path=where
+                )
             return ev.value  # an impossible date stays text; the schema reports it as a date
 
-    def _bad_tag(self, tag: str, ev: yaml.Event) -> None:
+    def _bad_tag(self, tag: str, ev: yaml.Event, path: Path) -> None:
         line, col = _pos(ev)
         shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
         if tag.startswith(_TAG + "python/"):
@@ -312,6 +334,7 @@ class _Builder:
                 col,
                 f"the tag {shown} asks for a Python object: SOP files hold plain data only",
                 "remove the tag",
+                path,
             )
         else:
             self.report.add_at(
@@ -321,6 +344,7 @@ class _Builder:
                 f"the tag {shown} is not allowed: only plain text, numbers, booleans, dates, "
                 "lists and mappings",
                 "remove the tag",
+                path,
             )
 
     def _open(self, ev: yaml.CollectionStartEvent) -> None:
@@ -330,9 +354,10 @@ class _Builder:
             self.report.add_at("too_deep", line, col, f"nesting deeper than {MAX_DEPTH} levels")
             raise _Abort
         is_map = isinstance(ev, yaml.MappingStartEvent)
-        if ev.tag not in (None, "!", _MAP if is_map else _SEQ):
-            self._bad_tag(ev.tag, ev)
         path = self._next_path()
+        refused = ev.tag not in (None, "!", _MAP if is_map else _SEQ)
+        if refused:
+            self._bad_tag(ev.tag, ev, path or ())
         at = _pos(ev)
         start = len(self.entries)
         if path is None:
@@ -340,6 +365,7 @@ class _Builder:
         else:
             self.entries.append((path, *at, False))
         frame = _Frame("map" if is_map else "seq", {} if is_map else [], path, ev.anchor, start, at)
+        frame.refused = refused
         if ev.anchor:
             self.open_anchors.add(ev.anchor)
         self.stack.append(frame)
@@ -354,18 +380,27 @@ class _Builder:
             cut = len(frame.path)
             rel = [(p[cut:], ln, c, k) for p, ln, c, k in self.entries[frame.start :]]
             self.anchors[frame.anchor] = (frame.value, rel, len(rel))
-        self._deliver(frame.value, line, col, None)
+        self._deliver(None if frame.refused else frame.value, line, col, None)
 
     def _alias(self, ev: yaml.AliasEvent) -> None:
         line, col = _pos(ev)
         if ev.anchor in self.open_anchors:
             self.report.add_at(
-                "recursive_alias", line, col, f"the alias *{ev.anchor} is inside its own anchor"
+                "recursive_alias",
+                line,
+                col,
+                f"the alias *{ev.anchor} is inside its own anchor",
+                path=self._next_path() or (),
             )
             raise _Abort
         if ev.anchor not in self.anchors:
             self.report.add_at(
-                "undefined_alias", line, col, f"the alias *{ev.anchor} names no anchor above it"
+                "undefined_alias",
+                line,
+                col,
+                f"the alias *{ev.anchor} names no anchor above it",
+                "define it first with &name on the value it stands for",
+                self._next_path() or (),
             )
             raise _Abort
         value, rel, size = self.anchors[ev.anchor]
@@ -426,7 +461,9 @@ class _Builder:
         for value, line, col in frame.merges:
             for src in value if isinstance(value, list) else [value]:
                 if not isinstance(src, dict):
-                    self.report.add_at("bad_merge", line, col, "`<<:` must name a mapping")
+                    self.report.add_at(
+                        "bad_merge", line, col, "`<<:` must name a mapping", path=frame.path
+                    )
                     continue
                 for key, item in src.items():
                     if key not in frame.value:
