@@ -89,8 +89,18 @@ class _Host(durable_engine.Host):
 # --- typed tokens: exact comparisons on top of a loosely typed engine ---
 
 
+LONGEST_TOKEN = 200  # longer tokens are hashed: the C engine keeps string lengths in 16 bits
+
+
 def token(value: Any) -> str:
     """The equality token of a value: equal tokens exactly when the values are equal."""
+    text = _token(value)
+    if len(text) <= LONGEST_TOKEN:
+        return text
+    return "h:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _token(value: Any) -> str:
     if isinstance(value, bool):
         return "b:1" if value else "b:0"
     if isinstance(value, int):

@@ -273,3 +273,11 @@ def test_durable_rules_agrees_with_the_documented_semantics() -> None:
         assert got == expected(engine.compiled.rules, f), f
         seen_matches += len(got)
     assert seen_matches > 1500  # the facts exercise matching, not only refusals
+
+
+def test_long_texts_compare_exactly() -> None:
+    long = "jalan berlubang " * 6000  # 96,000 characters
+    engine = engine_for({"event": "poke", "if": {"data": "text", "equals": long}})
+    assert ids(engine, fact(data={"text": long})) == ["r0"]
+    assert ids(engine, fact(data={"text": long + "!"})) == []
+    assert ids(engine, fact(data={"text": long[:-1]})) == []
