@@ -8,7 +8,7 @@ each at its own due time, asking `due()` again after each (a fired event changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -123,7 +123,7 @@ class Session:
         self.since_expect.extend(outcome.notifications)
         rows = [_row(entry) for entry in outcome.log]
         if rows and outcome.notifications:
-            rows[-1] = Row(**{**rows[-1].__dict__, "notifications": outcome.notifications})
+            rows[-1] = replace(rows[-1], notifications=outcome.notifications)
         self.timeline.extend(rows)
 
     def _refused_row(self, event: Event, exc: TicketError) -> Row:

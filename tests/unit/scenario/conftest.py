@@ -9,13 +9,7 @@ import pytest
 
 from engine.spec.load import load_revision
 from engine.spec.model import Spec
-
-ROOT = Path(__file__).resolve().parents[3]
-SEED = ROOT / "sop" / "surabaya-complaints" / "r1.yaml"
-SEED_RULES = ROOT / "rules"
-PERMIT_ROOT = ROOT / "tests" / "sops" / "sop"
-PERMIT = PERMIT_ROOT / "building-permit" / "v1.yaml"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.unit.scenario.paths import PERMIT, SEED, SEED_RULES
 
 
 @pytest.fixture(scope="session")

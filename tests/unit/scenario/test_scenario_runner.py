@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from engine.cli import main
 from engine.scenario import parse_scenario_text, run_scenario
-from tests.unit.scenario.conftest import FIXTURES
+from tests.unit.scenario.paths import FIXTURES
 
 FIELDS = """
         complaint_text: Lampu mati
@@ -101,7 +101,7 @@ def test_no_scenarios_found_is_a_failure(seed_root: Path) -> None:
 
 
 def test_the_building_permit_sop_runs_through_sop_test() -> None:
-    from tests.unit.scenario.conftest import PERMIT_ROOT
+    from tests.unit.scenario.paths import PERMIT_ROOT
 
     result = CliRunner().invoke(main, ["test", "--root", str(PERMIT_ROOT)])
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from engine.cli import main
-from tests.unit.scenario.conftest import FIXTURES, ROOT
+from tests.unit.scenario.paths import FIXTURES, ROOT
 
 EVENTS = str(FIXTURES / "simulate_events.yaml")
 ARGS = ["simulate", "surabaya-complaints@r1", "--events", EVENTS, "--root", str(ROOT / "sop")]

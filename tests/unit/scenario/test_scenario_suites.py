@@ -7,7 +7,7 @@ import pytest
 
 from engine.scenario import collect, run_scenario
 from engine.spec.catalog import load_catalog
-from tests.unit.scenario.conftest import PERMIT_ROOT, ROOT
+from tests.unit.scenario.paths import PERMIT_ROOT, ROOT
 
 SEED_CASES = collect(load_catalog(ROOT / "sop").revisions("surabaya-complaints"))
 PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
