@@ -127,8 +127,8 @@ class TicketService:
         now = self.clock.now()
         at = _check_time(occurred_at, now) or now
         _check_dict(fields, "fields")
-        request = {"sop_id": sop_id, "fields": fields, "actor": actor, "ref": external_ref}
-        request["occurred_at"] = occurred_at
+        request: dict[str, Any] = {"sop_id": sop_id, "fields": fields, "actor": actor}
+        request.update(ref=external_ref, occurred_at=occurred_at)
         digest = _request_hash(request)
         if idempotency_key is not None:
             found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
@@ -282,9 +282,10 @@ class TicketService:
     ) -> Page[dict[str, Any]]:
         """The outbox in order; `next_cursor` is the `after` of the next call (poll with it)."""
         limit = _check_limit(limit, 1000)
+        start = _check_cursor(after)
         with self.store.read() as tx:
-            items = tx.outbox_feed(after=int(after or 0), limit=limit, to=to, scope=scope)
-        return Page(items, items[-1]["cursor"] if items else int(after or 0))
+            items = tx.outbox_feed(after=start, limit=limit, to=to, scope=scope)
+        return Page(items, items[-1]["cursor"] if items else start)
 
     # -- deadlines --------------------------------------------------------------------------------
 
@@ -524,6 +525,19 @@ def _check_key(key: str) -> str:
             errors={"idempotency_key": [f"1 to {MAX_KEY_LENGTH} characters"]},
         )
     return key
+
+
+def _check_cursor(after: int | str | None) -> int:
+    try:
+        value = int(after or 0)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0:
+        raise InvalidData(
+            f"notifications cursor must be a whole number >= 0 (a next_cursor), not {after!r}",
+            errors={"after": ["a whole number >= 0"]},
+        )
+    return value
 
 
 def _check_limit(limit: int, most: int) -> int:

@@ -37,7 +37,7 @@ def encode(record: Any) -> dict[str, Any]:
 
 
 def decode(cls: type[T], data: dict[str, Any]) -> T:
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     kwargs = {k: _dec(v, hints[k]) for k, v in data.items() if k in known}
     return cls(**kwargs)

@@ -184,8 +184,13 @@ class Tx(Queries, OutboxOps):
         idem: Idempotency | None,
         now: datetime,
     ) -> None:
-        seq = self.conn.scalar(
-            select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.ticket_id == ticket_id)
+        seq: int = (
+            self.conn.scalar(
+                select(func.coalesce(func.max(EventRow.seq), 0)).where(
+                    EventRow.ticket_id == ticket_id
+                )
+            )
+            or 0
         )
         rows = []
         for i, entry in enumerate(entries):

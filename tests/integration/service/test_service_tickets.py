@@ -207,6 +207,8 @@ def test_notifications_are_a_feed_with_a_cursor_and_scope(service, new):
     assert service.notifications(scope={"agency": "DSDABM"}).items == [note]
     assert service.notifications(scope={"agency": "ELSEWHERE"}).items == []
     assert service.notifications(to="team_leader").items == []
+    with pytest.raises(InvalidData, match="cursor"):
+        service.notifications(after="yesterday")
 
 
 def test_a_ticket_stays_on_its_revision_after_the_file_changes(tmp_path, store, clock):
