@@ -210,3 +210,11 @@ def test_a_failure_in_a_continued_scenario_names_it(seed_spec) -> None:
     assert result.failure.message.startswith("in 'base', which this scenario continues")
     assert result.failure.where.path == "scenarios[0].steps[0].expect"  # in 'base'
     assert result.failure.where.line == 13
+
+
+def test_a_file_naming_a_revision_that_does_not_exist_is_a_problem(seed_root: Path) -> None:
+    text = (FIXTURES / "failing.yaml").read_text().replace("revision: r1", "revision: r2")
+    (seed_root / "surabaya-complaints" / "scenarios" / "r2.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["test", "--root", str(seed_root)])
+    assert result.exit_code == 1
+    assert "r2.yaml:2:1: unknown_revision: revision: no revision 'r2'" in result.output
