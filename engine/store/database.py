@@ -42,6 +42,8 @@ def sqlite_url(path: str | Path) -> str:
 
 
 def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine:
+    if url.startswith("postgres://"):  # the short form some hosts hand out
+        url = "postgresql://" + url[len("postgres://") :]
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
