@@ -37,14 +37,14 @@ def _calendar(sop: str | None) -> Calendar | None:
 
 @bp.get("/clock")
 def read_clock() -> Response:
-    return dump(ClockSchema(), {"now": manual_clock().now(), "swept": 0})
+    return dump(ClockSchema, {"now": manual_clock().now(), "swept": 0})
 
 
 @bp.post("/clock")
 def move_clock() -> Response:
     clock = manual_clock()
     require_clock()
-    body = load_body(ClockMoveSchema())
+    body = load_body(ClockMoveSchema)
     try:
         if body["set"] is not None:
             now = clock.set(body["set"])
@@ -55,4 +55,4 @@ def move_clock() -> Response:
         raise InvalidRequest(str(exc), errors={key: [str(exc)]}) from None
     swept = Sweeper(runtime().service).run_once(now)
     wake_notifier()
-    return dump(ClockSchema(), {"now": now, "swept": swept})
+    return dump(ClockSchema, {"now": now, "swept": swept})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from flask import Response, current_app, request
@@ -18,7 +19,14 @@ def runtime() -> Runtime:
     return current_app.extensions["sop"]  # type: ignore[no-any-return]
 
 
-def load_body(schema: Schema) -> dict[str, Any]:
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    """One instance per schema class: building one (and its nested ones) costs more than a
+    dump; instances hold no per-call state."""
+    return schema()
+
+
+def load_body(schema: type[Schema]) -> dict[str, Any]:
     """The JSON object body, loaded (validated) by `schema`; 400/422 problems otherwise."""
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -33,10 +41,10 @@ def load_body(schema: Schema) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict):
         raise InvalidJson(f"the body must be a JSON object, not {type(doc).__name__}")
-    return schema.load(doc)  # type: ignore[no-any-return]
+    return _instance(schema).load(doc)  # type: ignore[no-any-return]
 
 
-def load_query(schema: Schema) -> dict[str, Any]:
+def load_query(schema: type[Schema]) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for key in request.args:
         values = request.args.getlist(key)
@@ -46,11 +54,14 @@ def load_query(schema: Schema) -> dict[str, Any]:
                 errors={key: ["given more than once"]},
             )
         args[key] = values[0]
-    return schema.load(args)  # type: ignore[no-any-return]
+    return _instance(schema).load(args)  # type: ignore[no-any-return]
 
 
-def dump(schema: Schema, data: Mapping[str, Any], status: int = 200, **headers: str) -> Response:
-    resp = Response(flask_json.dumps(schema.dump(data)), status=status, mimetype="application/json")
+def dump(
+    schema: type[Schema], data: Mapping[str, Any], status: int = 200, **headers: str
+) -> Response:
+    body = flask_json.dumps(_instance(schema).dump(data))
+    resp = Response(body, status=status, mimetype="application/json")
     for name, value in headers.items():
         resp.headers[name.replace("_", "-")] = value
     return resp

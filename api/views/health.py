@@ -23,7 +23,7 @@ def _version() -> str:
 def health() -> Response:
     rt = runtime()
     return dump(
-        HealthSchema(),
+        HealthSchema,
         {
             "status": "ok",
             "version": _version(),

@@ -18,7 +18,7 @@ bp = Blueprint("notifications", __name__)
 
 @bp.get("/notifications")
 def list_notifications() -> Response:
-    query = load_query(NotificationsQuerySchema())
+    query = load_query(NotificationsQuerySchema)
     scope = current().scope
     service = runtime().service
     page = service.notifications(
@@ -35,7 +35,7 @@ def list_notifications() -> Response:
     items: list[dict[str, Any]] = [
         notification_view(item, who, secrets.get(item["ticket_id"], ())) for item in page.items
     ]
-    return dump(NotificationPageSchema(), {"items": items, "next_cursor": page.next_cursor})
+    return dump(NotificationPageSchema, {"items": items, "next_cursor": page.next_cursor})
 
 
 def _personal(ticket_id: str) -> list[str]:

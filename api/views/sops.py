@@ -13,15 +13,15 @@ bp = Blueprint("sops", __name__)
 
 @bp.get("/sops")
 def list_sops() -> Response:
-    return dump(SopListSchema(), sop_list(runtime().catalog))
+    return dump(SopListSchema, sop_list(runtime().catalog))
 
 
 @bp.get("/sops/<sop>")
 def get_sop(sop: str) -> Response:
-    return dump(SopDetailSchema(), sop_detail(runtime().catalog.revisions(sop)))
+    return dump(SopDetailSchema, sop_detail(runtime().catalog.revisions(sop)))
 
 
 @bp.get("/sops/<sop>/revisions/<rev>")
 def get_revision(sop: str, rev: str) -> Response:
     spec = runtime().catalog.get(sop, rev)
-    return dump(RevisionDetailSchema(), revision_detail(spec), ETag=f'"{spec.content_hash}"')
+    return dump(RevisionDetailSchema, revision_detail(spec), ETag=f'"{spec.content_hash}"')

@@ -24,7 +24,7 @@ def etag(version: int) -> str:
 @bp.post("/tickets")
 def create_ticket() -> Response:
     principal = require_write()
-    body = load_body(TicketCreateSchema())
+    body = load_body(TicketCreateSchema)
     rt = runtime()
     try:
         rt.catalog.revisions(body["sop"])
@@ -51,7 +51,7 @@ def create_ticket() -> Response:
     )
     wake_notifier()
     return dump(
-        TicketViewSchema(),
+        TicketViewSchema,
         ticket_view(record, rt.clock.now(), reader()),
         201,
         Location=f"/v1/tickets/{record.id}",
@@ -61,7 +61,7 @@ def create_ticket() -> Response:
 
 @bp.get("/tickets")
 def list_tickets() -> Response:
-    query = load_query(TicketListQuerySchema())
+    query = load_query(TicketListQuerySchema)
     rt = runtime()
     scope = scope_filter(current(), query["scope"])
     page = rt.service.list_tickets(
@@ -75,7 +75,7 @@ def list_tickets() -> Response:
     )
     now, who = rt.clock.now(), reader()
     views = [ticket_view(record, now, who) for record in page.items]
-    return dump(TicketPageSchema(), {"items": views, "next_cursor": page.next_cursor})
+    return dump(TicketPageSchema, {"items": views, "next_cursor": page.next_cursor})
 
 
 @bp.get("/tickets/<ticket_id>")
@@ -85,4 +85,4 @@ def get_ticket(ticket_id: str) -> Response:
     if request.if_none_match and request.if_none_match.contains(str(record.version)):
         return Response(status=304, headers={"ETag": tag})
     view = ticket_view(record, runtime().clock.now(), reader())
-    return dump(TicketViewSchema(), view, ETag=tag)
+    return dump(TicketViewSchema, view, ETag=tag)
