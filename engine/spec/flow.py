@@ -70,11 +70,15 @@ def check_flow(data: dict[str, Any], ctx: Context, report: Report) -> None:
 
 
 def _sound(data: dict[str, Any], ctx: Context) -> bool:
-    """Every step has a unique id and every target names a step (or the end)."""
+    """Every step has a unique id and every target names a ticket step (or the end)."""
     steps = as_list(data.get("steps"))
     if len(ctx.steps) != len(steps):
         return False
-    return all(t in ctx.steps or t == END for s in steps for t in targets(as_map(s)))
+    return all(
+        t == END or (t in ctx.steps and as_map(ctx.steps[t]).get("periodic") is None)
+        for s in steps
+        for t in targets(as_map(s))
+    )
 
 
 def _reach(graph: dict[str, list[str]], start: str) -> set[str]:
@@ -106,6 +110,7 @@ def _exits(
             if sid not in finishing and any(n in finishing for n in nexts):
                 finishing.add(sid)
                 changed = True
+    stuck = _stuck(graph, {sid for sid in reached if sid not in finishing})
     for sid in ticket_steps:
         step = as_map(ticket_steps[sid])
         i = ctx.step_index[sid]
@@ -119,13 +124,24 @@ def _exits(
                 f"add an event with `to:` (a step, or {END!r} to close the ticket) "
                 "or `final: true`",
             )
-        elif sid in reached and sid not in finishing:
+        elif sid in stuck:
             report.add(
                 "step_cannot_finish",
                 ("steps", i, "id"),
                 f"from step {sid!r} no path leads to {END!r} or a final step",
                 "the ticket would loop forever: give one of these steps a way out",
             )
+
+
+def _stuck(graph: dict[str, list[str]], unfinished: set[str]) -> set[str]:
+    """The unfinished steps a ticket cannot leave once there (every step it can reach leads
+    back): where a way out is missing. Steps upstream of them are not reported again."""
+    reach = {sid: _reach(graph, sid) for sid in unfinished}
+    return {
+        sid
+        for sid in unfinished
+        if graph.get(sid) and all(sid in reach.get(t, ()) for t in reach[sid])
+    }
 
 
 def _periodic_targets(ctx: Context, report: Report) -> None:
