@@ -47,7 +47,9 @@ def http(base: str, method: str, path: str, body: Any, headers: Mapping[str, str
     except urllib.error.HTTPError as exc:
         raw, status, resp_headers = exc.read(), exc.code, dict(exc.headers)
         exc.close()
-    return Reply(status, json.loads(raw) if raw else None, resp_headers)
+    is_json = "json" in resp_headers.get("Content-Type", "")
+    body = (json.loads(raw) if is_json else raw.decode()) if raw else None
+    return Reply(status, body, resp_headers)
 
 
 @dataclass

@@ -149,3 +149,12 @@ def test_no_confirmation_sends_a_second_notification_then_closes_by_itself(
     assert {e["actor"] for e in api.timeline(tid)[-2:]} == {"system"}
     ids = [h.json["id"] for h in receiver.items() if h.json["ticket_id"] == tid]
     assert not [i for i, n in Counter(ids).items() if n > 1]
+
+
+def test_serve_prints_the_docs_url_and_warns_about_dev_mode(make_server: Any) -> None:
+    server: Server = make_server().start()
+    docs = server.journey().call("GET", "/v1/docs", expect=None)
+    assert docs.status == 200
+    log = server.tail()
+    assert f"API docs: {server.base}/v1/docs" in log
+    assert "NO AUTHENTICATION" in log and "127.0.0.1 only" in log
