@@ -6,12 +6,12 @@ The tokens file (path: `sop serve --tokens`, or env `SOP_TOKENS_FILE`) holds onl
       - name: complaint-desk          # recorded as the `user` of every event it posts
         sha256: 5e884898da28...       # sha256 hex of the secret (`sop token hash`)
         roles: [operator]             # service | operator | team_leader | agency | auditor | admin
-        actors: [staff]               # the SOP actor ids it may post events as ("*": any)
-      - name: agency-dpu
+        actors: [clerk]               # the SOP actor ids it may post events as ("*": any)
+      - name: unit-a1
         sha256: ...
         roles: [agency]
-        actors: [agency]
-        scope: {field: agency, value: DPU}   # sees and acts on tickets whose field matches only
+        actors: [unit]
+        scope: {field: unit_code, value: A1}   # sees and acts on tickets whose field matches only
 
 Roles: every role reads; all but `auditor` write; `service`, `operator`, `team_leader` and
 `admin` see personal fields unmasked; `admin` (and `service`) may move a manual clock.

@@ -22,7 +22,7 @@ from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.schemas.common import HealthSchema, ProblemSchema
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
 from api.schemas.notifications import NotificationPageSchema, NotificationsQuerySchema
-from api.schemas.sops import RevisionDetailSchema, SopDetailSchema, SopListSchema
+from api.schemas.sops import RevisionDetailSchema, SopListSchema, SopWithRevisionsSchema
 from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, TicketPageSchema
 from api.schemas.tickets import TicketSchema as TicketViewSchema
 
@@ -71,7 +71,7 @@ OPERATIONS: tuple[Op, ...] = (
         "sops",
         "One SOP and its revisions",
         "Revisions ordered by effective date, each with its content hash.",
-        response=SopDetailSchema,
+        response=SopWithRevisionsSchema,
         errors=(404,),
     ),
     Op(

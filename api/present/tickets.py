@@ -32,10 +32,12 @@ def mask_values(
 ) -> tuple[dict[str, Any], list[str]]:
     if reader.sees_personal_data:
         return dict(values), []
-    out, masked = {}, []
+    out: dict[str, Any] = {}
+    masked: list[str] = []
     for key, value in values.items():
         if key in personal and value not in (None, ""):
-            out[key], masked = MASK, [*masked, key]
+            out[key] = MASK
+            masked.append(key)
         else:
             out[key] = value
     return out, masked
@@ -70,7 +72,7 @@ def _breached(ticket: Ticket, now: datetime) -> bool:
 def _deadlines(
     spec: Spec, ticket: Ticket, pending: Iterable[Deadline], now: datetime
 ) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     run = ticket.active
     if ticket.is_open and run and run.due and run.breached_at is not None:  # fired, still open
         out.append({"kind": "sla", "name": run.step, "due": run.due})

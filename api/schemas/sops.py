@@ -32,7 +32,7 @@ class SopListSchema(Schema):
     items = ma.List(ma.Nested(SopSummarySchema))
 
 
-class SopDetailSchema(Schema):
+class SopWithRevisionsSchema(Schema):
     id = ma.String()
     number = ma.String()
     name = ma.String()
@@ -49,7 +49,9 @@ class TimeLimitSchema(Schema):
 
 class InputSchema(Schema):
     text = ma.String(metadata={"description": "the SOP's wording of the item"})
-    fields = ma.List(ma.String(), metadata={"description": "ticket fields holding it"})
+    fields = ma.List(  # type: ignore[assignment]
+        ma.String(), metadata={"description": "ticket fields holding it"}
+    )
     conditional = ma.Boolean(metadata={"description": "required only in some cases"})
 
 
@@ -106,6 +108,6 @@ class RevisionDetailSchema(Schema):
     start = ma.String()
     initial_status = ma.Nested(StatusSchema, allow_none=True)
     actors = ma.List(ma.Nested(ActorSchema))
-    fields = ma.List(ma.Nested(FieldDefSchema))
+    fields = ma.List(ma.Nested(FieldDefSchema))  # type: ignore[assignment]
     statuses = ma.List(ma.Nested(StatusSchema))
     steps = ma.List(ma.Nested(StepSchema))

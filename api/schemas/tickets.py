@@ -15,7 +15,8 @@ class TicketCreateSchema(Schema):
         validate=validate.Length(min=1),
         metadata={"description": "SOP id; the revision in force at `occurred_at` governs it"},
     )
-    fields = ma.Dict(
+    # A field named `fields`: marshmallow sets `Schema.fields` per instance, so it is safe.
+    fields = ma.Dict(  # type: ignore[assignment]
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
         load_default=dict,
@@ -88,7 +89,7 @@ class TicketSchema(Schema):
     state = ma.String(metadata={"description": "the current step id, or `end`"})
     step = ma.Nested(StepRefSchema, allow_none=True)
     status = ma.Nested(StatusSchema, allow_none=True)
-    fields = ma.Dict(
+    fields = ma.Dict(  # type: ignore[assignment]
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
         metadata={"description": "personal fields read `***` without personal-data access"},

@@ -58,10 +58,14 @@ def load_query(schema: type[Schema]) -> dict[str, Any]:
 
 
 def dump(
-    schema: type[Schema], data: Mapping[str, Any], status: int = 200, **headers: str
+    schema: type[Schema],
+    data: Mapping[str, Any],
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **more_headers: str,
 ) -> Response:
     body = flask_json.dumps(_instance(schema).dump(data))
     resp = Response(body, status=status, mimetype="application/json")
-    for name, value in headers.items():
+    for name, value in {**(headers or {}), **more_headers}.items():
         resp.headers[name.replace("_", "-")] = value
     return resp

@@ -78,7 +78,7 @@ def post_event(ticket_id: str) -> Response:
     headers = {"ETag": f'"{record.version}"'}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return dump(EventResultSchema, view, **headers)
+    return dump(EventResultSchema, view, headers=headers)
 
 
 @bp.get("/tickets/<ticket_id>/events")

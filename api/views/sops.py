@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from api.present.sops import revision_detail, sop_detail, sop_list
-from api.schemas.sops import RevisionDetailSchema, SopDetailSchema, SopListSchema
+from api.schemas.sops import RevisionDetailSchema, SopListSchema, SopWithRevisionsSchema
 from api.views.common import dump, runtime
 
 bp = Blueprint("sops", __name__)
@@ -18,7 +18,7 @@ def list_sops() -> Response:
 
 @bp.get("/sops/<sop>")
 def get_sop(sop: str) -> Response:
-    return dump(SopDetailSchema, sop_detail(runtime().catalog.revisions(sop)))
+    return dump(SopWithRevisionsSchema, sop_detail(runtime().catalog.revisions(sop)))
 
 
 @bp.get("/sops/<sop>/revisions/<rev>")
