@@ -12,7 +12,7 @@ from api.schemas.tickets import TicketSchema as TicketViewSchema
 from api.views.access import check_scope_kept, reader, scope_filter, visible_ticket
 from api.views.common import dump, load_body, load_query, runtime
 from api.workers import wake_notifier
-from engine.errors import UnknownSop
+from engine.errors import UnknownRevision, UnknownSop
 
 bp = Blueprint("tickets", __name__)
 
@@ -40,15 +40,18 @@ def create_ticket() -> Response:
         require_actor(actor)
     elif principal.actors and principal.actors[0] != ANY_ACTOR:
         actor = principal.actors[0]
-    record = rt.service.create_ticket(
-        body["sop"],
-        fields,
-        actor=actor,
-        user=principal.name,
-        occurred_at=body["occurred_at"],
-        external_ref=body["external_ref"],
-        idempotency_key=request.headers.get("Idempotency-Key"),
-    )
+    try:
+        record = rt.service.create_ticket(
+            body["sop"],
+            fields,
+            actor=actor,
+            user=principal.name,
+            occurred_at=body["occurred_at"],
+            external_ref=body["external_ref"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    except UnknownRevision as exc:  # no revision in force at `occurred_at`: the body's fault
+        raise InvalidRequest(exc.message, errors={"occurred_at": [exc.message]}) from None
     wake_notifier()
     return dump(
         TicketViewSchema,

@@ -66,6 +66,7 @@ def test_bad_ticket_bodies_say_what_to_fix_and_open_nothing(desk: Journey) -> No
         ({"sop": "surabaya-complaints", "occurred_at": "2025-01-06T08:00:00"}, "occurred_at"),
         ({"sop": "surabaya-complaints", "occurred_at": "2031-01-01T00:00:00Z"}, "occurred_at"),
         ({"sop": "surabaya-complaints", "unknown": 1}, "unknown"),
+        ({"sop": "surabaya-complaints", "occurred_at": "2020-01-01T00:00:00Z"}, "occurred_at"),
     ]
     for body, field in cases:
         reply = desk.call("POST", "/v1/tickets", body, expect=None)

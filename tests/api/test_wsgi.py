@@ -1,0 +1,46 @@
+"""The gunicorn entry builds the app from the environment, with authentication always on."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.auth import hash_token
+from api.config import ConfigError
+
+
+def _load_wsgi():  # noqa: ANN202
+    sys.modules.pop("api.wsgi", None)
+    return importlib.import_module("api.wsgi")
+
+
+def test_wsgi_app_reads_the_environment_and_requires_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(
+        f"tokens:\n  - {{name: ops, sha256: {hash_token('t0k')}, roles: [auditor]}}\n"
+    )
+    monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOP_TOKENS_FILE", str(tokens))
+    monkeypatch.setenv("SOP_BACKGROUND", "0")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    wsgi = _load_wsgi()
+    try:
+        client = wsgi.app.test_client()
+        assert client.get("/v1/sops").status_code == 401
+        ok = client.get("/v1/sops", headers={"Authorization": "Bearer t0k"})
+        assert ok.status_code == 200
+        assert (tmp_path / "data" / "sop.db").exists()
+        assert wsgi.app.extensions["sop"].workers is None  # SOP_BACKGROUND=0
+    finally:
+        wsgi.app.extensions["sop"].close()
+        sys.modules.pop("api.wsgi", None)
+
+    monkeypatch.delenv("SOP_TOKENS_FILE")
+    with pytest.raises(ConfigError, match="no API tokens"):
+        _load_wsgi()
+    sys.modules.pop("api.wsgi", None)
