@@ -17,6 +17,8 @@ from typing import Any
 import click
 
 from engine.spec.diff_model import SECTIONS, Change, DiffResult, Impact, TicketImpact
+from engine.spec.diff_time import approx_calendar_days
+from engine.spec.model import Duration
 
 SIGNS = {"added": "+", "removed": "-", "changed": "~", "renumbered": "#", "moved": ">"}
 COLORS = {"added": "green", "removed": "red", "changed": "yellow", "renumbered": "cyan"}
@@ -64,6 +66,14 @@ def _dict_text(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+def _roughly(c: Change) -> str:
+    """For a time limit whose unit changed: both in calendar days, roughly."""
+    if c.note != "changed unit" or not (isinstance(c.before, dict) and isinstance(c.after, dict)):
+        return ""
+    x, y = (approx_calendar_days(Duration(v["amount"], v["unit"])) for v in (c.before, c.after))
+    return f" (roughly {x:g} -> {y:g} calendar days)"
+
+
 def _quoted(value: Any) -> str:
     """Texts with spaces in quotes, so where one ends and the next begins stays clear."""
     return f'"{value}"' if isinstance(value, str) and " " in value else value_text(value)
@@ -71,11 +81,11 @@ def _quoted(value: Any) -> str:
 
 def _attribute(attr: str) -> str:
     if attr.startswith("events."):
-        _, name, *rest = attr.split(".", 2)
-        return f"event {name}" + (f" {rest[0]}" if rest else "")
+        _, name, *part = attr.split(".", 2)
+        return f"event {name}" + (f" {part[0]}" if part else "")
     if attr.startswith("inputs["):
-        item, _, rest = attr[len("inputs[") :].rpartition("]")
-        return f'input "{item}"' + (f" {rest.lstrip('.')}" if rest else "")
+        item, _, tail = attr[len("inputs[") :].rpartition("]")
+        return f'input "{item}"' + (f" {tail.lstrip('.')}" if tail else "")
     return attr.replace("_", " ")
 
 
@@ -94,7 +104,7 @@ def change_text(c: Change, code: Code = _plain, grouped: bool = False) -> str:
         if c.section in ("actors", "fields", "statuses", "calendars", "rules"):
             name = f"{sub} {name}"
         text = f"{name}: {_quoted(c.before)} -> {_quoted(c.after)}"
-        return text + (f", {c.note}" if c.note else "")
+        return text + (f", {c.note}" if c.note else "") + _roughly(c)
     value = c.after if c.kind == "added" else c.before
     if c.attribute:  # a part of a step
         return f"{_attribute(c.attribute)}: {value_text(value)}"

@@ -6,10 +6,12 @@
 Minutes, hours and calendar days are compared exactly (as elapsed time). Working days compare
 exactly with working days. Between working days and the exact units only bounds hold: N working
 days last at least N x 24 hours, and (holidays aside) at most N calendar days plus a weekend per
-started working week. The verdict is "tighter" or "looser" only when the other limit lies outside
-those bounds (24 hours -> 1 working day is looser: never shorter, longer over a weekend);
-otherwise "changed unit" (`approx_calendar_days` gives the rough figure, 1 working
-day ~ 1.4 calendar days, for the reader).
+started working week. The verdict is "tighter" or "looser" only when the other limit lies
+outside those bounds: on or beyond the sure lower bound (3 working days -> 3 calendar days is
+tighter; 24 hours -> 1 working day is looser, never shorter and longer over a weekend), strictly
+beyond the holiday-free upper bound (3 working days -> 6 calendar days is looser, 5 -> 7 is
+not). Otherwise "changed unit" (`approx_calendar_days` gives the rough figure, 1 working day ~
+1.4 calendar days, for the reader).
 """
 
 from __future__ import annotations
@@ -63,9 +65,11 @@ def limit_verdict(old: Duration | None, new: Duration | None) -> str:
         return _compare(old_h, new_h)
     old_lo, old_hi = _bounds_hours(old)
     new_lo, new_hi = _bounds_hours(new)
-    if new_hi <= old_lo:  # never later, and later on some start dates: tighter
+    # A lower bound is sure; a working-days upper bound holds only without holidays, so a
+    # verdict resting on one needs a clear margin.
+    if new_hi < old_lo or (new_hi == old_lo and new.unit != "working_days"):
         return "tighter"
-    if new_lo >= old_hi:
+    if new_lo > old_hi or (new_lo == old_hi and old.unit != "working_days"):
         return "looser"
     return "changed unit"
 
