@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.model import LogEntry, Notification, Outcome, Ticket
-from engine.store import codec
+from engine.store import chain, codec
 from engine.store.database import WRITE, make_engine, upgrade
 from engine.store.outbox import OutboxOps
 from engine.store.queries import Queries
@@ -184,20 +184,15 @@ class Tx(Queries, OutboxOps):
         idem: Idempotency | None,
         now: datetime,
     ) -> None:
-        seq: int = (
-            self.conn.scalar(
-                select(func.coalesce(func.max(EventRow.seq), 0)).where(
-                    EventRow.ticket_id == ticket_id
-                )
-            )
-            or 0
-        )
+        seq, prev = chain.last_link(self.conn, ticket_id)
         rows = []
         for i, entry in enumerate(entries):
             seq += 1
             # The event's own key (a creation key is scoped to creation, not to the ticket).
             key = idem.key if idem is not None and idem.scope == ticket_id and i == 0 else None
-            rows.append(_event_values(entry, seq, key, now))
+            values = _event_values(entry, seq, key, now)
+            prev = chain.stamp(values, entry, prev)  # chained to the entry before, by hash
+            rows.append(values)
         if rows:
             self.conn.execute(insert(EventRow), rows)
 

@@ -2,7 +2,8 @@
 
     tickets        one row per ticket: its current record (JSON) and the columns filters use
     ticket_scopes  (ticket, scope field, value): lets a scoped actor's tickets be found by index
-    events         the append-only log: one row per LogEntry, in order (seq) per ticket
+    events         the append-only log: one row per LogEntry, in order (seq) per ticket, each
+                   chained to the ticket's previous entry by hash (engine.store.chain)
     deadlines      every pending deadline of every open ticket, indexed by due time
     outbox         notifications to deliver; `id` is the polling cursor
     revisions      each SOP revision's exact text and its rules files' texts, by content hash
@@ -113,6 +114,10 @@ class EventRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     recorded: Mapped[datetime] = mapped_column(UtcDateTime)  # wall-clock time of the write
     entry: Mapped[dict[str, Any]] = mapped_column(JSON)  # the whole LogEntry
+    # The hash chain (engine.store.chain): the ticket's previous entry_hash (64 zeros for the
+    # first), and sha256 over this entry's canonical JSON and prev_hash. NULL only if unwritten.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("ticket_id", "seq", name="uq_events_ticket_seq"),

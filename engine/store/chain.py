@@ -1,0 +1,87 @@
+"""The tamper-evident log: each ticket's log entries form a hash chain.
+
+    entry_hash(entry, prev_hash) -> str      sha256 hex over the entry's canonical JSON and
+                                             the previous entry's hash (GENESIS for the first)
+    canonical(value) -> str                  the canonical JSON text that is hashed
+    stamp(values, entry, prev_hash) -> str   put prev_hash / entry_hash into an events row's
+                                             values; returns the new hash (the next prev)
+    last_link(conn, ticket_id) -> (seq, hash)   where a ticket's chain ends (0, GENESIS if empty)
+
+What is hashed is the whole `LogEntry` (every field: the event, actor, user, data, states,
+statuses, steps, SLA result, the rules that fired with their inputs, the cause, and the
+governing revision: sop id, revision and its content hash `spec_hash`), as canonical JSON:
+keys sorted, no whitespace, UTF-8, datetimes as ISO 8601 in UTC (`...Z`), dates as ISO dates,
+tuples as lists. The position (`seq`) and the bookkeeping columns (`recorded`, the idempotency
+key) are not hashed: the chain itself fixes the order, since each hash covers the one before.
+The hashed text is `{"entry": <entry>, "prev": <prev_hash>}`.
+
+Changing an entry, removing one, or putting them in another order breaks the chain where it
+happened; `engine.audit.verify` finds it. Anyone able to rewrite the database *and* recompute
+every later hash of a ticket can forge a consistent chain: keeping the heads elsewhere (or a
+keyed hash) is what would stop that, and is not done here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.domain.model import LogEntry
+from engine.store.tables import EventRow
+
+__all__ = ["GENESIS", "canonical", "entry_hash", "last_link", "stamp"]
+
+GENESIS = "0" * 64  # the prev_hash of a ticket's first entry
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(
+        _plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def entry_hash(entry: LogEntry, prev_hash: str) -> str:
+    text = canonical({"entry": entry, "prev": prev_hash})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stamp(values: dict[str, Any], entry: LogEntry, prev_hash: str) -> str:
+    values["prev_hash"] = prev_hash
+    values["entry_hash"] = digest = entry_hash(entry, prev_hash)
+    return digest
+
+
+def last_link(conn: Connection, ticket_id: str) -> tuple[int, str]:
+    """The seq and hash of the ticket's last stored entry; (0, GENESIS) when it has none."""
+    row = conn.execute(
+        select(EventRow.seq, EventRow.entry_hash)
+        .where(EventRow.ticket_id == ticket_id)
+        .order_by(EventRow.seq.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS
+    return int(row.seq), row.entry_hash or GENESIS
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:  # kept as given (the codec does)
+            return value.isoformat()
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot hash a value of type {type(value).__name__}: {value!r}")
