@@ -131,7 +131,7 @@ def _columns(data: dict[str, Any], ctx: Context, report: Report) -> None:
     seen: set[str] = set()
     for i, aid in enumerate(as_list(data.get("performers"))):
         _ref(aid, ctx.actors, "actor", ("performers", i), report)
-        if aid in seen:
+        if isinstance(aid, str) and aid in seen:
             report.add("duplicate_performer", ("performers", i), f"{aid!r} is listed twice")
         if isinstance(aid, str):
             seen.add(aid)
