@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, request
 
-from api import openapi
+from api import diff, openapi
 from api.auth import authenticate
 from api.config import settings
 from api.errors import register_error_handlers
@@ -23,6 +23,7 @@ from api.views import clock, events, health, notifications, sops, tickets
 
 log = logging.getLogger(__name__)
 
+MAX_BODY_BYTES = 1024 * 1024  # larger bodies get a 413 problem
 PUBLIC_ENDPOINTS = frozenset(
     {"v1.health.health", "v1.docs.openapi_json", "v1.docs.docs_page", "static"}
 )
@@ -33,13 +34,14 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     settings unless given; `sop serve` builds it first to run the background workers on it."""
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     cfg = settings(config)
     app.config.update(cfg)
     app.extensions["sop"] = runtime or build_runtime(cfg)
     register_error_handlers(app)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
-    for module in (health, sops, tickets, events, notifications, clock):
+    for module in (health, sops, diff, tickets, events, notifications, clock):
         v1.register_blueprint(module.bp)
     v1.register_blueprint(openapi.bp)
     v1.before_request(_authenticate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -26,13 +27,24 @@ def _instance(schema: type[Schema]) -> Schema:
     return schema()
 
 
+def _no_constant(name: str) -> Any:
+    raise InvalidJson(f"{name} is not a JSON number; send a finite number or null")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise InvalidJson(f"the number {text[:40]} is too large; send a finite number")
+    return value
+
+
 def load_body(schema: type[Schema]) -> dict[str, Any]:
     """The JSON object body, loaded (validated) by `schema`; 400/422 problems otherwise."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise InvalidJson("the body is empty; send a JSON object (Content-Type: application/json)")
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
     except UnicodeDecodeError:
         raise InvalidJson("the body is not UTF-8 text; send a JSON object") from None
     except json.JSONDecodeError as exc:

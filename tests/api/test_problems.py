@@ -35,7 +35,19 @@ def _check_problem(resp) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"{", b"[1, 2]", b"\xff\xfe", b'"text"', b"null", b'{"sop": 1}', b"1e999999"],
+    [
+        b"",
+        b"{",
+        b"[1, 2]",
+        b"\xff\xfe",
+        b'"text"',
+        b"null",
+        b'{"sop": 1}',
+        b"1e999999",
+        b'{"sop": "surabaya-complaints", "fields": {"x": NaN}}',
+        b'{"sop": "surabaya-complaints", "fields": {"x": 1e400}}',
+        b'{"type": "accept", "actor": "staff", "data": {"a": -Infinity}}',
+    ],
 )
 def test_unparseable_or_non_object_bodies_are_400_or_422(client: FlaskClient, raw: bytes) -> None:
     for path in ("/v1/tickets", "/v1/tickets/X/events", "/v1/clock"):
@@ -75,6 +87,14 @@ def _close_shared_app():  # noqa: ANN202
     app = _APPS.pop("app", None)
     if app is not None:
         app.extensions["sop"].close()  # type: ignore[attr-defined]
+
+
+def test_oversized_bodies_are_413_problems(client: FlaskClient) -> None:
+    big = b'{"sop": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    resp = client.post(
+        "/v1/tickets", data=big, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
 
 
 def test_unknown_routes_and_methods_are_problems(client: FlaskClient) -> None:
