@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import Problem, SopInvalid
+from engine.spec.durations import UNIT_WORDS, parse_duration
 from engine.spec.load import load_revision
 from engine.spec.validate import check_revision_file
 
@@ -218,3 +219,15 @@ def test_no_change_to_the_seed_crashes_the_loader(
         assert all(p.line >= 1 and p.code for p in exc.problems)
     else:
         assert len(spec.steps) >= 15
+
+
+def test_the_schema_accepts_what_the_engine_runs() -> None:
+    from typing import get_args
+
+    from engine.domain.schedule import PERIODS as ENGINE_PERIODS
+    from engine.spec.model import DurationUnit, FieldType
+    from engine.spec.schema import FIELD_TYPES, PERIODS
+
+    assert PERIODS == ENGINE_PERIODS
+    assert get_args(FieldType) == FIELD_TYPES
+    assert {parse_duration(f"1 {w}").unit for w in UNIT_WORDS} == set(get_args(DurationUnit))
