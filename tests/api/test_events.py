@@ -105,3 +105,22 @@ def test_rule_fired_events_appear_in_the_result_and_the_timeline(desk: Journey) 
     assert ticket["step"]["number"] == 13
     last = desk.timeline(tid)[-1]
     assert last["event"] == "no_confirmation" and last["caused_by"] == "no-confirmation"
+
+
+def test_concurrent_posts_of_one_step_apply_once_and_lose_nothing(desk: Journey) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    tid = desk.create()["id"]
+    path = f"/v1/tickets/{tid}/events"
+
+    def post(i: int) -> int:
+        headers = {"If-Match": '"1"'} if i % 2 else {}
+        return desk.call("POST", path, {"type": "accept", "actor": "staff"}, headers,
+                         expect=None).status  # fmt: skip
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(post, range(16)))
+    assert statuses.count(200) == 1
+    assert set(statuses) <= {200, 409, 412}  # the others see the step already done
+    assert _events(desk, tid) == ["created", "accept"]
+    assert desk.ticket(tid)["version"] == 2
