@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.spec.calendar_check import check_calendar
 from engine.spec.conditions import check_condition
-from engine.spec.durations import parse_duration
 from engine.spec.hints import suggest
 from engine.spec.model import END
 from engine.spec.report import Path, Report
@@ -159,24 +158,13 @@ def _calendars(data: dict[str, Any], ctx: Context, report: Report) -> None:
     _ref(default, ctx.calendars, "calendar", ("default_calendar",), report)
     for cid, cal in ctx.calendars.items():
         check_calendar(as_map(cal), ("calendars", cid), report)
-    if ctx.calendars:
-        return
-    for i, step in enumerate(as_list(data.get("steps"))):
-        limit = as_map(step).get("time_limit")
-        if _working_days(limit):
-            report.add(
-                "no_calendar",
-                ("steps", i, "time_limit"),
-                "a limit in working days needs a calendar, and the revision defines none",
-                "add `calendars:` (see docs/sop-format.md)",
-            )
-
-
-def _working_days(text: Any) -> bool:
-    try:
-        return isinstance(text, str) and parse_duration(text).unit == "working_days"
-    except ValueError:
-        return False
+    if data.get("calendars", {}) == {}:
+        report.add(
+            "no_calendar",
+            ("calendars",),
+            "the revision defines no calendar: its time limits, pauses and schedules need one",
+            "add `calendars:` with a time zone and working days (see docs/sop-format.md)",
+        )
 
 
 def _steps(data: dict[str, Any], ctx: Context, report: Report) -> None:

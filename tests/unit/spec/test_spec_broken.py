@@ -90,7 +90,7 @@ CASES = [
     ("effective-before-made", "sop", "effective_before_made", 11, "identity.effective", ""),
     ("bad-nip", "sop", "bad_nip", 16, "identity.approved_by.nip", ""),
     ("nip-as-number", "sop", "wrong_type", 16, "identity.approved_by.nip", "in quotes"),
-    ("no-calendar", "sop", "no_calendar", 39, "steps[0].time_limit", "calendars"),
+    ("no-calendar", "sop", "no_calendar", 2, "calendars", "calendars:"),
     ("unknown-time-zone", "sop", "unknown_time_zone", 33, "calendars.office.time_zone", ""),
     ("reserved-event-name", "sop", "reserved_id", 60, "steps[1].events.deadline", ""),
     # rules files
@@ -128,7 +128,7 @@ CASES = [
 ]
 
 # Mistakes that are rightly reported at more than one place (every step with the limit, ...).
-SEVERAL = {"no-calendar", "step-cannot-finish"}
+SEVERAL = {"step-cannot-finish"}
 
 
 def check(case: str) -> list[Problem]:
