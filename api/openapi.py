@@ -18,6 +18,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema
 
+from api.diff import DiffQuerySchema
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.schemas.common import HealthSchema, ProblemSchema
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
@@ -83,6 +84,17 @@ OPERATIONS: tuple[Op, ...] = (
         "that complete them with their targets.",
         response=RevisionDetailSchema,
         errors=(404,),
+    ),
+    Op(
+        "get",
+        "/v1/sops/{sop}/diff",
+        "sops",
+        "What changed between two revisions",
+        "Identity, sections, steps (matched by id, then number), time limits with their "
+        "meaning, rules; `impact=true` adds the open tickets it affects. `format=markdown` "
+        "answers text/markdown.",
+        query=DiffQuerySchema,
+        errors=(404, 422),
     ),
     Op(
         "post",
