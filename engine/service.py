@@ -41,6 +41,7 @@ from engine.errors import (
     SopError,
     UnknownRevision,
 )
+from engine.reports.step_runs import record_step_runs
 from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
 from engine.store import codec
@@ -380,14 +381,17 @@ class TicketService:
         idem: Idempotency | None,
         external_ref: str | None = None,
     ) -> Ticket:
-        return tx.save(
+        scopes = ticket_scopes(spec, outcome.ticket)
+        saved = tx.save(
             outcome,
             expected_version=expected,
-            scopes=ticket_scopes(spec, outcome.ticket),
+            scopes=scopes,
             scope_fields={a.id: a.scope_field for a in spec.actors if a.scope_field},
             external_ref=external_ref,
             idempotency=idem,
         )
+        record_step_runs(tx.conn, spec, saved, outcome.log, scopes)  # the monev report's rows
+        return saved
 
     def _record(self, spec: Spec, ticket: Ticket, external_ref: str | None) -> TicketRecord:
         return TicketRecord(

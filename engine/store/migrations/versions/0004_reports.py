@@ -1,0 +1,84 @@
+"""Report tables: step_runs (one row per visit of a ticket to a step, for SQL aggregation of
+the monev report) and periodic_runs (the last period each periodic step ran for).
+
+Revision ID: 0004
+Revises: the newest migration numbered below 0004 (0002 or 0003; see `_previous`)
+Create Date: 2025-01-01
+
+Written while other migrations (0002, maybe 0003) were being written beside it, so it chains
+onto whichever of them is the newest below it instead of naming one: the history stays one
+line whichever landed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+
+
+def _previous() -> str:
+    numbers = [p.name[:4] for p in Path(__file__).parent.glob("[0-9][0-9][0-9][0-9]_*.py")]
+    return max(n for n in numbers if n < revision)
+
+
+down_revision = _previous()
+branch_labels = None
+depends_on = None
+
+
+def _time(name: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "step_runs",
+        sa.Column(
+            "ticket_id",
+            sa.String(40),
+            sa.ForeignKey("tickets.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("visit", sa.Integer(), primary_key=True),
+        sa.Column("sop_id", sa.String(200), nullable=False),
+        sa.Column("revision", sa.String(100), nullable=False),
+        sa.Column("step", sa.String(200), nullable=False),
+        sa.Column("no", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("scope_name", sa.String(200), nullable=True),
+        sa.Column("scope_value", sa.String(200), nullable=True),
+        _time("started"),
+        _time("due", nullable=True),
+        _time("finished", nullable=True),
+        sa.Column("result", sa.String(20), nullable=True),
+        sa.Column("by_event", sa.String(200), nullable=True),
+        sa.Column("breached", sa.Boolean(), nullable=False),
+        sa.Column("unit", sa.String(20), nullable=False),
+        sa.Column("elapsed", sa.Float(), nullable=True),
+        sa.Column("paused_seconds", sa.Float(), nullable=False),
+        sa.Column("paused_amount", sa.Float(), nullable=False),
+        _time("paused_at", nullable=True),
+    )
+    op.create_index("ix_step_runs_sop_finished", "step_runs", ["sop_id", "finished"])
+    op.create_index("ix_step_runs_sop_started", "step_runs", ["sop_id", "started"])
+
+    op.create_table(
+        "periodic_runs",
+        sa.Column("sop_id", sa.String(200), primary_key=True),
+        sa.Column("step", sa.String(200), primary_key=True),
+        sa.Column("period", sa.String(40), primary_key=True),
+        sa.Column("revision", sa.String(100), nullable=False),
+        _time("start"),
+        _time("end"),
+        _time("ran"),
+        sa.Column("notifications", sa.Integer(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("periodic_runs")
+    op.drop_table("step_runs")
