@@ -93,7 +93,7 @@ def diff_cmd(base: str, target: str, root: Path, rules_dir: Path | None, fmt: st
     """What changed from revision A to revision B, matched by step id and number.
 
     A and B: SOP@REVISION, SOP (its latest revision) or a revision file's path, e.g.
-    `sop diff surabaya-complaints@r1 tests/revisions/sop/surabaya-complaints/r2.yaml`.
+    `sop diff permits@r1 drafts/sop/permits/r2.yaml`.
     Exits 0 whether or not anything changed; 1 when a revision is invalid.
     """
     result = diff_specs(resolve(base, root, rules_dir), resolve(target, root, rules_dir))

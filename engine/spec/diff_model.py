@@ -44,7 +44,7 @@ class Change:
     item's text, an actor/field/status/calendar/rule/template id, or a step id: the step's id
     in B, or in A when it was removed); `attribute` says which part of it (empty when the
     whole subject was added, removed, renumbered or moved). `label` is how a reader names the
-    subject ("step 9 (follow_up)"); it is not part of the key."""
+    subject ("step 9 (check_documents)"); it is not part of the key."""
 
     section: str
     kind: ChangeKind

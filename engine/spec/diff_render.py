@@ -4,7 +4,8 @@
     render_markdown(result) -> str          for audit reports
 
 Both list the sections in engine.spec.diff_model.SECTIONS order; step changes are grouped under
-their step ("step 9 (follow_up)"). Signs: + added, - removed, ~ changed, # renumbered, > moved.
+their step ("step 9 (check_documents)"). Signs: + added, - removed, ~ changed, # renumbered,
+> moved.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def _plain(text: str) -> str:
 def value_text(value: Any) -> str:
     if value is None:
         return "none"
+    if value == "":
+        return "(empty)"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -63,7 +66,13 @@ def _dict_text(value: dict[str, Any]) -> str:
         if value["clock"]:
             out += f" ({value['clock']}s the clock)"
         return out + (f", requires {', '.join(value['requires'])}" if value["requires"] else "")
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if "when" in keys or "then" in keys:  # a rule: its own notation
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    shown = {k: v for k, v in value.items() if v not in (None, "", [], False) and k != "label"}
+    extras = "; ".join(f"{k.replace('_', ' ')}: {value_text(v)}" for k, v in shown.items())
+    if "label" not in value:
+        return extras or "none"
+    return f"{value['label']} ({extras})" if extras else str(value["label"])
 
 
 def _roughly(c: Change) -> str:

@@ -57,7 +57,8 @@ def test_actors_fields_statuses_and_calendars_by_id_per_attribute(r1: Spec):
     fields = tuple(replace(f, personal=True) if f.id == "location" else f for f in r1.fields)
     cal = replace(r1.calendars[0], collective_leave=(date(2026, 12, 24),))
     b = replace(r1, actors=actors, statuses=statuses, fields=fields, calendars=(cal,))
-    got = {c.key: c for c in diff_specs(r1, b).changes}
+    result = diff_specs(r1, b)
+    got = {c.key: c for c in result.changes}
     assert set(got) == {
         ("actors", "added", "auditor", ""),
         ("statuses", "removed", "received", ""),
@@ -68,6 +69,10 @@ def test_actors_fields_statuses_and_calendars_by_id_per_attribute(r1: Spec):
     }
     assert got[("calendars", "changed", "working", "collective_leave")].after == ["2026-12-24"]
     assert got[("statuses", "changed", "done", "label")].before == "Selesai"
+    text = result.to_text()
+    assert "+ auditor: Inspektorat\n" in text
+    assert "~ done label: Selesai -> Ditutup" in text
+    assert "~ location personal: no -> yes" in text
 
 
 def test_rules_are_matched_by_id_whichever_file_holds_them(r1: Spec):
