@@ -163,11 +163,12 @@ class _Checker:
             return
         op = next(iter(count)) if isinstance(count, dict) and len(count) == 1 else None
         value = count[op] if op is not None else None
-        if op not in COUNT_OPS or isinstance(value, bool) or not isinstance(value, int):
+        whole = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if op not in COUNT_OPS or not whole:
             self.report.add(
                 "bad_count",
                 path,
-                f"expected one comparison with a whole number, such as {{lt: 2}}; "
+                f"expected one comparison with a whole number (0 or more), such as {{lt: 2}}; "
                 f"got {describe(count)}",
                 f"comparisons: {', '.join(COUNT_OPS)}",
             )
