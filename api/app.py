@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, request
 
-from api import diff, openapi
+from api import admin, diff, openapi, reports
 from api.auth import authenticate
 from api.config import settings
 from api.errors import register_error_handlers
@@ -41,9 +41,10 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     register_error_handlers(app)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
-    for module in (health, sops, diff, tickets, events, notifications, clock):
+    for module in (health, sops, diff, tickets, events, notifications, clock, reports):
         v1.register_blueprint(module.bp)
     v1.register_blueprint(openapi.bp)
+    v1.register_blueprint(admin.bp)
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
     return app

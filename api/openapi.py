@@ -19,6 +19,8 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import Schema
 
 from api.diff import DiffQuerySchema
+from api.reports import MonevQuerySchema
+from api.schemas.admin import ReloadSchema
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.schemas.common import HealthSchema, ProblemSchema
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
@@ -175,6 +177,30 @@ OPERATIONS: tuple[Op, ...] = (
         body=ClockMoveSchema,
         response=ClockSchema,
         errors=(404, 422),
+    ),
+    Op(
+        "get",
+        "/v1/reports/monev",
+        "reports",
+        "The monev report of an SOP over a period",
+        "Tickets received and closed; per step runs entered, finished, within the time limit, "
+        "median and 90th-percentile time in the step's unit, loops; notifications per rule. "
+        "For the whole SOP and per value of its scope field. `format=csv` or "
+        "`Accept: text/csv` answers CSV.",
+        query=MonevQuerySchema,
+        errors=(404, 422),
+    ),
+    Op(
+        "post",
+        "/v1/admin/reload",
+        "admin",
+        "Reload the SOP folder (admin)",
+        "Validates every revision file and adds new revisions to the running catalog, as "
+        "SIGHUP does. Refused with every problem per file (`errors`: file -> messages), "
+        "changing nothing, when a file is invalid (`sop_invalid`) or a revision that governed "
+        "tickets was edited in place (`revision_changed`).",
+        response=ReloadSchema,
+        errors=(403, 422),
     ),
     Op("get", "/v1/openapi.json", "docs", "This document", public=True),
     Op(

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from engine.reports.periodic import PeriodicJobs
+
 if TYPE_CHECKING:
     from engine.service import TicketService
 
@@ -82,6 +84,7 @@ class Sweeper:
         self.service = service
         self.batch = batch
         self._task = PeriodicTask("sop-sweeper", self.run_once, interval)
+        self.periodic = PeriodicJobs(service)  # periodic steps (e.g. a monthly report)
 
     def run_once(self, now: datetime | None = None) -> int:
         """Apply everything due by `now` (default: the service's clock); returns events applied."""
@@ -94,6 +97,10 @@ class Sweeper:
                 break
         if total:
             log.info("sweeper applied %d deadline event(s)", total)
+        try:
+            self.periodic.run_once(now)
+        except Exception:  # a failing periodic step must not stop deadline sweeps
+            log.exception("periodic steps failed; tried again next sweep")
         return total
 
     def start(self) -> None:

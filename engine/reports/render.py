@@ -148,7 +148,9 @@ def section_text(section: Section, title: str) -> str:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        lines.append(
+            ("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+        )
     ends = [
         f"  {s.no} {s.id}: " + ", ".join(f"{e} {n}" for e, n in s.finished_by.items())
         for s in section.steps
