@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, request
 
-from api import diff, openapi, reports
+from api import admin, diff, openapi, reports
 from api.auth import authenticate
 from api.config import settings
 from api.errors import register_error_handlers
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     for module in (health, sops, diff, tickets, events, notifications, clock, reports):
         v1.register_blueprint(module.bp)
     v1.register_blueprint(openapi.bp)
+    v1.register_blueprint(admin.bp)
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
     return app

@@ -20,6 +20,7 @@ from marshmallow import Schema
 
 from api.diff import DiffQuerySchema
 from api.reports import MonevQuerySchema
+from api.schemas.admin import ReloadSchema
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.schemas.common import HealthSchema, ProblemSchema
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
@@ -188,6 +189,18 @@ OPERATIONS: tuple[Op, ...] = (
         "`Accept: text/csv` answers CSV.",
         query=MonevQuerySchema,
         errors=(404, 422),
+    ),
+    Op(
+        "post",
+        "/v1/admin/reload",
+        "admin",
+        "Reload the SOP folder (admin)",
+        "Validates every revision file and adds new revisions to the running catalog, as "
+        "SIGHUP does. Refused with every problem per file (`errors`: file -> messages), "
+        "changing nothing, when a file is invalid (`sop_invalid`) or a revision that governed "
+        "tickets was edited in place (`revision_changed`).",
+        response=ReloadSchema,
+        errors=(403, 422),
     ),
     Op("get", "/v1/openapi.json", "docs", "This document", public=True),
     Op(

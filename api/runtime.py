@@ -12,6 +12,7 @@ from api.auth import TokenRegistry
 from api.config import ConfigError, database_url
 from engine.clock import Clock, ManualClock, SystemClock
 from engine.notifier import Routing
+from engine.revisions.immutability import check_published
 from engine.service import TicketService
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
@@ -88,5 +89,6 @@ def build_runtime(cfg: Mapping[str, Any]) -> Runtime:
     routing = build_routing(cfg)
     clock, manual = build_clock(cfg)
     store = Store.open(database_url(cfg))
+    check_published(catalog, store)  # a published revision edited in place is refused
     service = TicketService(catalog, store, clock)
     return Runtime(catalog, store, service, clock, manual, tokens, cfg, routing)

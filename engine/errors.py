@@ -2,6 +2,7 @@
 
     SopError                      base of everything the engine raises on purpose
     ├── SopInvalid                an SOP or rules file failed validation (carries every Problem)
+    │   └── RevisionChanged       a published revision's file (or its rules) was edited in place
     ├── UnknownSop                no SOP with that id is loaded
     ├── UnknownRevision           the SOP has no such revision
     ├── TicketError               a ticket event was refused; nothing changed
@@ -74,6 +75,12 @@ class SopInvalid(SopError):
         return "\n".join(p.format() for p in self.problems)
 
 
+class RevisionChanged(SopInvalid):
+    """A revision that governed tickets no longer has its published text: publish a new one."""
+
+    code = "revision_changed"
+
+
 class UnknownSop(SopError):
     code = "unknown_sop"
 
@@ -126,6 +133,7 @@ __all__ = [
     "MissingInputs",
     "NotFound",
     "Problem",
+    "RevisionChanged",
     "RulesError",
     "SopError",
     "SopInvalid",

@@ -346,6 +346,14 @@ class TicketService:
         self._specs[ticket.spec_hash] = spec
         return spec
 
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Govern new tickets by `catalog` from now on (hot reload). Revisions loaded before stay
+        known by hash, and the new ones' texts are stored before any ticket can be pinned to
+        them; the swap itself is one reference assignment, so a request sees either catalog."""
+        self._specs = {**self._specs, **{s.content_hash: s for s in catalog}}
+        self._keep_revision_texts()
+        self.catalog = catalog
+
     def _keep_revision_texts(self) -> None:
         with self.store.read() as tx:
             missing = [s for s in self._specs.values() if not tx.has_revision(s.content_hash)]

@@ -12,9 +12,16 @@ def main() -> None:
 
 
 def _register() -> None:
-    from engine.cli import diff_cmds, report_cmds, scenario_cmds, serve_cmds, spec_cmds
+    from engine.cli import (
+        diff_cmds,
+        report_cmds,
+        revision_cmds,
+        scenario_cmds,
+        serve_cmds,
+        spec_cmds,
+    )
 
-    for module in (spec_cmds, scenario_cmds, serve_cmds, diff_cmds, report_cmds):
+    for module in (spec_cmds, scenario_cmds, serve_cmds, diff_cmds, report_cmds, revision_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
 

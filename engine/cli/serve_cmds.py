@@ -139,6 +139,7 @@ def serve(
     """
     from werkzeug.serving import WSGIRequestHandler, make_server
 
+    from api.admin import sighup_handler
     from api.app import create_app
     from api.workers import Workers
 
@@ -178,6 +179,7 @@ def serve(
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, sighup_handler(runtime))  # reload the SOPs (api/admin.py)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from engine.errors import Problem, SopInvalid, UnknownRevision, UnknownSop
 from engine.spec.load import spec_from_checked
@@ -46,11 +47,15 @@ class Catalog:
         return self.get(sop_id, rev or None)
 
     def effective(self, sop_id: str, at: datetime) -> Spec:
-        """The revision with the latest effective date on or before `at` (a ticket's receipt)."""
-        day = at.date()
-        candidates = [s for s in self.revisions(sop_id) if _effective(s) <= day]
+        """The revision with the latest effective date on or before `at` (a ticket's receipt).
+
+        The date is read in the time zone of each revision's default calendar: a ticket received
+        at 00:30 in Surabaya on a revision's first day is governed by it, whatever offset `at`
+        carries."""
+        candidates = [s for s in self.revisions(sop_id) if _effective(s) <= _local_day(s, at)]
         if not candidates:
-            raise UnknownRevision(f"no revision of {sop_id!r} is in force on {day.isoformat()}")
+            day = at.date().isoformat()
+            raise UnknownRevision(f"no revision of {sop_id!r} is in force on {day}")
         return candidates[-1]
 
     def __iter__(self) -> Iterator[Spec]:
@@ -60,6 +65,12 @@ class Catalog:
 
 def _effective(spec: Spec) -> date:
     return spec.identity.effective or spec.identity.made
+
+
+def _local_day(spec: Spec, at: datetime) -> date:
+    if at.tzinfo is None:
+        return at.date()
+    return at.astimezone(ZoneInfo(spec.calendar().time_zone)).date()
 
 
 def _effective_key(spec: Spec) -> tuple[date, str]:

@@ -1,0 +1,266 @@
+"""`sop migrate` (move open tickets to another revision) and `sop replay` (what-if: stored
+tickets re-run against a candidate revision, writing nothing). See engine/revisions/."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from engine.cli.serve_cmds import _settings, _store_options
+
+COMMANDS: list[click.Command] = []
+
+
+def _as_of(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO time, e.g. 2026-01-05T09:00:00+07:00", param_hint="--as-of"
+        ) from None
+    if when.tzinfo is None:
+        raise click.BadParameter("give a time zone offset, e.g. +07:00", param_hint="--as-of")
+    return when
+
+
+def _open(kwargs: dict[str, Any], *, write: bool) -> tuple[Any, Any]:
+    """The catalog (checked against the published texts) and the store."""
+    from engine.errors import SopError
+    from engine.revisions.immutability import check_published
+    from engine.spec.catalog import load_catalog
+
+    cfg = _settings(**kwargs)
+    try:
+        catalog = load_catalog(cfg["SOP_ROOT"], cfg.get("SOP_RULES_DIR"))
+    except SopError as exc:
+        raise click.ClickException(f"cannot load the SOPs:\n{exc}") from None
+    store = _open_store(cfg, write=write)
+    try:
+        check_published(catalog, store)
+    except SopError as exc:
+        store.close()
+        raise click.ClickException(f"{exc.message}:\n{exc}") from None
+    return catalog, store
+
+
+def _open_store(cfg: dict[str, Any], *, write: bool) -> Any:
+    """The store; read-only use neither creates a database nor upgrades its tables."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    from api.config import database_url
+    from engine.store import Store
+
+    url = database_url(cfg)
+    parsed = make_url(url)
+    if not write and parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if not path.is_file():
+            raise click.ClickException(f"no database at {path} (give --data-dir or --database-url)")
+    try:
+        store = Store.open(url, migrate=write)
+        if not inspect(store.engine).has_table("tickets"):
+            store.close()
+            raise click.ClickException(f"the database at {parsed} has no tickets table")
+    except click.ClickException:
+        raise
+    except Exception as exc:  # unreachable, refused, ...: the driver says why
+        raise click.ClickException(f"cannot open the store at {parsed}: {exc}") from None
+    return store
+
+
+def _fail(exc: Any) -> None:
+    click.echo(str(exc), err=True)
+    if getattr(exc, "problems", None):
+        click.echo(f"{len(exc.problems)} problem(s)", err=True)
+    sys.exit(1)
+
+
+# -- sop migrate ----------------------------------------------------------------------------------
+
+
+@click.command("migrate")
+@click.argument("source", metavar="SOP@A")
+@click.argument("target", metavar="SOP@B")
+@click.option(
+    "--map",
+    "map_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file: `state_map: {old_step_id: new_step_id}` (unlisted steps keep their id).",
+)
+@click.option("--dry-run", is_flag=True, help="List what would change per ticket; write nothing.")
+@click.option(
+    "--deadline-policy",
+    type=click.Choice(["keep", "recompute"]),
+    default="keep",
+    show_default=True,
+    help="keep the due time, or recompute it on B's limit keeping the time already used.",
+)
+@click.option("--skip-unmapped", is_flag=True, help="Move the others when some are unmapped.")
+@click.option("--as-of", default=None, help="ISO time to migrate at [default: now].")
+@click.option("--user", default=None, help="Recorded as the migration's user [default: $USER].")
+@_store_options
+def migrate_cmd(
+    source: str,
+    target: str,
+    map_file: Path,
+    dry_run: bool,
+    deadline_policy: str,
+    skip_unmapped: bool,
+    as_of: str | None,
+    user: str | None,
+    **kwargs: Any,
+) -> None:
+    """Move the open tickets pinned to revision A onto revision B.
+
+    B must be a revision file under --sop-root. Each moved ticket gets a "migrated" event in
+    its log, written with the ticket in one transaction. Tickets whose step has no mapping are
+    named and the whole migration is refused, unless --skip-unmapped.
+    """
+    from engine.errors import SopError
+    from engine.revisions.migrate import (
+        apply_migration,
+        check_state_map,
+        load_state_map,
+        plan_migration,
+    )
+    from engine.revisions.stored import SpecResolver
+
+    now = _as_of(as_of)
+    if "@" not in source or "@" not in target:
+        raise click.UsageError("name both revisions as SOP@REVISION, e.g. complaints@r1")
+    try:
+        state_map = load_state_map(map_file)
+    except SopError as exc:
+        _fail(exc)
+    catalog, store = _open(kwargs, write=not dry_run)
+    try:
+        b = catalog.by_ref(target)
+        specs = SpecResolver(catalog, store)
+        a = _loaded(catalog, source)
+        check_state_map(state_map, a, b, map_file)
+        plan = plan_migration(store, specs, source, b, state_map, deadline_policy, now)
+        _print_plan(plan, dry_run)
+        if plan.unmapped and not skip_unmapped:
+            click.echo(
+                f"refused: {len(plan.unmapped)} ticket(s) are in steps with no mapping "
+                "(listed above); add them to the map file, or pass --skip-unmapped",
+                err=True,
+            )
+            sys.exit(1)
+        if dry_run:
+            click.echo(f"dry run: {len(plan.moves)} ticket(s) would move; nothing was written")
+            return
+        applied = apply_migration(store, specs, plan, now, user or _user())
+    except SopError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    for ticket_id, why in applied.skipped:
+        click.echo(f"skipped {ticket_id}: {why}", err=True)
+    click.echo(f"moved {len(applied.moved)} ticket(s) from {source} to {b.key}")
+
+
+def _loaded(catalog: Any, ref: str) -> Any:
+    from engine.errors import SopError
+
+    try:
+        return catalog.by_ref(ref)
+    except SopError:  # A may be known only from the store (its file removed): checked per ticket
+        return None
+
+
+def _user() -> str:
+    try:
+        return f"{getpass.getuser()} (sop migrate)"
+    except (KeyError, OSError):
+        return "sop migrate"
+
+
+def _print_plan(plan: Any, dry_run: bool) -> None:
+    zone = ZoneInfo(plan.target.calendar().time_zone)
+    verb = "would move" if dry_run else "moving"
+    click.echo(
+        f"{plan.source} -> {plan.target.key}: {len(plan.moves)} open ticket(s) {verb}, "
+        f"deadline policy {plan.policy}"
+    )
+    for m in plan.moves:
+        state = f"{m.from_no} {m.from_state}"
+        if m.from_state != m.to_state or m.from_no != m.to_no:
+            state += f" -> {m.to_no} {m.to_state}"
+        due = _when(m.old_due, zone)
+        if m.old_due != m.new_due:
+            due += f" -> {_when(m.new_due, zone)}"
+        line = f"  {m.ticket_id}  step {state}; due {due}"
+        click.echo(line + (f" ({m.note})" if m.note else ""))
+    for u in plan.unmapped:
+        no = f"{u.no} " if u.no is not None else ""
+        click.echo(f"  {u.ticket_id}  UNMAPPED: step {no}{u.state} is not in {plan.target.key}")
+
+
+def _when(t: datetime | None, zone: ZoneInfo) -> str:
+    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if t else "none"
+
+
+# -- sop replay -----------------------------------------------------------------------------------
+
+
+@click.command("replay")
+@click.argument("candidate", metavar="SOP@CANDIDATE")
+@click.option("--from-store", is_flag=True, required=True, help="Replay the tickets in the store.")
+@click.option("--revision", default=None, help="Only tickets pinned to this revision label.")
+@click.option("--as-of", default=None, help="ISO time to judge running steps at [default: now].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@_store_options
+def replay_cmd(
+    candidate: str,
+    from_store: bool,
+    revision: str | None,
+    as_of: str | None,
+    fmt: str,
+    **kwargs: Any,
+) -> None:
+    """What-if: re-run the stored tickets' posted events against a candidate revision.
+
+    SOP@CANDIDATE is a revision under --sop-root, or a path to a revision file (a draft not yet
+    published). Writes nothing. Reports per step how many time limits would be met or
+    breached, tickets that would end elsewhere, and events the candidate refuses.
+    """
+    from engine.cli.diff_cmds import resolve
+    from engine.revisions.replay import replay_store, tickets_to_replay
+
+    if not from_store:
+        raise click.UsageError("give --from-store (the only source of tickets so far)")
+    when = _as_of(as_of)
+    cfg = _settings(**kwargs)
+    root = Path(cfg["SOP_ROOT"])
+    rules = Path(cfg["SOP_RULES_DIR"]) if cfg.get("SOP_RULES_DIR") else None
+    spec = resolve(candidate, root, rules)
+    store = _open_store(cfg, write=False)
+    try:
+        total = tickets_to_replay(store, spec, revision)
+        with click.progressbar(
+            length=total, label=f"replaying {total} ticket(s)", file=sys.stderr
+        ) as bar:
+            report = replay_store(store, spec, when, revision=revision, progress=bar.update)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.render())
+
+
+COMMANDS.extend([migrate_cmd, replay_cmd])
