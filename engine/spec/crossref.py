@@ -110,20 +110,16 @@ def _names(data: dict[str, Any], file: FsPath, report: Report) -> None:
 
 def _dates(identity: dict[str, Any], report: Report) -> None:
     made = identity.get("made")
-    if not _is_date(made):
+    if not isinstance(made, date):
         return
     for key in ("effective", "revised"):
         other = identity.get(key)
-        if _is_date(other) and other < made:
+        if isinstance(other, date) and other < made:
             report.add(
                 f"{key}_before_made",
                 ("identity", key),
                 f"the {key} date {other} is before the date the SOP was made ({made})",
             )
-
-
-def _is_date(value: Any) -> bool:
-    return isinstance(value, date)
 
 
 def _columns(data: dict[str, Any], ctx: Context, report: Report) -> None:

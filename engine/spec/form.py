@@ -148,19 +148,26 @@ def _activity_widths(
 ) -> list[int]:
     cols = list(zip(*rows, strict=True))
     n_fixed = 2 + n_perf + (1 if with_others else 0)
-    wanted, minimum = [], []
+    wanted, soft, minimum = [], [], []
     for i, col in enumerate(cols):
         texts = list(col)
-        if i == 0 or 2 <= i < 2 + n_perf:  # No. and the performer marks
+        if i == 0 or 2 <= i < 2 + n_perf:  # No. and the performer marks: the header may wrap
             wanted.append(natural_width(texts, 16))
+            soft.append(longest_word(texts[:1]))
             minimum.append(longest_word(texts[:1]))
-        elif i == n_fixed + 1:  # Waktu
+        elif with_others and i == n_fixed - 1:  # Pelaksana Lain: short names
+            wanted.append(natural_width(texts, 24))
+            soft.append(min(12, wanted[-1]))
+            minimum.append(longest_word(texts[:1]))
+        elif i == n_fixed + 1:  # Waktu: one line if at all possible
             wanted.append(natural_width(texts, 15))
+            soft.append(wanted[-1])
             minimum.append(longest_word(texts))
         else:
             wanted.append(natural_width(texts, 60))
+            soft.append(min(22, wanted[-1]))
             minimum.append(min(12, wanted[-1]))
-    return fit_widths(wanted, minimum, width)
+    return fit_widths(wanted, minimum, width, soft)
 
 
 def spec_as_dict(spec: Spec) -> dict[str, Any]:

@@ -90,7 +90,7 @@ class CalendarSchema(Strict):
 
 class InputSchema(Strict):
     text = Text(required=True, nonempty=True)
-    fields = List(Ident())
+    fields_ = List(Ident(), data_key="fields")  # `fields` is taken by marshmallow's Schema
     when = Raw(allow_none=True)
 
 
@@ -139,7 +139,7 @@ class RevisionSchema(Strict):
     record_keeping = List(Text())
     performers = List(Ident())
     actors = Map(Record(ActorSchema), required=True)
-    fields = Map(Record(FieldSchema))
+    fields_ = Map(Record(FieldSchema), data_key="fields")
     statuses = Map(Record(StatusSchema))
     initial_status = Ident(allow_none=True)
     calendars = Map(Record(CalendarSchema))

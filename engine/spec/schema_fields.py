@@ -239,10 +239,12 @@ class Map(fields.Field):
 class Record(fields.Nested):
     """A nested mapping with its own keys; refuses text, lists and nulls with a clear message."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, partial: Any = None, **kw: Any
+    ) -> Any:
         if not isinstance(value, dict):
             raise fail("wrong_type", f"expected a mapping of keys, got {describe(value)}")
-        return super()._deserialize(value, attr, data, **kw)
+        return super()._deserialize(value, attr, data, partial, **kw)
 
 
 class Raw(fields.Field):

@@ -21,20 +21,24 @@ def wrap_cell(text: str, width: int) -> list[str]:
     return lines
 
 
-def fit_widths(wanted: list[int], minimum: list[int], total: int) -> list[int]:
-    """Shrink the widest columns first until the table (with borders) fits `total`."""
+def fit_widths(
+    wanted: list[int], minimum: list[int], total: int, soft: list[int] | None = None
+) -> list[int]:
+    """Shrink the widest columns first until the table (with borders) fits `total`: first down
+    to the `soft` minimums (where text still reads well), then down to the hard `minimum`."""
     widths = list(wanted)
     budget = total - (3 * len(widths) + 1)
-    while sum(widths) > budget:
-        shrinkable = [i for i, w in enumerate(widths) if w > minimum[i]]
-        if not shrinkable:
-            break
-        widest = max(shrinkable, key=lambda i: widths[i])
-        widths[widest] -= 1
+    for floor in ([max(s, m) for s, m in zip(soft, minimum, strict=True)] if soft else [], minimum):
+        while floor and sum(widths) > budget:
+            shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
     return widths
 
 
-def draw_table(rows: list[Row], widths: list[int], header_rows: int = 1) -> str:
+def draw_table(rows: Sequence[Row], widths: list[int], header_rows: int = 1) -> str:
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     heavy = "+" + "+".join("=" * (w + 2) for w in widths) + "+"
     out = [rule]

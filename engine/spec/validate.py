@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,7 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def validate_paths(
-    paths: list[str | Path], rules_dir: str | Path | None = None
+    paths: Sequence[str | Path], rules_dir: str | Path | None = None
 ) -> tuple[list[Path], list[Problem]]:
     """Every revision (and the rules files it names) or rules file under `paths`."""
     rdir = Path(rules_dir) if rules_dir else None

@@ -313,7 +313,7 @@ class _Builder:
         if build is None:
             self._bad_tag(tag, ev, where)
             return None
-        node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
+        node = yaml.ScalarNode(tag, ev.value, style=ev.style)
         try:
             return build(_CONSTRUCTOR, node)
         except (ValueError, OverflowError, ConstructorError) as exc:
@@ -357,7 +357,7 @@ class _Builder:
         path = self._next_path()
         refused = ev.tag not in (None, "!", _MAP if is_map else _SEQ)
         if refused:
-            self._bad_tag(ev.tag, ev, path or ())
+            self._bad_tag(str(ev.tag), ev, path or ())
         at = _pos(ev)
         start = len(self.entries)
         if path is None:
