@@ -13,6 +13,7 @@ def main() -> None:
 
 def _register() -> None:
     from engine.cli import (
+        audit_cmds,
         diff_cmds,
         report_cmds,
         revision_cmds,
@@ -21,7 +22,15 @@ def _register() -> None:
         spec_cmds,
     )
 
-    for module in (spec_cmds, scenario_cmds, serve_cmds, diff_cmds, report_cmds, revision_cmds):
+    for module in (
+        spec_cmds,
+        scenario_cmds,
+        serve_cmds,
+        diff_cmds,
+        report_cmds,
+        revision_cmds,
+        audit_cmds,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -108,6 +108,9 @@ class RuleFiring:
     trigger: str  # e.g. "deadline:follow_up"
     actions: tuple[str, ...]
     reason: str
+    # What the rule's tests read ("count", "field.channel", ...) -> the value it saw; the SOP's
+    # personal fields masked.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,12 @@ from engine.domain.model import (
     Timer,
 )
 from engine.errors import RulesError
+from engine.rules.compiled import KEYED_SUBJECTS, CompiledRule, Match, fact_value, leaves
+from engine.rules.reasons import reason
 from engine.spec.durations import parse_duration
 from engine.spec.model import RuleAction, Spec
+
+MASK = "***"  # a personal field's value where the reader has no need of it
 
 
 @dataclass
@@ -117,20 +121,40 @@ def react(
 ) -> None:
     if not draft.spec.rules:
         return
-    matches = rules_engine.RulesEngine.for_spec(draft.spec).evaluate(
-        _fact(draft, trigger, name, actor, data, count)
-    )
-    for match in matches:
+    engine = rules_engine.RulesEngine.for_spec(draft.spec)
+    fact = _fact(draft, trigger, name, actor, data, count)
+    for match in engine.evaluate(fact):
         for action in match.actions:
             _ACTIONS[action.kind](draft, match.rule_id, action, count)
-        draft.record_firing(
-            RuleFiring(
-                rule=match.rule_id,
-                trigger=f"{trigger}:{name}",
-                actions=tuple(a.kind for a in match.actions),
-                reason=match.reason,
-            )
-        )
+        rule = next(r for r in engine.compiled.rules if r.id == match.rule_id)
+        draft.record_firing(_firing(rule, match, fact, draft.spec.personal_fields))
+
+
+def _firing(
+    rule: CompiledRule, match: Match, fact: dict[str, Any], personal: frozenset[str]
+) -> RuleFiring:
+    """The decision record: the rule, what it did, why, and the inputs its tests read."""
+    tests = leaves(rule.test)
+    hidden = {c.key for c in tests if c.subject in KEYED_SUBJECTS and c.key in personal}
+    seen = _masked(fact, hidden) if hidden else fact
+    return RuleFiring(
+        rule=match.rule_id,
+        trigger=f"{rule.trigger}:{rule.name}",
+        actions=tuple(a.kind for a in match.actions),
+        reason=reason(rule, seen) if hidden else match.reason,
+        inputs={
+            f"{c.subject}.{c.key}" if c.key else c.subject: fact_value(seen, c.subject, c.key)
+            for c in tests
+        },
+    )
+
+
+def _masked(fact: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    out = dict(fact)
+    for subject in KEYED_SUBJECTS:
+        values = fact.get(subject) or {}
+        out[subject] = {k: MASK if k in keys and v is not None else v for k, v in values.items()}
+    return out
 
 
 # --- the closed action registry -------------------------------------------------------------
@@ -145,7 +169,7 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
     if text is None:
         raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
     values: dict[str, Any] = {
-        k: ("***" if k in spec.personal_fields and not include_personal else v)
+        k: (MASK if k in spec.personal_fields and not include_personal else v)
         for k, v in ticket.fields.items()
     }
     step = spec.step(ticket.state) if ticket.active else None

@@ -1,0 +1,176 @@
+"""`sop audit verify` catches every direct edit of the stored log, by ticket and position."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from engine.audit import verify_store
+from engine.cli import main
+from engine.store import Store
+
+from .conftest import (
+    Seeded,
+    delete_entry,
+    edit_entry,
+    renumber_after,
+    rows,
+    set_columns,
+    swap_entries,
+)
+
+
+def found(store: Store) -> list[tuple[str, int | None, str]]:
+    """(ticket, position, kind) of every problem, in report order, each once."""
+    report = verify_store(store)
+    return list(dict.fromkeys((p.ticket_id, p.seq, p.kind) for p in report.problems))
+
+
+def test_a_store_written_by_the_service_verifies_clean(store, seeded: Seeded):
+    report = verify_store(store)
+    assert report.ok, [p.format() for p in report.problems]
+    assert report.tickets == 3
+    assert report.entries == sum(len(rows(store, t)) for t in seeded.ids)
+    assert len(rows(store, seeded.done)) == 11 and len(rows(store, seeded.late)) >= 9
+
+
+def test_editing_an_entry_s_data_is_caught_at_its_position(store, seeded: Seeded):
+    entry = rows(store, seeded.done)[4].entry
+    edit_entry(store, seeded.done, 5, data={**entry["data"], "category": "Lainnya"})
+    problems = verify_store(store).problems
+    assert [(p.ticket_id, p.seq, p.kind) for p in problems] == [(seeded.done, 5, "changed")]
+    assert problems[0].version == 5
+    assert "does not match its hash" in problems[0].message
+
+
+def test_editing_a_column_the_entry_repeats_is_caught(store, seeded: Seeded):
+    set_columns(store, seeded.late, 3, actor="agency")
+    problems = verify_store(store).problems
+    assert [(p.ticket_id, p.seq, p.kind) for p in problems] == [(seeded.late, 3, "changed")]
+    assert "column actor holds 'agency' but the entry says 'staff'" in problems[0].message
+
+
+def test_editing_a_rule_s_decision_record_is_caught(store, seeded: Seeded):
+    late = rows(store, seeded.late)
+    seq, entry = next((r.seq, r.entry) for r in late if r.entry["rules"])
+    rules = [{**entry["rules"][0], "reason": "nothing to see"}]
+    edit_entry(store, seeded.late, seq, rules=rules)
+    assert found(store) == [(seeded.late, seq, "changed")]
+
+
+def test_deleting_an_entry_is_caught_as_removed_at_its_position(store, seeded: Seeded):
+    delete_entry(store, seeded.done, 4)
+    assert found(store) == [(seeded.done, 4, "removed")]
+
+
+def test_deleting_the_last_entry_is_caught_by_the_ticket_record(store, seeded: Seeded):
+    last = len(rows(store, seeded.done))
+    delete_entry(store, seeded.done, last)
+    (problem,) = verify_store(store).problems
+    assert (problem.ticket_id, problem.seq, problem.kind) == (seeded.done, None, "ticket")
+    assert f"version {last}" in problem.message and f"(#{last - 1})" in problem.message
+
+
+def test_deleting_an_entry_and_renumbering_the_rest_is_caught(store, seeded: Seeded):
+    delete_entry(store, seeded.done, 4)
+    renumber_after(store, seeded.done, 4)
+    kinds = found(store)
+    assert (seeded.done, 4, "broken") in kinds
+    assert {t for t, _, _ in kinds} == {seeded.done}
+
+
+def test_swapping_two_rows_with_their_hashes_is_caught_as_reordered(store, seeded: Seeded):
+    swap_entries(store, seeded.done, 6, 7, hashes=True)
+    assert found(store) == [(seeded.done, 6, "reordered"), (seeded.done, 7, "reordered")]
+
+
+def test_swapping_two_rows_contents_is_caught_at_both_positions(store, seeded: Seeded):
+    swap_entries(store, seeded.done, 2, 3, hashes=False)
+    problems = verify_store(store).problems
+    assert {(p.ticket_id, p.seq) for p in problems} == {(seeded.done, 2), (seeded.done, 3)}
+    moved = sorted(p.message for p in problems if p.kind == "reordered")
+    assert moved == [
+        "entry 2 holds the entry written at position 3",
+        "entry 3 holds the entry written at position 2",
+    ]
+
+
+def test_rewriting_an_entry_with_a_fresh_hash_breaks_the_next_link(store, seeded: Seeded):
+    from engine.domain.model import LogEntry
+    from engine.store import codec
+    from engine.store.chain import entry_hash
+
+    row = rows(store, seeded.done)[2]
+    forged = codec.decode(LogEntry, {**row.entry, "user": "someone-else"})
+    set_columns(
+        store,
+        seeded.done,
+        3,
+        entry=codec.encode(forged),
+        user="someone-else",
+        entry_hash=entry_hash(forged, row.prev_hash),
+    )
+    assert found(store) == [(seeded.done, 4, "broken")]
+
+
+def test_problems_in_several_tickets_are_all_reported(store, seeded: Seeded):
+    edit_entry(store, seeded.fresh, 1, actor="agency")
+    delete_entry(store, seeded.late, 2)
+    assert found(store) == [(seeded.late, 2, "removed"), (seeded.fresh, 1, "changed")]
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def _url(database) -> str:
+    if database.schema is None:
+        return database.url
+    return f"{database.url}?options=-csearch_path%3D{database.schema}"
+
+
+def test_the_command_exits_0_on_a_clean_store_and_1_on_a_tampered_one(
+    database, store, seeded: Seeded
+):
+    runner = CliRunner()
+    clean = runner.invoke(main, ["audit", "verify", "--database-url", _url(database)])
+    assert clean.exit_code == 0, clean.output
+    assert "checked 3 ticket(s)" in clean.output and "intact" in clean.output
+
+    delete_entry(store, seeded.late, 2)
+    args = ["audit", "verify", "--database-url", _url(database), "--format", "json"]
+    broken = runner.invoke(main, args)
+    assert broken.exit_code == 1, broken.output
+    data = json.loads(broken.output)
+    assert data["ok"] is False and data["tickets_with_problems"] == [seeded.late]
+    assert data["problems"][0] | {"message": ""} == {
+        "ticket": seeded.late,
+        "position": 2,
+        "version": None,
+        "kind": "removed",
+        "message": "",
+    }
+
+
+def test_the_command_reads_the_sqlite_file_in_the_data_dir(tmp_path, catalog):
+    from engine.clock import ManualClock
+    from engine.service import TicketService
+    from engine.store.database import sqlite_url
+    from tests.support.seed import MONDAY
+
+    from .conftest import drive
+
+    store = Store.open(sqlite_url(tmp_path / "sop.db"))
+    drive(TicketService(catalog, store, ManualClock(MONDAY)), ManualClock(MONDAY), [])
+    store.close()
+    result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0 and "1 ticket(s), 1 log entries: intact" in result.output
+
+
+@pytest.mark.parametrize("sub", ["verify", "export --format xes"])
+def test_the_command_refuses_a_data_dir_without_a_database(tmp_path, sub):
+    result = CliRunner().invoke(main, ["audit", *sub.split(), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"no database at {tmp_path / 'sop.db'}" in result.output
+    assert not (tmp_path / "sop.db").exists()
