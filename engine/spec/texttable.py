@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
 Row = Sequence[str]
 
 
+_ITEM = re.compile(r"^(- |\d+\. )")
+
+
 def wrap_cell(text: str, width: int) -> list[str]:
+    """Wrap each line of `text`; list items ("- x", "1. x") wrap under their text."""
     lines: list[str] = []
     for para in text.split("\n"):
+        item = _ITEM.match(para)
+        indent = " " * len(item.group(1)) if item and width > 2 * len(item.group(1)) else ""
         lines += textwrap.wrap(
             para,
             width=max(width, 1),
             break_long_words=True,
             break_on_hyphens=False,
-            subsequent_indent="  " if para.startswith("- ") and width > 6 else "",
+            subsequent_indent=indent,
         ) or [""]
     return lines
 
