@@ -208,7 +208,7 @@ def _list_hint(value: Any) -> str:
 
 
 class Map(fields.Field):
-    """A mapping from ids to `inner` values: `actors: {staff: {label: Staff}}`."""
+    """A mapping from ids to `inner` values: `actors: {<id>: {label: ...}}`."""
 
     def __init__(
         self, inner: fields.Field, *, pattern: re.Pattern[str] | None = IDENT, **kw: Any
