@@ -1,0 +1,67 @@
+"""Migration 0002 chains the entries a store already held, so they verify from then on."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import insert, inspect, select
+
+from engine.audit import verify_store
+from engine.clock import ManualClock
+from engine.service import TicketService
+from engine.store import Store
+from engine.store.database import MIGRATIONS, make_engine, sqlite_url
+from engine.store.tables import EventRow, TicketRow
+from tests.support.seed import MONDAY
+
+from .conftest import TO_ROUTING, drive
+
+
+def _at_0001(database) -> None:
+    engine = make_engine(database.url, schema=database.schema)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+
+
+def test_entries_stored_before_the_chain_are_chained_by_the_migration(database, catalog, tmp_path):
+    source = Store.open(sqlite_url(tmp_path / "source.db"))
+    clock = ManualClock(MONDAY)
+    service = TicketService(catalog, source, clock)
+    ids = [drive(service, clock, TO_ROUTING), drive(service, clock, [])]
+    with source.read() as tx:
+        tickets = [dict(r._mapping) for r in tx.conn.execute(select(TicketRow.__table__))]
+        events = [dict(r._mapping) for r in tx.conn.execute(select(EventRow.__table__))]
+    source.close()
+
+    _at_0001(database)
+    old = make_engine(database.url, schema=database.schema)
+    old_columns = {c["name"] for c in inspect(old).get_columns("events")}
+    assert "entry_hash" not in old_columns
+    with old.begin() as conn:
+        conn.execute(insert(TicketRow.__table__), tickets)
+        conn.execute(
+            insert(EventRow.__table__),
+            [{k: v for k, v in e.items() if k in old_columns} for e in events],
+        )
+    old.dispose()
+
+    upgraded = database.open()  # migrates to the newest revision
+    try:
+        report = verify_store(upgraded)
+        with upgraded.read() as tx:
+            chained = {
+                (r.ticket_id, r.seq): (r.prev_hash, r.entry_hash)
+                for r in tx.conn.execute(select(EventRow.__table__))
+            }
+    finally:
+        upgraded.close()
+    assert report.ok and report.tickets == 2 and report.entries == len(events) == 8
+    # The same hashes the store writes itself.
+    assert chained == {
+        (e["ticket_id"], e["seq"]): (e["prev_hash"], e["entry_hash"]) for e in events
+    }
+    assert {t for t, _ in chained} == set(ids)
