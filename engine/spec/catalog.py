@@ -50,7 +50,7 @@ class Catalog:
         """The revision with the latest effective date on or before `at` (a ticket's receipt).
 
         The date is read in the time zone of each revision's default calendar: a ticket received
-        at 00:30 in Surabaya on a revision's first day is governed by it, whatever offset `at`
+        at 00:30 local time on a revision's first day is governed by it, whatever offset `at`
         carries."""
         candidates = [s for s in self.revisions(sop_id) if _effective(s) <= _local_day(s, at)]
         if not candidates:
