@@ -148,8 +148,8 @@ def migrate_cmd(
         b = catalog.by_ref(target)
         specs = SpecResolver(catalog, store)
         a = _loaded(catalog, source)
-        check_state_map(state_map, a, b, map_file)
-        plan = plan_migration(store, specs, source, b, state_map, deadline_policy, now)
+        check_state_map(state_map, a, b)
+        plan = plan_migration(store, specs, source, b, state_map.mapping, deadline_policy, now)
         _print_plan(plan, dry_run)
         if plan.unmapped and not skip_unmapped:
             click.echo(

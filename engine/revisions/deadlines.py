@@ -6,7 +6,8 @@ revision (`sop migrate --deadline-policy`).
 keep       the due time stays as it was (a run with no due time gets `new`'s limit, as below).
 recompute  `new`'s time limit, on its calendar, keeping the time already used: the amount of the
            limit's unit (engine.calendar.WorkCalendar.elapsed) from the run's start to now, less
-           the time its clock stood still; what is left of the new limit runs from now. A run
+           the time its clock stood still; what is left of the new limit runs from now. (With no
+           pause that is exactly the new limit from the run's start, computed as such.) A run
            whose clock is stopped keeps counting from the moment it stopped, so a later resume
            shifts the due time as usual. When the old and new limits share unit and calendar and
            the run was paused, the time used is read off the old due time, which already carries
@@ -59,6 +60,9 @@ def _recompute(
     limit = new.time_limit
     assert limit is not None
     cal = WorkCalendar.for_spec(b.calendar(new.calendar))
+    if run.paused_seconds == 0 and run.paused_at is None:  # the used time is all since start
+        due = cal.add(run.started, limit)
+        return due, f"the {limit} were used up already" if due <= now else ""
     ref = run.paused_at or now
     used, note = _used(run, a, old, b, new, cal, ref)
     left = limit.amount - used
@@ -71,18 +75,18 @@ def _recompute(
 def _used(
     run: StepRun, a: Spec, old: Step, b: Spec, new: Step, cal: WorkCalendar, ref: datetime
 ) -> tuple[float, str]:
+    """How much of the new limit's unit the run used by `ref`, the run having been paused."""
     assert new.time_limit is not None
     unit = new.time_limit.unit
-    paused = run.paused_seconds > 0 or run.paused_at is not None
     same_clock = (
         old.time_limit is not None
         and old.time_limit.unit == unit
         and a.calendar(old.calendar) == b.calendar(new.calendar)
     )
-    if paused and same_clock and run.due is not None and old.time_limit is not None:
+    if same_clock and run.due is not None and old.time_limit is not None:
         return old.time_limit.amount - cal.elapsed(ref, run.due, unit), ""
     used = cal.elapsed(run.started, ref, unit) - run.paused_seconds / _SECONDS[unit]
-    approx = paused and unit == "working_days"
+    approx = unit == "working_days"
     return used, "approximate: its clock stood still for a while" if approx else ""
 
 

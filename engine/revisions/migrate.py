@@ -1,7 +1,7 @@
 """Moving open tickets from one revision of an SOP to another (`sop migrate`).
 
-    load_state_map(path) -> dict[str, str]           the map file; SopInvalid with located problems
-    check_state_map(state_map, source, target, path) the same checks against the two revisions
+    load_state_map(path) -> StateMap                 the map file; SopInvalid with located problems
+    check_state_map(state_map, source, target)       its step ids against the two revisions
     plan_migration(store, specs, source, target, state_map, policy, now) -> Plan    reads only
     apply_migration(store, specs, plan, now, user) -> Applied    one transaction per ticket
 
@@ -51,6 +51,7 @@ __all__ = [
     "Applied",
     "Move",
     "Plan",
+    "StateMap",
     "Unmapped",
     "apply_migration",
     "check_state_map",
@@ -101,7 +102,22 @@ class Applied:
 # -- the map file ---------------------------------------------------------------------------------
 
 
-def load_state_map(path: str | Path) -> dict[str, str]:
+@dataclass(frozen=True)
+class StateMap:
+    """A map file's `state_map`, and where each entry was written (for located problems)."""
+
+    mapping: dict[str, str]
+    file: str = ""
+    report: Report | None = field(default=None, repr=False, compare=False)
+
+    def located(self) -> Report:
+        """A report whose problems point into the map file."""
+        if self.report is None:
+            return Report(self.file)
+        return Report(self.file, values=self.report.values, keys=self.report.keys)
+
+
+def load_state_map(path: str | Path) -> StateMap:
     doc = read_yaml(Path(path))
     report = doc.report
     if doc.data is None or report.problems:
@@ -122,32 +138,33 @@ def load_state_map(path: str | Path) -> dict[str, str]:
             report.add("bad_type", ("state_map", old), f"{old!r} must map to a step id (text)")
     if report.problems:
         _raise(report)
-    return {str(k): str(v) for k, v in mapping.items()}
+    return StateMap({str(k): str(v) for k, v in mapping.items()}, report.file, report)
 
 
-def check_state_map(
-    state_map: Mapping[str, str], source: Spec | None, target: Spec, path: str | Path = ""
-) -> None:
+def check_state_map(state_map: StateMap, source: Spec | None, target: Spec) -> None:
     """Every old id a step of `source` (when known), every new id a ticket step of `target`."""
-    report = Report(str(path))
+    report = state_map.located()
     if source is not None:
         known = [s.id for s in source.ticket_steps]
-        for old in state_map:
+        for old in state_map.mapping:
             if old not in known:
-                report.add(
+                line, col = report.locate(("state_map", old), at_key=True)
+                report.add_at(
                     "unknown_step",
-                    ("state_map", old),
+                    line,
+                    col,
                     f"{old!r} is not a step of {source.key}",
                     suggest(old, known),
+                    ("state_map", old),
                 )
     targets = [s.id for s in target.ticket_steps]
-    for old, new in state_map.items():
+    for old, new in state_map.mapping.items():
         if new not in targets:
-            why = "the end is not a step: migrate open tickets to a step" if new == END else ""
+            why = " (the end is not a step: open tickets move to a step)" if new == END else ""
             report.add(
                 "unknown_step",
                 ("state_map", old),
-                f"{new!r} is not a step of {target.key}" + (f" ({why})" if why else ""),
+                f"{new!r} is not a step of {target.key}{why}",
                 suggest(new, targets),
             )
     if report.problems:
