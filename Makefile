@@ -9,13 +9,13 @@ $(BIN)/sop: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(BIN)/sop
 
-.PHONY: install serve test lint bench
+.PHONY: install serve test lint bench mermaid
 install: $(BIN)/sop
 
-serve: $(BIN)/sop
+serve: $(BIN)/sop mermaid
 	$(BIN)/sop serve --dev
 
-test: $(BIN)/sop
+test: $(BIN)/sop mermaid
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
@@ -23,6 +23,10 @@ test: $(BIN)/sop
 lint: $(BIN)/sop
 	$(BIN)/ruff check .
 	$(BIN)/mypy engine
+
+# The SOP page's diagram script, from the npm registry (api/web/fetch-mermaid.sh says why).
+mermaid:
+	bash api/web/fetch-mermaid.sh
 
 bench: $(BIN)/sop
 	for f in bench/bench_*.py; do $(BIN)/python $$f; done

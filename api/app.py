@@ -20,6 +20,7 @@ from api.config import settings
 from api.errors import register_error_handlers
 from api.runtime import Runtime, build_runtime
 from api.views import clock, events, health, notifications, sops, tickets
+from api.web import bp as web_pages
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     v1.register_blueprint(admin.bp)
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
+    app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)
     return app
 
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Integer, and_, case, distinct, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, UnknownRevision
 from engine.reports.model import MonevReport, NotificationCount, Section, StepFigures
 from engine.reports.step_runs import report_scope_field, step_unit
 from engine.reports.tables import StepRunRow
@@ -387,11 +387,21 @@ def monev_for(
     *,
     scope: str | None = None,
 ) -> MonevReport:
-    """The report as the service sees it: the SOP's latest revision gives the steps, the
-    service's clock is `now`; the period defaults to the current month."""
-    spec = service.catalog.get(sop_id)
+    """The report as the service sees it: the service's clock is `now`; the period defaults
+    to the current month; the revision in force on the period's last day (or now, if that is
+    earlier) gives the steps and their order (the latest revision, if none was in force)."""
     now = service.clock.now()
+    spec = _in_force(service, sop_id, now)
     if first_day is None or end_day is None:
         month = month_of(spec, now)
         first_day, end_day = first_day or month[0], end_day or month[1]
+    _, end = period_bounds(spec, first_day, end_day)
+    spec = _in_force(service, sop_id, min(end - timedelta(microseconds=1), now))
     return monev_report(service.store, spec, first_day, end_day, scope=scope, now=now)
+
+
+def _in_force(service: TicketService, sop_id: str, at: datetime) -> Spec:
+    try:
+        return service.catalog.effective(sop_id, at)
+    except UnknownRevision:
+        return service.catalog.get(sop_id)

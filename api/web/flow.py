@@ -1,0 +1,113 @@
+"""The SOP's flow as Mermaid flowchart text, generated from the spec (no I/O).
+
+    flow_chart(spec) -> FlowChart      .text (Mermaid), .legend [(class, actor label)]
+
+Each step is a node numbered as on the paper form: a rectangle, or a hexagon when the step
+decides between several next steps; the start and the end are terminators. Edges carry the
+event that finishes the step (and the branch condition, when there is one). A periodic step
+stands apart, marked with its period. Nodes are coloured by their first performer. Labels are
+plain text (the `<i>` tags dropped) with Mermaid's own escapes for quotes, so text from the
+SOP file cannot become markup or Mermaid syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.spec.form import plain
+from engine.spec.model import END, Branch, Condition, Spec, Step
+
+MAX_LABEL = 90
+PALETTE = ("#dbe8f6", "#fde9c8", "#dff2dc", "#f3dcef", "#e6e1f5", "#f8dada", "#e0f1f1")
+OPS = {
+    "equals": "=",
+    "not_equals": "≠",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "in": "in",
+    "not_in": "not in",
+}
+
+
+@dataclass(frozen=True)
+class FlowChart:
+    text: str
+    legend: tuple[tuple[str, str, str], ...]  # (class name, actor label, colour)
+
+
+def quote(text: str) -> str:
+    """A Mermaid string literal: quotes, # and angle brackets as Mermaid entity codes."""
+    out = plain(text).replace("#", "#35;").replace('"', "#quot;")
+    out = out.replace("<", "#lt;").replace(">", "#gt;").replace("\n", " ")
+    return f'"{out}"'
+
+
+def _short(text: str) -> str:
+    text = " ".join(plain(text).split())
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _targets(step: Step) -> list[tuple[str, str]]:
+    """(target step id, edge label) for every way the step completes."""
+    out: list[tuple[str, str]] = []
+    for ev in step.events:
+        if ev.to is not None:
+            out.append((ev.to, ev.name))
+        for br in ev.branches:
+            out.append((br.to, f"{ev.name}: {_branch(br)}"))
+    return out
+
+
+def _branch(br: Branch) -> str:
+    return _condition(br.when) if br.when is not None else "otherwise"
+
+
+def _condition(cond: Condition) -> str:
+    if cond.op in OPS:
+        return f"{cond.name} {OPS[cond.op]} {cond.value}"
+    if cond.op in ("is_set", "is_not_set"):
+        return f"{cond.name} {'set' if cond.op == 'is_set' else 'not set'}"
+    if cond.children:
+        joiner = {"all": " and ", "any": " or "}.get(cond.op, " ")
+        inner = joiner.join(_condition(c) for c in cond.children)
+        return f"not ({inner})" if cond.op == "not" else inner
+    return cond.op
+
+
+def node_id(step_id: str) -> str:
+    return "s_" + "".join(c if c.isalnum() else "_" for c in step_id)
+
+
+def _node(step: Step, decision: bool) -> str:
+    label = quote(f"{step.no}. {_short(step.activity)}")
+    if step.periodic:
+        label = quote(f"{step.no}. {_short(step.activity)} ({step.periodic})")
+    return f"{node_id(step.id)}{{{{{label}}}}}" if decision else f"{node_id(step.id)}[{label}]"
+
+
+def flow_chart(spec: Spec) -> FlowChart:
+    actors = {a.id: a.label for a in spec.actors}
+    classes: dict[str, str] = {}
+    lines = ["flowchart TD", '  start_((" "))', '  end_(["end"])']
+    edges: list[str] = [f"  start_ --> {node_id(spec.start)}"]
+    for step in spec.steps:
+        targets = _targets(step)
+        decision = len({t for t, _ in targets}) > 1
+        lines.append("  " + _node(step, decision))
+        who = step.performers[0] if step.performers else ""
+        if who:
+            cls = classes.setdefault(who, f"p{len(classes)}")
+            lines.append(f"  class {node_id(step.id)} {cls}")
+        for target, name in targets:
+            dest = "end_" if target == END else node_id(target)
+            edges.append(f"  {node_id(step.id)} -->|{quote(name)}| {dest}")
+    legend = []
+    for i, (actor, cls) in enumerate(classes.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        lines.append(f"  classDef {cls} fill:{colour},stroke:#555,color:#111")
+        legend.append((cls, actors.get(actor, actor), colour))
+    lines.append("  classDef terminal fill:#333,stroke:#333,color:#fff")
+    lines.append("  class start_,end_ terminal")
+    return FlowChart("\n".join(lines + edges) + "\n", tuple(legend))

@@ -1,0 +1,139 @@
+"""The ticket pages: a filtered list with overdue marks, and one ticket's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import render_template, request, url_for
+
+from api.auth import current
+from api.errors import InvalidRequest
+from api.present.tickets import entry_view, ticket_view
+from api.views.access import reader, scope_filter, visible_ticket
+from api.views.common import runtime
+from api.web import bp
+from engine.domain.model import StepRun, Ticket
+from engine.reports.step_runs import report_scope_field
+from engine.spec.model import Spec
+
+PAGE = 100
+OVERDUE = {"": None, "yes": True, "no": False}
+
+
+def _overdue_arg() -> bool | None:
+    value = request.args.get("overdue", "")
+    if value not in OVERDUE:
+        raise InvalidRequest("overdue must be yes, no or empty")
+    return OVERDUE[value]
+
+
+@bp.get("/web/tickets")
+def tickets() -> str:
+    rt = runtime()
+    args = {k: (request.args.get(k) or None) for k in ("sop", "state", "status", "scope", "after")}
+    scope = scope_filter(
+        current(), args["scope"] if args["scope"] and ":" in args["scope"] else None
+    )
+    page = rt.service.list_tickets(
+        sop_id=args["sop"],
+        state=args["state"],
+        status=args["status"],
+        scope=scope,
+        overdue=_overdue_arg(),
+        limit=PAGE,
+        cursor=args["after"],
+    )
+    now, who = rt.clock.now(), reader()
+    rows = [(r, ticket_view(r, now, who)) for r in page.items]
+    return render_template(
+        "tickets.html",
+        rows=rows,
+        args=args,
+        overdue=request.args.get("overdue", ""),
+        sops=rt.catalog.sop_ids(),
+        next_url=_next_url(page.next_cursor),
+        now=now,
+        scoped=current().scope,
+    )
+
+
+def _next_url(cursor: object) -> str | None:
+    if cursor is None:
+        return None
+    return url_for("web.tickets", **{**request.args.to_dict(), "after": str(cursor)})
+
+
+@dataclass(frozen=True)
+class RunRow:
+    no: int
+    step: str
+    activity: str
+    run: StepRun
+    late: bool
+    open: bool
+
+    @property
+    def verdict(self) -> str:
+        if self.open:
+            return "terlambat" if self.late else "berjalan"
+        return "terlambat" if self.late else "tepat waktu"
+
+
+def run_rows(spec: Spec, ticket: Ticket, now: datetime) -> list[RunRow]:
+    rows = []
+    for run in ticket.history:
+        rows.append(
+            RunRow(
+                run.no, run.step, _activity(spec, run.step), run, run.result == "breached", False
+            )
+        )
+    active = ticket.active
+    if active is not None and ticket.is_open:
+        late = active.breached_at is not None or (
+            active.due is not None and active.paused_at is None and active.due <= now
+        )
+        rows.append(
+            RunRow(active.no, active.step, _activity(spec, active.step), active, late, True)
+        )
+    return rows
+
+
+def _activity(spec: Spec, step_id: str) -> str:
+    try:
+        return spec.step(step_id).activity
+    except KeyError:
+        return step_id
+
+
+def _step_no(spec: Spec, step_id: str) -> str:
+    try:
+        return str(spec.step(step_id).no)
+    except KeyError:
+        return ""
+
+
+@bp.get("/web/tickets/<ticket_id>")
+def ticket(ticket_id: str) -> str:
+    rt = runtime()
+    record = visible_ticket(ticket_id)
+    spec, now, who = record.spec, rt.clock.now(), reader()
+    view = ticket_view(record, now, who)
+    entries = [entry_view(spec, e, who) for e in rt.service.timeline(ticket_id)]
+    labels = {a.id: a.label for a in spec.actors}
+    fields = [
+        (f.label, f.id, view["fields"].get(f.id)) for f in spec.fields if f.id in view["fields"]
+    ]
+    return render_template(
+        "ticket.html",
+        t=view,
+        spec=spec,
+        runs=run_rows(spec, record.ticket, now),
+        entries=entries,
+        labels=labels,
+        fields=fields,
+        step_no=lambda s: _step_no(spec, s),
+        scope_field=report_scope_field(spec),
+        zone=spec.calendar().time_zone,
+        now=now,
+    )

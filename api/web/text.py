@@ -1,0 +1,94 @@
+"""Jinja filters for the pages: safe italics, dates, durations, numbers.
+
+`italics(text)` escapes everything, then turns back only `<i>` and `</i>` (the paper form's
+italics for foreign words) into tags, balanced: an unclosed `<i>` is closed at the end and a
+stray `</i>` is dropped. No other markup ever reaches the page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
+
+from engine.spec.form import duration_text, long_date, plain
+from engine.spec.model import Duration
+
+_TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)
+UNIT_WORDS = {
+    "working_days": "hari kerja",
+    "calendar_days": "hari kalender",
+    "hours": "jam",
+    "minutes": "menit",
+}
+
+
+def italics(text: Any) -> Markup:
+    escaped = str(escape("" if text is None else text))
+    out: list[str] = []
+    depth = 0
+    pos = 0
+    for m in _TAG.finditer(escaped):
+        out.append(escaped[pos : m.start()])
+        pos = m.end()
+        if m.group(1):  # a closing tag
+            if depth:
+                depth -= 1
+                out.append("</i>")
+        else:
+            depth += 1
+            out.append("<i>")
+    out.append(escaped[pos:])
+    out.append("</i>" * depth)
+    return Markup("".join(out))  # noqa: S704 - every other character was escaped above
+
+
+def local_time(moment: datetime | None, zone: str = "Asia/Jakarta") -> str:
+    if moment is None:
+        return "-"
+    loc = moment.astimezone(ZoneInfo(zone))
+    return loc.strftime("%Y-%m-%d %H:%M")
+
+
+def seconds_text(seconds: float | None) -> str:
+    if not seconds:
+        return "-"
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} hari" if days else "", f"{hours} jam" if hours else ""]
+    parts.append(f"{mins} menit" if mins and not days else "")
+    return " ".join(p for p in parts if p) or "< 1 menit"
+
+
+def amount(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} {UNIT_WORDS.get(unit, unit)}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def day_text(day: date | None) -> str:
+    return long_date(day)
+
+
+def limit_text(limit: Duration | None) -> str:
+    return duration_text(limit)
+
+
+FILTERS = {
+    "italics": italics,
+    "plain": plain,
+    "local_time": local_time,
+    "seconds": seconds_text,
+    "amount": amount,
+    "percent": percent,
+    "long_date": day_text,
+    "limit": limit_text,
+}
