@@ -4,6 +4,10 @@ The SOP folder is read again; new revision files are validated and added to the 
 If any file is invalid, or a published revision was edited in place, the reload is refused with
 every problem, per file (`errors`: file -> ["line:col: code: path: message (hint)", ...]), and
 nothing running changes. See engine/revisions/reload.py.
+
+A reload swaps the catalog of the process that handles it. Under gunicorn each worker holds its
+own catalog, so this endpoint reloads one worker only: there, check the folder first
+(`sop validate`) and send SIGHUP to the gunicorn master, which starts fresh workers.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def migrate_cmd(
 
     now = _as_of(as_of)
     if "@" not in source or "@" not in target:
-        raise click.UsageError("name both revisions as SOP@REVISION, e.g. complaints@r1")
+        raise click.UsageError("name both revisions as SOP@REVISION, e.g. permits@r1")
     try:
         state_map = load_state_map(map_file)
     except SopError as exc:

@@ -224,6 +224,8 @@ def plan_ticket(
         notes += [_limit_note(old, new), note]
         if run.paused_at is not None and not any(e.resume for e in new.events):
             notes.append(f"its clock is stopped and step {new.no} has no event that restarts it")
+    if ticket.status is not None and ticket.status not in {st.id for st in b.statuses}:
+        notes.append(f"its status {ticket.status!r} is not a status of {b.revision}")
     timers = tuple(replace(t, step=new.id) if t.step == old.id else t for t in ticket.timers)
     after = replace(
         ticket,

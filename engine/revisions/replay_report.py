@@ -57,7 +57,9 @@ class StepTally:
 
 def sla_results(ticket: Ticket, as_of: datetime) -> list[tuple[str, int, str]]:
     """(step id, step number, met | breached | pending) for every step run of the ticket."""
-    out = [(r.step, r.no, r.result or "pending") for r in ticket.history]
+    out: list[tuple[str, int, str]] = [
+        (r.step, r.no, r.result or "pending") for r in ticket.history
+    ]
     run = ticket.active
     if ticket.is_open and run is not None:
         late = run.breached_at is not None or (
