@@ -11,7 +11,6 @@ problem means: `engine.audit.chain_check`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -20,14 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, exists, not_, select
 
 from engine.audit.chain_check import COLUMNS, Head, Link, Problem, check_ticket
-from engine.domain.model import LogEntry
-from engine.store import Store, codec
+from engine.store import Store
 from engine.store.tables import EventRow, TicketRow
 
 __all__ = ["Report", "verify_store"]
 
 _EVENT_COLUMNS = [getattr(EventRow, name) for name in COLUMNS]
-_ENTRY_KEYS = {f.name for f in dataclasses.fields(LogEntry)}
 
 
 @dataclass
@@ -108,18 +105,5 @@ def _grouped(rows: Iterable[Any]) -> Iterator[tuple[str, list[Link]]]:
 
 def _link(row: Any) -> Link:
     columns = {name: getattr(row, name) for name in COLUMNS}
-    try:
-        entry = _entry(row.entry)
-    except Exception as exc:  # anything the stored JSON can have become
-        why = f"{type(exc).__name__}: {exc}"
-        return Link(row.seq, row.prev_hash, row.entry_hash, None, columns, why)
+    entry = row.entry if isinstance(row.entry, dict) else None
     return Link(row.seq, row.prev_hash, row.entry_hash, entry, columns)
-
-
-def _entry(data: Any) -> LogEntry:
-    if not isinstance(data, dict):
-        raise TypeError(f"a {type(data).__name__} instead of an object")
-    extra = sorted(set(data) - _ENTRY_KEYS)
-    if extra:
-        raise ValueError(f"keys no log entry has: {', '.join(extra)}")
-    return codec.decode(LogEntry, data)

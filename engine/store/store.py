@@ -191,7 +191,7 @@ class Tx(Queries, OutboxOps):
             # The event's own key (a creation key is scoped to creation, not to the ticket).
             key = idem.key if idem is not None and idem.scope == ticket_id and i == 0 else None
             values = _event_values(entry, seq, key, now)
-            prev = chain.stamp(values, entry, prev)  # chained to the entry before, by hash
+            prev = chain.stamp(values, prev)  # chained to the entry before, by hash
             rows.append(values)
         if rows:
             self.conn.execute(insert(EventRow), rows)

@@ -34,8 +34,7 @@ def downgrade() -> None:
 
 
 def _chain_existing(conn: sa.Connection) -> None:
-    from engine.domain.model import LogEntry
-    from engine.store import chain, codec
+    from engine.store import chain
 
     events = sa.table(
         "events",
@@ -56,7 +55,7 @@ def _chain_existing(conn: sa.Connection) -> None:
             .order_by(events.c.seq)
         )
         for row in rows.fetchall():
-            digest = chain.entry_hash(codec.decode(LogEntry, row.entry), prev)
+            digest = chain.entry_hash(row.entry, prev)
             updates.append({"row_id": row.id, "prev": prev, "digest": digest})
             prev = digest
         if len(updates) >= _BATCH:
