@@ -1,26 +1,28 @@
-# Each target makes its own virtual environment and installs the project into it.
+# Each target makes its own virtual environment (.venv) and installs the project into it.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-$(BIN)/sop: pyproject.toml
-	$(PY) -m venv $(VENV)
+# What each use installs: the service alone, or everything the tests need. `audit` brings
+# pm4py (large: numpy, pandas...) so that the process-mining export is read back in the tests.
+$(VENV)/.installed-%: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(BIN)/sop
+	$(BIN)/pip install -q -e '.[$*]'
+	touch $@
 
 .PHONY: install serve test lint bench mermaid
-install: $(BIN)/sop
+install: $(VENV)/.installed-dev,audit
 
-serve: $(BIN)/sop mermaid
+serve: $(VENV)/.installed-serve mermaid
 	$(BIN)/sop serve --dev
 
-test: $(BIN)/sop mermaid
+test: $(VENV)/.installed-dev,audit mermaid
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
-lint: $(BIN)/sop
+lint: $(VENV)/.installed-dev,audit
 	$(BIN)/ruff check .
 	$(BIN)/mypy engine
 
@@ -28,5 +30,5 @@ lint: $(BIN)/sop
 mermaid:
 	bash api/web/fetch-mermaid.sh
 
-bench: $(BIN)/sop
+bench: $(VENV)/.installed-dev,audit
 	for f in bench/bench_*.py; do $(BIN)/python $$f; done

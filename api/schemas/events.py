@@ -36,6 +36,11 @@ class RuleFiringSchema(Schema):
     trigger = ma.String()
     actions = ma.List(ma.String())
     reason = ma.String()
+    inputs = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(allow_none=True),
+        metadata={"description": "the values the rule read; personal fields masked"},
+    )
 
 
 class TimelineEntrySchema(Schema):
