@@ -19,7 +19,7 @@ from api.auth import DEV_PRINCIPAL, Principal
 from api.views.common import runtime
 
 COOKIE = "sop_token"
-PUBLIC = frozenset({"web.login", "web.logout", "web.static"})
+PUBLIC = frozenset({"web.login", "web.logout", "web.static", "web.root"})
 COOKIE_DAYS = 7
 
 
