@@ -19,6 +19,7 @@ from engine.spec.model import END, Branch, Condition, Spec, Step
 
 MAX_LABEL = 90
 PALETTE = ("#dbe8f6", "#fde9c8", "#dff2dc", "#f3dcef", "#e6e1f5", "#f8dada", "#e0f1f1")
+PERIODS = {"daily": "harian", "weekly": "mingguan", "monthly": "bulanan"}
 OPS = {
     "equals": "=",
     "not_equals": "≠",
@@ -83,7 +84,8 @@ def node_id(step_id: str) -> str:
 def _node(step: Step, decision: bool) -> str:
     label = quote(f"{step.no}. {_short(step.activity)}")
     if step.periodic:
-        label = quote(f"{step.no}. {_short(step.activity)} ({step.periodic})")
+        every = PERIODS.get(step.periodic, step.periodic)
+        label = quote(f"{step.no}. {_short(step.activity)} ({every})")
     return f"{node_id(step.id)}{{{{{label}}}}}" if decision else f"{node_id(step.id)}[{label}]"
 
 

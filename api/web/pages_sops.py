@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from api.errors import ApiError, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
-from api.web.flow import flow_chart
+from api.web.flow import PERIODS, flow_chart
 from engine.errors import SopError
 from engine.spec.diff import diff_specs
 from engine.spec.diff_model import SECTIONS, Change
@@ -24,7 +24,7 @@ from engine.spec.model import END, Spec, Step
 
 STATIC = Path(__file__).resolve().parent / "static"
 MERMAID = "vendor/mermaid.min.js"
-PERIOD_WORDS = {"daily": "harian", "weekly": "mingguan", "monthly": "bulanan"}
+PERIOD_WORDS = PERIODS
 
 
 def mermaid_available() -> bool:
