@@ -28,14 +28,15 @@ per scope value add up to it, since a ticket has one scope value at a time.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, and_, case, distinct, func, select
+from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import InvalidData, UnknownRevision
@@ -55,6 +56,7 @@ PERCENTILES = PCTS = (0.5, 0.9)
 MAX_DAYS = 3700  # about ten years: a longer period is almost certainly a typo
 _NOT_COUNTS = ("median", "p90", "finished_by")
 Key = tuple[str, str | None]  # (step id, scope value)
+Timing = tuple[Key, str, list[float]]  # key, unit, [median, p90]
 
 
 def period_bounds(spec: Spec, first_day: date, end_day: date) -> tuple[datetime, datetime]:
@@ -92,9 +94,7 @@ def monev_report(
     start, end = period_bounds(spec, first_day, end_day)
     field = report_scope_field(spec)
     with store.read() as tx:
-        q = _Queries(tx.conn, spec.sop_id, field, start, end, scope)
-        total = q.section(None, spec, whole=True)
-        parts = q.sections(spec) if field and scope is None else []
+        total, parts = _Queries(tx.conn, spec.sop_id, field, start, end, scope).build(spec)
     return MonevReport(
         sop_id=spec.sop_id,
         revision=spec.revision,
@@ -105,7 +105,7 @@ def monev_report(
         start=start,
         end=end,
         generated=now,
-        total=replace(total, scope=scope),
+        total=total,
         scopes=tuple(parts),
     )
 
@@ -126,28 +126,27 @@ class _Queries:
 
     # -- assembling ---------------------------------------------------------------------------
 
-    def section(self, value: str | None, spec: Spec, *, whole: bool) -> Section:
-        by = None if whole else StepRunRow.scope_value
-        received, closed = self._tickets(whole)
-        steps = self._steps(spec, by)
-        notes = self._notifications(whole)
-        return Section(
-            scope=value,
-            tickets_received=received.get(None, 0),
-            tickets_closed=closed.get(None, 0),
-            steps=_complete(spec, steps.values()),
-            notifications=tuple(notes.get(None, ())),
+    def build(self, spec: Spec) -> tuple[Section, list[Section]]:
+        """The whole (or the one scope value asked for) and each scope value. Counts are
+        queried once, grouped by scope value, and added up for the whole: a ticket has one
+        scope value at a time. Percentiles do not add up: the whole gets its own query."""
+        received, closed = self._tickets()
+        notes = self._notifications()
+        steps, whole_steps = self._steps(spec)
+        total = Section(
+            scope=self.scope,
+            tickets_received=sum(received.values()),
+            tickets_closed=sum(closed.values()),
+            steps=_complete(spec, whole_steps.values()),
+            notifications=_summed(notes.values()),
         )
-
-    def sections(self, spec: Spec) -> list[Section]:
-        received, closed = self._tickets(False)
-        steps = self._steps(spec, StepRunRow.scope_value)
-        notes = self._notifications(False)
+        if self.field is None or self.scope is not None:
+            return total, []
         values = set(received) | set(closed) | {v for _, v in steps} | set(notes)
-        out = []
+        parts = []
         for value in sorted(values, key=lambda v: (v is None, v or "")):
             figures = [s for (_, v), s in steps.items() if v == value]
-            out.append(
+            parts.append(
                 Section(
                     scope=value,
                     tickets_received=received.get(value, 0),
@@ -156,7 +155,7 @@ class _Queries:
                     notifications=tuple(notes.get(value, ())),
                 )
             )
-        return out
+        return total, parts
 
     # -- tickets ------------------------------------------------------------------------------
 
@@ -167,14 +166,12 @@ class _Queries:
             .subquery()
         )
 
-    def _tickets(self, whole: bool) -> tuple[dict[str | None, int], dict[str | None, int]]:
+    def _tickets(self) -> tuple[dict[str | None, int], dict[str | None, int]]:
         scopes = self._ticket_scope()
-        value = None if whole else scopes.c.value
         out = []
         for column in (TicketRow.created, TicketRow.closed):
-            cols: list[Any] = [func.count()]
             stmt = (
-                select(*([value] if value is not None else []), *cols)
+                select(scopes.c.value, func.count())
                 .select_from(TicketRow)
                 .outerjoin(scopes, scopes.c.ticket_id == TicketRow.id)
                 .where(
@@ -183,12 +180,9 @@ class _Queries:
                     column < self.end,
                     *self._scope_filter(scopes.c.value),
                 )
+                .group_by(scopes.c.value)
             )
-            if value is not None:
-                stmt = stmt.group_by(value)
-                out.append({r[0]: int(r[1]) for r in self.conn.execute(stmt)})
-            else:
-                out.append({None: int(self.conn.scalar(stmt) or 0)})
+            out.append({r[0]: int(r[1]) for r in self.conn.execute(stmt)})
         return out[0], out[1]
 
     def _scope_filter(self, column: Any) -> list[ColumnElement[bool]]:
@@ -204,14 +198,10 @@ class _Queries:
             *self._scope_filter(StepRunRow.scope_value),
         ]
 
-    def _steps(self, spec: Spec, by: Any) -> dict[Key, StepFigures]:
-        figures: dict[Key, dict[str, Any]] = defaultdict(dict)
-        keys: list[Any] = [StepRunRow.step] + ([by] if by is not None else [])
-
-        def key(row: Any) -> Key:
-            return (row[0], row[1] if by is not None else None)
-
-        n = len(keys)
+    def _steps(self, spec: Spec) -> tuple[dict[Key, StepFigures], dict[Key, StepFigures]]:
+        """Figures per (step, scope value), and per step for the whole."""
+        parts: dict[Key, dict[str, Any]] = defaultdict(dict)
+        keys: list[Any] = [StepRunRow.step, StepRunRow.scope_value]
         loop = StepRunRow.attempt > 1
         entered = select(
             *keys,
@@ -221,95 +211,90 @@ class _Queries:
             func.count(distinct(case((loop, StepRunRow.ticket_id)))),
         ).where(*self._runs(StepRunRow.started))
         for r in self.conn.execute(entered.group_by(*keys)):
-            figures[key(r)].update(
-                entered=r[n], tickets_entered=r[n + 1], reentered=r[n + 2] or 0,
-                tickets_reentered=r[n + 3],
-            )  # fmt: skip
+            parts[(r[0], r[1])].update(
+                entered=r[2], tickets_entered=r[3], reentered=r[4] or 0, tickets_reentered=r[5]
+            )
         limited = StepRunRow.due.is_not(None)
         finished = select(
             *keys,
+            StepRunRow.by_event,
             func.count(),
             func.sum(case((limited, 1), else_=0)),
             func.sum(case((and_(limited, StepRunRow.result == "met"), 1), else_=0)),
         ).where(*self._runs(StepRunRow.finished))
-        for r in self.conn.execute(finished.group_by(*keys)):
-            figures[key(r)].update(finished=r[n], with_limit=r[n + 1] or 0, met=r[n + 2] or 0)
-        by_event = select(*keys, StepRunRow.by_event, func.count()).where(
-            *self._runs(StepRunRow.finished)
+        for r in self.conn.execute(finished.group_by(*keys, StepRunRow.by_event)):
+            f = parts[(r[0], r[1])]
+            f.setdefault("finished_by", {})[r[2] or ""] = r[3]
+            for name, value in (("finished", r[3]), ("with_limit", r[4]), ("met", r[5])):
+                f[name] = f.get(name, 0) + (value or 0)
+        whole: dict[Key, dict[str, Any]] = defaultdict(dict)
+        for (step_id, _), values in parts.items():
+            into = whole[(step_id, None)]
+            for name, value in values.items():
+                if name == "finished_by":
+                    events = into.setdefault("finished_by", {})
+                    for event, count in value.items():
+                        events[event] = events.get(event, 0) + count
+                else:
+                    into[name] = into.get(name, 0) + value
+        for found, timings in zip((parts, whole), self._percentiles(), strict=True):
+            for k, unit, values in timings:
+                if unit == step_unit(spec, k[0]) or "unit" not in found[k]:
+                    found[k].update(unit=unit, median=values[0], p90=values[1])
+        return (
+            {k: _figures(spec, k[0], v) for k, v in parts.items()},
+            {k: _figures(spec, k[0], v) for k, v in whole.items()},
         )
-        for r in self.conn.execute(by_event.group_by(*keys, StepRunRow.by_event)):
-            figures[key(r)].setdefault("finished_by", {})[r[n] or ""] = r[n + 1]
-        for k, (unit, values) in self._percentiles(keys, by).items():
-            if unit == step_unit(spec, k[0]) or "unit" not in figures[k]:
-                figures[k].update(unit=unit, median=values[0], p90=values[1])
-        return {k: _figures(spec, k[0], v) for k, v in figures.items()}
 
-    def _percentiles(self, keys: list[Any], by: Any) -> dict[Key, tuple[str, list[float]]]:
-        conds = [*self._runs(StepRunRow.finished), StepRunRow.elapsed.is_not(None)]
-        groups = [*keys, StepRunRow.unit]
-        n = len(keys)
-        out: dict[Key, tuple[str, list[float]]] = {}
+    def _percentiles(self) -> tuple[list[Timing], list[Timing]]:
+        """(step, scope value) and (step, None) -> unit, [median, p90] of `elapsed`."""
         if self.postgres:
-            stmt = (
-                select(
-                    *groups,
-                    *(
-                        func.percentile_cont(p).within_group(StepRunRow.elapsed)
-                        for p in PERCENTILES
-                    ),
-                )
-                .where(*conds)
-                .group_by(*groups)
-            )
-            for r in self.conn.execute(stmt):
-                k = (r[0], r[1] if by is not None else None)
-                out[k] = (r[n], [float(v) for v in r[n + 1 :]])
-            return out
-        return self._window_percentiles(groups, conds, by)
+            return self._percentile_cont(StepRunRow.scope_value), self._percentile_cont(None)
+        return self._sorted_percentiles()
 
-    def _window_percentiles(
-        self, groups: list[Any], conds: list[ColumnElement[bool]], by: Any
-    ) -> dict[Key, tuple[str, list[float]]]:
-        ranked = (
-            select(
-                *(g.label(f"g{i}") for i, g in enumerate(groups)),
-                StepRunRow.elapsed.label("v"),
-                (
-                    func.row_number().over(partition_by=groups, order_by=StepRunRow.elapsed) - 1
-                ).label("i"),
-                func.count().over(partition_by=groups).label("n"),
-            )
-            .where(*conds)
-            .subquery()
+    def _conds(self) -> list[ColumnElement[bool]]:
+        return [*self._runs(StepRunRow.finished), StepRunRow.elapsed.is_not(None)]
+
+    def _percentile_cont(self, by: Any) -> list[Timing]:
+        keys: list[Any] = [StepRunRow.step, StepRunRow.unit] + ([by] if by is not None else [])
+        pcts = [func.percentile_cont(p).within_group(StepRunRow.elapsed) for p in PERCENTILES]
+        stmt = select(*keys, *pcts).where(*self._conds()).group_by(*keys)
+        n = len(keys)
+        return [
+            ((r[0], r[2] if by is not None else None), r[1], [float(v) for v in r[n:]])
+            for r in self.conn.execute(stmt)
+        ]
+
+    def _sorted_percentiles(self) -> tuple[list[Timing], list[Timing]]:
+        """SQLite has no percentile aggregate: the database sorts the one column needed, the
+        rows come back in (step, scope value, unit, elapsed) order, and each group's
+        percentiles are read off its sorted values; the whole's merge them per step."""
+        stmt = (
+            select(StepRunRow.step, StepRunRow.scope_value, StepRunRow.unit, StepRunRow.elapsed)
+            .where(*self._conds())
+            .order_by(StepRunRow.step, StepRunRow.scope_value, StepRunRow.unit, StepRunRow.elapsed)
         )
-        cols = [ranked.c[f"g{i}"] for i in range(len(groups))]
-        picks: list[Any] = []
-        for p in PERCENTILES:
-            lo = func.cast((ranked.c.n - 1) * p, Integer)
-            picks.append(func.max(case((ranked.c.i == lo, ranked.c.v))))
-            picks.append(func.max(case((ranked.c.i == lo + 1, ranked.c.v))))
-        stmt = select(*cols, ranked.c.n, *picks).group_by(*cols, ranked.c.n)
-        out: dict[Key, tuple[str, list[float]]] = {}
-        g = len(groups)
-        for r in self.conn.execute(stmt):
-            count = int(r[g])
-            values = []
-            for j, p in enumerate(PERCENTILES):
-                low, high = r[g + 1 + 2 * j], r[g + 2 + 2 * j]
-                values.append(_interpolate(count, p, low, high))
-            k = (r[0], r[1] if by is not None else None)
-            out[k] = (r[g - 1], values)
-        return out
+        parts: list[Timing] = []
+        whole: dict[tuple[str, str], list[list[float]]] = defaultdict(list)
+        rows = self.conn.execute(stmt)
+        for (step, scope, unit), group in groupby(rows, key=lambda r: (r[0], r[1], r[2])):
+            values = [r[3] for r in group]
+            parts.append(((step, scope), unit, [_percentile(values, p) for p in PERCENTILES]))
+            whole[(step, unit)].append(values)
+        merged = []
+        for (step, unit), lists in whole.items():
+            values = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
+            merged.append(((step, None), unit, [_percentile(values, p) for p in PERCENTILES]))
+        return parts, merged
 
     # -- notifications ------------------------------------------------------------------------
 
-    def _notifications(self, whole: bool) -> dict[str | None, list[NotificationCount]]:
+    def _notifications(self) -> dict[str | None, list[NotificationCount]]:
         scopes = self._ticket_scope()
-        value = None if whole else scopes.c.value
         created = OutboxRow.payload["created"].as_string()
         rule = OutboxRow.payload["rule"].as_string()
         escalation = OutboxRow.payload["escalation"].as_boolean()
-        keys: list[Any] = ([value] if value is not None else []) + [rule, escalation]
+        keys: list[Any] = [scopes.c.value, rule, escalation]
         stmt = (
             select(*keys, func.count())
             .select_from(OutboxRow)
@@ -325,11 +310,19 @@ class _Queries:
         )
         out: dict[str | None, list[NotificationCount]] = defaultdict(list)
         for r in self.conn.execute(stmt):
-            v, rest = (r[0], r[1:]) if value is not None else (None, r)
-            out[v].append(NotificationCount(str(rest[0]), bool(rest[1]), int(rest[2])))
+            out[r[0]].append(NotificationCount(str(r[1]), bool(r[2]), int(r[3])))
         for items in out.values():
             items.sort(key=lambda c: (c.escalation, c.rule))
         return out
+
+
+def _summed(groups: Iterable[list[NotificationCount]]) -> tuple[NotificationCount, ...]:
+    counts: dict[tuple[str, bool], int] = defaultdict(int)
+    for items in groups:
+        for n in items:
+            counts[(n.rule, n.escalation)] += n.count
+    ordered = sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    return tuple(NotificationCount(rule, esc, count) for (rule, esc), count in ordered)
 
 
 def _iso(moment: datetime) -> str:
@@ -337,14 +330,15 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _interpolate(n: int, p: float, low: float | None, high: float | None) -> float | None:
-    if low is None:
-        return None
-    pos = (n - 1) * p
-    frac = pos - int(pos)
-    if high is None or frac == 0:
-        return float(low)
-    return float(low) + (float(high) - float(low)) * frac
+def _percentile(values: list[float], p: float) -> float:
+    """Of sorted `values`, with linear interpolation between the closest ranks, as
+    PostgreSQL's percentile_cont: position p x (n - 1)."""
+    pos = (len(values) - 1) * p
+    low = int(pos)
+    frac = pos - low
+    if frac == 0 or low + 1 >= len(values):
+        return float(values[low])
+    return float(values[low]) + (float(values[low + 1]) - float(values[low])) * frac
 
 
 def _figures(spec: Spec, step_id: str, values: dict[str, Any]) -> StepFigures:

@@ -18,6 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.tables import Base, UtcDateTime
 
+FINISHED_INDEX = (
+    "sop_id", "finished", "step", "scope_value", "unit", "elapsed", "by_event", "result", "due",
+)  # fmt: skip
+STARTED_INDEX = ("sop_id", "started", "step", "scope_value", "attempt", "ticket_id")
+
 
 class StepRunRow(Base):
     __tablename__ = "step_runs"
@@ -45,9 +50,11 @@ class StepRunRow(Base):
     paused_amount: Mapped[float] = mapped_column(Float)  # pauses, in `unit`
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # paused now, since
 
+    # Covering the report's queries (a range of `finished` or `started` of one SOP), so they
+    # read the index alone: same number of indexes, wider.
     __table_args__ = (
-        Index("ix_step_runs_sop_finished", "sop_id", "finished"),
-        Index("ix_step_runs_sop_started", "sop_id", "started"),
+        Index("ix_step_runs_sop_finished", *FINISHED_INDEX),
+        Index("ix_step_runs_sop_started", *STARTED_INDEX),
     )
 
 

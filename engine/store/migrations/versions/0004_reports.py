@@ -63,8 +63,10 @@ def upgrade() -> None:
         sa.Column("paused_amount", sa.Float(), nullable=False),
         _time("paused_at", nullable=True),
     )
-    op.create_index("ix_step_runs_sop_finished", "step_runs", ["sop_id", "finished"])
-    op.create_index("ix_step_runs_sop_started", "step_runs", ["sop_id", "started"])
+    finished = ["sop_id", "finished", "step", "scope_value", "unit", "elapsed", "by_event"]
+    op.create_index("ix_step_runs_sop_finished", "step_runs", [*finished, "result", "due"])
+    started = ["sop_id", "started", "step", "scope_value", "attempt", "ticket_id"]
+    op.create_index("ix_step_runs_sop_started", "step_runs", started)
 
     op.create_table(
         "periodic_runs",
