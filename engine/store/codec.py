@@ -18,6 +18,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar, Union
@@ -30,17 +31,11 @@ T = TypeVar("T")
 def encode(record: Any) -> dict[str, Any]:
     if not dataclasses.is_dataclass(record) or isinstance(record, type):
         raise TypeError(f"encode() takes a dataclass instance, not {type(record).__name__}")
-    hints = _hints(type(record))
-    return {
-        f.name: _enc(getattr(record, f.name), hints[f.name]) for f in dataclasses.fields(record)
-    }
+    return _record_encoder(type(record))(record)
 
 
 def decode(cls: type[T], data: dict[str, Any]) -> T:
-    hints = _hints(cls)  # type: ignore[arg-type]
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    kwargs = {k: _dec(v, hints[k]) for k, v in data.items() if k in known}
-    return cls(**kwargs)
+    return _record_decoder(cls)(data)  # type: ignore[no-any-return]
 
 
 def dumps(record: Any) -> str:
@@ -52,6 +47,10 @@ def loads(cls: type[T], text: str | bytes) -> T:
 
 
 # -- typed positions ------------------------------------------------------------------------------
+# One encoder and one decoder function is built per type hint, once: a ticket is encoded and
+# decoded on every event, and walking its type hints each time cost more than the SQL.
+
+Coder = Callable[[Any], Any]
 
 
 @cache
@@ -59,42 +58,72 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _enc(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    if dataclasses.is_dataclass(value):
-        return encode(value)
+@cache
+def _record_encoder(cls: type) -> Coder:
+    hints = _hints(cls)
+    fields = tuple((f.name, _encoder(hints[f.name])) for f in dataclasses.fields(cls))
+
+    def enc(record: Any) -> dict[str, Any]:
+        return {name: code(getattr(record, name)) for name, code in fields}
+
+    return enc
+
+
+@cache
+def _record_decoder(cls: type) -> Coder:
+    hints = _hints(cls)
+    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+
+    def dec(data: dict[str, Any]) -> Any:
+        return cls(**{k: fields[k](v) for k, v in data.items() if k in fields})
+
+    return dec
+
+
+def _none_safe(code: Coder) -> Coder:
+    return lambda value: None if value is None else code(value)
+
+
+@cache
+def _encoder(hint: Any) -> Coder:
+    if _is_optional(hint):
+        return _encoder(_non_none(hint))
     origin = typing.get_origin(hint)
-    if _is_optional(hint):
-        return _enc(value, _non_none(hint))
-    if isinstance(value, datetime) and hint is datetime:
-        return value.isoformat()
-    if origin is tuple and isinstance(value, tuple):
-        inner = typing.get_args(hint)[0]
-        return [_enc(v, inner) for v in value]
-    if origin is dict and isinstance(value, dict):
-        inner = typing.get_args(hint)[1]
-        return {str(k): _enc(v, inner) for k, v in value.items()}
-    return _free(value)
-
-
-def _dec(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    if _is_optional(hint):
-        return _dec(value, _non_none(hint))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return decode(hint, value)
+        return _none_safe(_record_encoder(hint))
     if hint is datetime:
-        return datetime.fromisoformat(value)
+        return lambda v: v.isoformat() if isinstance(v, datetime) else _free(v)
+    if origin is tuple:
+        inner = _encoder(typing.get_args(hint)[0])
+        return lambda v: [inner(x) for x in v] if isinstance(v, tuple) else _free(v)
+    if origin is dict:
+        inner = _encoder(typing.get_args(hint)[1])
+        return lambda v: (
+            {str(k): inner(x) for k, x in v.items()} if isinstance(v, dict) else _free(v)
+        )
+    if hint in (str, int, float, bool):
+        return lambda v: v if v is None or type(v) in (str, int, float, bool) else _free(v)
+    return _free
+
+
+@cache
+def _decoder(hint: Any) -> Coder:
+    if _is_optional(hint):
+        return _none_safe(_decoder(_non_none(hint)))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _none_safe(_record_decoder(hint))
+    if hint is datetime:
+        return _none_safe(datetime.fromisoformat)
     origin = typing.get_origin(hint)
     if origin is tuple:
-        inner = typing.get_args(hint)[0]
-        return tuple(_dec(v, inner) for v in value)
+        inner = _decoder(typing.get_args(hint)[0])
+        return _none_safe(lambda v: tuple(inner(x) for x in v))
     if origin is dict:
-        inner = typing.get_args(hint)[1]
-        return {k: _dec(v, inner) for k, v in value.items()}
-    return _unfree(value)
+        inner = _decoder(typing.get_args(hint)[1])
+        return _none_safe(lambda v: {k: inner(x) for k, x in v.items()})
+    if hint in (str, int, float, bool):
+        return lambda v: v
+    return _unfree
 
 
 def _is_optional(hint: Any) -> bool:
