@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from api.auth import DEV_PRINCIPAL, Principal
 from api.views.common import runtime
@@ -37,7 +38,7 @@ def lookup(secret: str | None) -> Principal | None:
     return registry.lookup(secret) if secret else None
 
 
-def set_cookie(resp: Response, secret: str) -> Response:
+def set_cookie(resp: BaseResponse, secret: str) -> BaseResponse:
     resp.set_cookie(
         COOKIE,
         secret,
@@ -57,7 +58,7 @@ def safe_next(target: str | None) -> str:
     return url_for("web.index")
 
 
-def authenticate() -> Response | None:
+def authenticate() -> BaseResponse | None:
     """Set `g.principal`, or answer with the login page's redirect."""
     if request.endpoint in PUBLIC:
         return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from api.views.common import runtime
 from api.web import bp
@@ -13,18 +14,18 @@ from api.web.auth import COOKIE, lookup, safe_next, set_cookie
 def login() -> Response | str:
     target = safe_next(request.values.get("next"))
     if runtime().tokens is None:  # dev mode: nothing to log in to
-        return redirect(target)  # type: ignore[return-value]
+        return redirect(target)
     if request.method == "GET":
         return render_template("login.html", next=target, error=None)
     secret = (request.form.get("token") or "").strip()
     if lookup(secret) is None:
         page = render_template("login.html", next=target, error="Token tidak dikenal.")
         return make_response(page, 401)
-    return set_cookie(redirect(target), secret)  # type: ignore[arg-type]
+    return set_cookie(redirect(target), secret)
 
 
 @bp.get("/web/logout")
 def logout() -> Response:
     resp = redirect(url_for("web.login"))
     resp.delete_cookie(COOKIE, path="/web")
-    return resp  # type: ignore[return-value]
+    return resp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import render_template, request, url_for
 
@@ -61,7 +62,8 @@ def tickets() -> str:
 def _next_url(cursor: object) -> str | None:
     if cursor is None:
         return None
-    return url_for("web.tickets", **{**request.args.to_dict(), "after": str(cursor)})
+    args: dict[str, Any] = {**request.args.to_dict(), "after": str(cursor)}
+    return url_for("web.tickets", **args)
 
 
 @dataclass(frozen=True)

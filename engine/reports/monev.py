@@ -45,7 +45,7 @@ from engine.errors import InvalidData, UnknownRevision
 from engine.reports.model import MonevReport, NotificationCount, Section, StepFigures
 from engine.reports.step_runs import report_scope_field, step_unit
 from engine.reports.tables import StepRunRow
-from engine.spec.model import Spec
+from engine.spec.model import Spec, Step
 from engine.store import Store
 from engine.store.tables import OutboxRow, TicketRow, TicketScopeRow
 
@@ -240,9 +240,9 @@ class _Queries:
                 else:
                     into[name] = into.get(name, 0) + value
         for found, timings in zip((parts, whole), self._percentiles(), strict=True):
-            for k, unit, values in timings:
+            for k, unit, pcts in timings:
                 if unit == step_unit(spec, k[0]) or "unit" not in found[k]:
-                    found[k].update(unit=unit, median=values[0], p90=values[1])
+                    found[k].update(unit=unit, median=pcts[0], p90=pcts[1])
         return (
             {k: _figures(spec, k[0], v) for k, v in parts.items()},
             {k: _figures(spec, k[0], v) for k, v in whole.items()},
@@ -280,13 +280,13 @@ class _Queries:
         whole: dict[tuple[str, str], list[list[float]]] = defaultdict(list)
         rows = self.conn.execute(stmt)
         for (step, scope, unit), group in groupby(rows, key=lambda r: (r[0], r[1], r[2])):
-            values = [r[3] for r in group]
+            values = [float(r[3] or 0.0) for r in group]  # NULLs are filtered out above
             parts.append(((step, scope), unit, [_percentile(values, p) for p in PERCENTILES]))
             whole[(step, unit)].append(values)
-        merged = []
+        merged: list[Timing] = []
         for (step, unit), lists in whole.items():
-            values = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
-            merged.append(((step, None), unit, [_percentile(values, p) for p in PERCENTILES]))
+            joined = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
+            merged.append(((step, None), unit, [_percentile(joined, p) for p in PERCENTILES]))
         return parts, merged
 
     # -- notifications ------------------------------------------------------------------------
@@ -367,11 +367,15 @@ def _figures(spec: Spec, step_id: str, values: dict[str, Any]) -> StepFigures:
     )
 
 
+def _steps(spec: Spec) -> tuple[Step, ...]:
+    return spec.ticket_steps
+
+
 def _complete(spec: Spec, figures: Iterable[StepFigures]) -> tuple[StepFigures, ...]:
     """Every ticket step of `spec` in order (zeros where nothing happened), then steps only
     older revisions have."""
     found = {f.id: f for f in figures}
-    out = [found.pop(s.id, None) or _figures(spec, s.id, {}) for s in spec.ticket_steps]
+    out = [found.pop(s.id) if s.id in found else _figures(spec, s.id, {}) for s in _steps(spec)]
     return tuple(out) + tuple(sorted(found.values(), key=lambda f: f.id))
 
 
