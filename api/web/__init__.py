@@ -11,8 +11,8 @@
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
     /web/login, /web/logout                  the token as a cookie (see api.web.auth)
 
-See docs/web.md. Static files are under api/web/static (mermaid.min.js is fetched from the npm
-registry by `make mermaid`, not kept in git).
+See docs/web.md. Static files are under api/web/static; mermaid.min.js is fetched from the npm
+registry by `make mermaid` and served from outside the package (api/web/vendor.py).
 """
 
 from __future__ import annotations
@@ -37,4 +37,4 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.filters.update(FILTERS)
 
 
-from api.web import pages_login, pages_reports, pages_sops, pages_tickets  # noqa: E402,F401
+from api.web import pages_login, pages_reports, pages_sops, pages_tickets, vendor  # noqa: E402,F401

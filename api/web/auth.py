@@ -20,7 +20,7 @@ from api.auth import DEV_PRINCIPAL, Principal
 from api.views.common import runtime
 
 COOKIE = "sop_token"
-PUBLIC = frozenset({"web.login", "web.logout", "web.static", "web.root"})
+PUBLIC = frozenset({"web.login", "web.logout", "web.static", "web.vendor", "web.root"})
 COOKIE_DAYS = 7
 
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Fetch mermaid.min.js (MIT licence) from the npm registry into api/web/static/vendor/, where
-# the SOP page serves it from the app itself. Not kept in git: the single minified file of
-# mermaid 11 is 3.57 MB, over the 3.5 MB the project allows for a vendored file.
+# Fetch mermaid.min.js (MIT licence) from the npm registry into .cache/web-vendor/ at the
+# repository's root (or $SOP_WEB_VENDOR), where the app serves it at /web/vendor/ (api/web/
+# vendor.py). Not kept in git: the single minified file of mermaid 11 is 3.57 MB, over the
+# 3.5 MB the project allows for a vendored file; and not under api/, which holds no
+# third-party code.
 # Pinned by version and sha256; does nothing when the right file is already there. When npm
 # or the registry is unavailable it says so and exits 0: the page then shows the diagram's
 # text, and the browser test of the diagram is skipped with that reason.
 set -euo pipefail
 VERSION=11.17.2
 SHA256=581ed7d74bd9048d0e3a91363927d72ef22942d7722546b27f7cc29e35390eb8
-here="$(cd "$(dirname "$0")" && pwd)"
-dest="$here/static/vendor/mermaid.min.js"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+dest="${SOP_WEB_VENDOR:-$root/.cache/web-vendor}/mermaid.min.js"
 if [ -f "$dest" ] && echo "$SHA256  $dest" | sha256sum -c --status; then
   exit 0
 fi
@@ -30,6 +32,9 @@ echo "$SHA256  $tmp/package/dist/mermaid.min.js" | sha256sum -c --status || {
   exit 1
 }
 mkdir -p "$(dirname "$dest")"
+if [ -z "${SOP_WEB_VENDOR:-}" ] && [ ! -f "$root/.cache/.gitignore" ]; then
+  echo "*" > "$root/.cache/.gitignore"  # a cache: never committed
+fi
 cp "$tmp/package/LICENSE" "$(dirname "$dest")/mermaid.LICENSE"
 mv "$tmp/package/dist/mermaid.min.js" "$dest"
 echo "mermaid: installed mermaid.min.js $VERSION"

@@ -4,7 +4,6 @@ side-by-side comparison of two revisions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import render_template, request
@@ -14,6 +13,7 @@ from api.errors import ApiError, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
 from api.web.flow import PERIODS, flow_chart
+from api.web.vendor import mermaid_available
 from engine.errors import SopError
 from engine.spec.diff import diff_specs
 from engine.spec.diff_model import SECTIONS, Change
@@ -22,13 +22,7 @@ from engine.spec.diff_steps import match_steps
 from engine.spec.form import duration_text
 from engine.spec.model import END, Spec, Step
 
-STATIC = Path(__file__).resolve().parent / "static"
-MERMAID = "vendor/mermaid.min.js"
 PERIOD_WORDS = PERIODS
-
-
-def mermaid_available() -> bool:
-    return (STATIC / MERMAID).is_file()
 
 
 @bp.errorhandler(SopError)
@@ -115,7 +109,6 @@ def sop_form(sop: str, rev: str) -> str:
         label=lambda a: actor_label(spec, a),
         flow=flow_chart(spec),
         mermaid=mermaid_available(),
-        mermaid_path=MERMAID,
         periods=PERIOD_WORDS,
     )
 

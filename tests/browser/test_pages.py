@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.web.pages_sops import mermaid_available
+from api.web.vendor import mermaid_available
 from tests.browser.conftest import SHOTS, Tab
 from tests.browser.demo import Demo
 
@@ -103,7 +103,7 @@ def test_the_index_links_every_page(tab: Tab) -> None:
     tab.open("/web/")
     page = tab.page
     assert page.locator("a", has_text="bandingkan dengan r1").count() == 1
-    page.locator("a", has_text="Laporan monev").click()
+    page.locator("a", has_text="Rekap monev").click()
     page.wait_for_load_state("networkidle")
     assert "/web/reports/monev" in page.url
     tab.shot("index-to-monev")

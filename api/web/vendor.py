@@ -1,0 +1,34 @@
+"""Third-party browser files the pages use, served by the app itself (never from a CDN).
+
+They are not kept in git nor under api/: `make mermaid` (api/web/fetch-mermaid.sh) fetches
+mermaid.min.js from the npm registry into `.cache/web-vendor/` at the repository's root, or
+into the folder the environment variable SOP_WEB_VENDOR names.
+
+    GET /web/vendor/<file>      the file, public like the other static files
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Response, send_from_directory
+
+from api.web import bp
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MERMAID = "mermaid.min.js"
+MAX_AGE = 7 * 86400
+
+
+def vendor_dir() -> Path:
+    return Path(os.environ.get("SOP_WEB_VENDOR") or REPO_ROOT / ".cache" / "web-vendor")
+
+
+def mermaid_available() -> bool:
+    return (vendor_dir() / MERMAID).is_file()
+
+
+@bp.get("/web/vendor/<path:filename>")
+def vendor(filename: str) -> Response:
+    return send_from_directory(vendor_dir(), filename, max_age=MAX_AGE)
