@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import Response, render_template, request, url_for
 from markupsafe import Markup
 
 from api.auth import current
@@ -17,6 +16,7 @@ from api.web.charts import share_chart, time_chart
 from api.web.text import amount
 from engine.reports.model import MonevReport, Section
 from engine.reports.monev import monev_for
+from engine.reports.render import as_csv
 from engine.reports.step_runs import report_scope_field
 from engine.spec.form import duration_text, plain
 
@@ -95,8 +95,7 @@ def _limit_amount(report: MonevReport, step_id: str) -> float | None:
     return float(limit.amount) if limit is not None and limit.amount else None
 
 
-@bp.get("/web/reports/monev")
-def monev() -> str:
+def _report() -> tuple[MonevReport, list[str], str | None]:
     rt = runtime()
     ids = rt.catalog.sop_ids()
     sop_id = request.args.get("sop") or ids[0]
@@ -104,18 +103,36 @@ def monev() -> str:
     first, end = _day("from"), _day("to")
     if (first is None) != (end is None):
         raise InvalidRequest("give both `from` and `to`, or neither (this month)")
-    report = monev_for(rt.service, sop_id, first, end, scope=_scope(field))
-    query: dict[str, Any] = {"sop": sop_id, "from": report.first_day, "to": report.end_day}
+    return monev_for(rt.service, sop_id, first, end, scope=_scope(field)), ids, field
+
+
+@bp.get("/web/reports/monev")
+def monev() -> str:
+    report, ids, field = _report()
+    query: dict[str, Any] = {"sop": report.sop_id, "from": report.first_day, "to": report.end_day}
     if report.total.scope:
         query["scope"] = report.total.scope
+    spec = runtime().catalog.get(report.sop_id, report.revision)
     return render_template(
         "monev.html",
         r=report,
-        spec=(spec := rt.catalog.get(sop_id, report.revision)),
+        spec=spec,
         sops=ids,
         charts=charts(report),
         query=query,
         scope_field=field,
         limits={s.id: duration_text(s.time_limit) for s in spec.steps},
-        csv_url="/v1/reports/monev?" + urlencode({**query, "format": "csv"}),
+        csv_url=url_for("web.monev_csv", **query),
+    )
+
+
+@bp.get("/web/reports/monev.csv")
+def monev_csv() -> Response:
+    """The same CSV as the API's, for a browser signed in with the cookie."""
+    report, _, _ = _report()
+    name = f"monev-{report.sop_id}-{report.first_day}-{report.end_day}.csv"
+    return Response(
+        as_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

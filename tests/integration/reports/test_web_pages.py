@@ -4,6 +4,7 @@ what each page shows. (tests/browser opens the same pages in a real browser.)"""
 from __future__ import annotations
 
 import re
+
 import pytest
 
 from api.web.text import italics
@@ -143,6 +144,11 @@ def test_the_monev_page_draws_charts_and_tables(app):
     scoped = page(app, f"/web/reports/monev?sop={SOP}&from=2025-01-01&to=2025-02-01", "dsdabm")
     body = scoped.get_data(as_text=True)
     assert 'data-figure="received">3<' in body and "agency DPRKPP" not in body
+    csv_link = re.search(r'href="(/web/reports/monev\.csv\?[^"]+)"', body)
+    assert csv_link is not None
+    csv = page(app, csv_link.group(1).replace("&amp;", "&"), "dsdabm")
+    assert csv.mimetype == "text/csv"
+    assert "DSDABM,tickets,,,received,3," in csv.get_data(as_text=True)
 
 
 def test_unknown_things_are_html_problems(app):
