@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -78,7 +78,7 @@ def _open_store(cfg: dict[str, Any], *, write: bool) -> Any:
     return store
 
 
-def _fail(exc: Any) -> None:
+def _fail(exc: Any) -> NoReturn:
     click.echo(str(exc), err=True)
     if getattr(exc, "problems", None):
         click.echo(f"{len(exc.problems)} problem(s)", err=True)

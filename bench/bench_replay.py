@@ -1,0 +1,239 @@
+"""Replay speed (issue 5): stored tickets re-run against a candidate revision, in tickets/s.
+
+    .venv/bin/python bench/bench_replay.py                       # 100,000 tickets, SQLite
+    .venv/bin/python bench/bench_replay.py --tickets 10000 --backend both
+
+The store is filled with seed-SOP tickets of r1: a few dozen ticket lives are built with the core
+(five paths: a quick close, a follow-up over r2's limit, the reporter never confirming so the rules
+close it, an agency answering late after reminders with a paused follow-up, one still open at
+step 9; each started at several times of the week), then copied under new ids and written through
+the store (`Tx.save`, 1,000 tickets per transaction). The candidate is the test-only r2
+(tests/revisions). Printed: the fill time, the time to read every ticket's history alone, and the
+whole replay (read + re-run + tally) with tickets/s and posted events/s. PostgreSQL:
+SOP_BENCH_DATABASE_URL, else postgresql://127.0.0.1:5432/test, in a fresh schema dropped after.
+
+Last figures (2 shared cores, others' work running beside; one process, one core):
+    sqlite      100,000 tickets, 2,752,000 log entries, 1,240,000 posted events: filled in 345 s;
+                histories read alone 58.7 s (1,703 tickets/s); replay 305 s: 328 tickets/s,
+                4,062 posted events/s (step 9: 100,000/20,000 met/breached stored, r2 90,000/30,000)
+    sqlite       10,000 tickets: replay 29.4 s, 340 tickets/s
+    postgresql    5,000 tickets: replay 14.3 s, 349 tickets/s (histories read alone 1,775/s)
+The time goes to the core re-deciding every event and timer (a ticket left open at step 9 since
+February has its reminder timer fire every working day up to `AS_OF`): about 27 log entries per
+ticket, 12 of them posted. Replay is single-process; tickets are independent, so it would split
+across processes by id range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import domain  # noqa: E402
+from engine.domain.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
+from engine.revisions.replay import replay_store  # noqa: E402
+from engine.revisions.stored import ticket_histories  # noqa: E402
+from engine.service import ticket_scopes  # noqa: E402
+from engine.spec.load import load_revision  # noqa: E402
+from engine.spec.model import Spec  # noqa: E402
+from engine.store import Store  # noqa: E402
+
+SOP = "surabaya-complaints"
+WIB = timezone(timedelta(hours=7))
+START = datetime(2025, 2, 3, 9, 0, tzinfo=WIB)  # a Monday
+AS_OF = datetime(2025, 6, 2, 9, 0, tzinfo=WIB)
+FIELDS = {
+    "reporter_name": "Budi",
+    "reporter_phone": "+6281234567890",
+    "channel": "instagram",
+    "social_media": "@budi",
+    "complaint_text": "Jalan berlubang",
+    "attachment": "https://example.org/foto.jpg",
+    "location": "Jl. Raya Darmo 1",
+}
+ROUTING = {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}
+DONE = {"follow_up_text": "Sudah ditambal", "follow_up_photo": "https://example.org/f.jpg"}
+H = timedelta(hours=1)
+BATCH = 1000
+
+# Each path: (event, actor, data, wait before it). A wait lets due deadlines and timers fire.
+TO_FOLLOW_UP = [
+    ("accept", "staff", {}, H),
+    ("triage", "staff", {}, H),
+    ("entered", "staff", ROUTING, H),
+    ("responded", "staff", {"response_text": "Kami proses"}, H),
+    ("within_authority", "staff", {}, H),
+    ("routed", "staff", {}, H),
+]
+CLOSE = [
+    ("confirmed", "reporter", {"reporter_response": "Terima kasih"}, 5 * H),
+    ("close", "staff", {}, H),
+    ("replied", "staff", {"reply_text": "Selesai"}, H),
+]
+PATHS = {
+    "quick": [
+        *TO_FOLLOW_UP,
+        ("agency_responded", "agency", {}, 3 * H),
+        ("follow_up_submitted", "agency", DONE, 20 * H),
+        ("substance_ok", "staff", {}, H),
+        ("validated", "staff", {}, H),
+        *CLOSE,
+    ],
+    "late": [
+        *TO_FOLLOW_UP,
+        ("agency_responded", "agency", {}, 3 * H),
+        ("follow_up_submitted", "agency", DONE, 60 * H),
+        ("substance_not_ok", "staff", {"correction_note": "Foto kurang jelas"}, H),
+        ("follow_up_submitted", "agency", DONE, 10 * H),
+        ("substance_ok", "staff", {}, H),
+        ("validated", "staff", {}, H),
+        *CLOSE,
+    ],
+    "auto_close": [
+        *TO_FOLLOW_UP,
+        ("agency_responded", "agency", {}, 3 * H),
+        ("follow_up_submitted", "agency", DONE, 20 * H),
+        ("substance_ok", "staff", {}, H),
+        ("validated", "staff", {}, H),
+        ("replied", "staff", {"reply_text": "Ditutup otomatis"}, 15 * 24 * H),
+    ],
+    "reminded": [
+        *TO_FOLLOW_UP,
+        ("agency_responded", "agency", {}, 3 * 24 * H),
+        ("info_requested", "agency", {"info_request": "Di mana tepatnya?"}, H),
+        ("info_provided", "reporter", {}, 2 * 24 * H),
+        ("follow_up_submitted", "agency", DONE, 5 * H),
+        ("substance_ok", "staff", {}, H),
+    ],
+    "open": [*TO_FOLLOW_UP, ("agency_responded", "agency", {}, 2 * H)],
+}
+
+
+def live(spec: Spec, path: list, start: datetime) -> tuple[Ticket, list[LogEntry]]:
+    """One ticket's life through the core, with the sweeps a server would make."""
+    out = domain.new_ticket(spec, "TEMPLATE", dict(FIELDS), start, actor="staff")
+    ticket, log, now = out.ticket, list(out.log), start
+    for event, actor, data, wait in path:
+        now += wait
+        ticket = _sweep(spec, ticket, log, now)
+        out = domain.apply(spec, ticket, Event(event, actor, dict(data), now), now)
+        ticket = out.ticket
+        log += out.log
+    return _sweep(spec, ticket, log, AS_OF), log
+
+
+def _sweep(spec: Spec, ticket: Ticket, log: list[LogEntry], now: datetime) -> Ticket:
+    while ticket.is_open and (due := domain.due(spec, ticket, now)):
+        out = domain.apply(spec, ticket, due[0], now)
+        ticket = out.ticket
+        log += out.log
+    return ticket
+
+
+def templates(spec: Spec) -> list[tuple[Ticket, list[LogEntry]]]:
+    starts = [START + timedelta(days=d, hours=h) for d in range(5) for h in (0, 7)]
+    return [live(spec, path, s) for path in PATHS.values() for s in starts]
+
+
+def fill(store: Store, spec: Spec, n: int) -> int:
+    """n tickets copied from the templates, through Tx.save; returns the events written."""
+    lives = templates(spec)
+    scopes = ticket_scopes(spec, lives[0][0])
+    fields = {a.id: a.scope_field for a in spec.actors if a.scope_field}
+    events = 0
+    for first in range(0, n, BATCH):
+        with store.write() as tx:
+            for i in range(first, min(first + BATCH, n)):
+                ticket, log = lives[i % len(lives)]
+                tid = f"R{i:09d}"
+                copy = replace(ticket, id=tid)
+                entries = tuple(replace(e, ticket_id=tid) for e in log)
+                deadlines = tuple(domain.pending_deadlines(copy))
+                outcome = Outcome(copy, entries, (), deadlines)
+                tx.save(outcome, expected_version=None, scopes=scopes, scope_fields=fields)
+                events += len(entries)
+    return events
+
+
+def measure(label: str, store: Store, n: int) -> None:
+    r1 = load_revision(ROOT / "sop" / SOP / "r1.yaml")
+    r2 = load_revision(ROOT / "tests" / "revisions" / "sop" / SOP / "r2.yaml")
+    t = time.perf_counter()
+    events = fill(store, r1, n)
+    filled = time.perf_counter() - t
+    if store.dialect == "postgresql":
+        with store.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    t = time.perf_counter()
+    posted = sum(len(h.posted) for h in ticket_histories(store, SOP))
+    read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    report = replay_store(store, r2, AS_OF)
+    replay_s = time.perf_counter() - t
+    assert report.tickets == n, report.tickets
+    step9 = report.steps["follow_up"]
+    print(
+        f"{label:10} tickets={n:>7,} log entries={events:>9,} (filled in {filled:6.1f}s)\n"
+        f"{'':10} read histories only: {read_s:6.1f}s ({n / read_s:8,.0f} tickets/s, "
+        f"{posted:,} posted events)\n"
+        f"{'':10} replay against r2:   {replay_s:6.1f}s ({n / replay_s:8,.0f} tickets/s, "
+        f"{posted / replay_s:8,.0f} posted events/s); step 9 met/breached stored "
+        f"{step9.stored['met']}/{step9.stored['breached']}, candidate "
+        f"{step9.candidate['met']}/{step9.candidate['breached']}"
+    )
+
+
+def pg_url() -> str | None:
+    url = os.environ.get("SOP_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
+            return url
+    except OSError:
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--tickets", type=int, default=100_000, help="stored tickets")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    args = parser.parse_args()
+    print(f"bench_replay: {args.tickets:,} stored tickets; python {sys.version.split()[0]}")
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(f"sqlite:///{tmp}/bench.db")
+            try:
+                measure("sqlite", store, args.tickets)
+            finally:
+                store.close()
+    if args.backend in ("postgresql", "both"):
+        url = pg_url()
+        if url is None:
+            print("postgresql: not reachable; skipped (set SOP_BENCH_DATABASE_URL)")
+            return
+        schema = f"sop_bench_{secrets.token_hex(4)}"
+        store = Store.open(url, schema=schema)
+        try:
+            measure("postgresql", store, args.tickets)
+        finally:
+            with store.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
