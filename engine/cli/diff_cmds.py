@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from engine.cli import options
 from engine.spec.catalog import Catalog, revision_files
 from engine.spec.diff import diff_specs
 from engine.spec.hints import suggest
@@ -67,26 +68,12 @@ def resolve(ref: str, root: Path, rules_dir: Path | None) -> Spec:
 @click.command("diff")
 @click.argument("base", metavar="A")
 @click.argument("target", metavar="B")
-@click.option(
-    "--root",
-    default="sop",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of SOPs: <root>/<sop-id>/<revision>.yaml.",
-)
-@click.option(
-    "--rules",
-    "rules_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of rules files for both revisions (default: 'rules' beside each one's sop/).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
+@options.sop_root
+@options.rules_dir
+@options.output_format(
+    "text",
+    "markdown",
+    "json",
     help="text: coloured on a terminal; markdown: for audit reports; json: for tools.",
 )
 def diff_cmd(base: str, target: str, root: Path, rules_dir: Path | None, fmt: str) -> None:

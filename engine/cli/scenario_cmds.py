@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from engine.cli import options
 from engine.domain import pending_deadlines
 from engine.errors import SopError, SopInvalid
 from engine.spec.catalog import Catalog, load_catalog
@@ -17,23 +18,9 @@ from engine.spec.model import Spec
 
 COMMANDS: list[click.Command] = []
 
-_root = click.option(
-    "--root",
-    default="sop",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of SOPs: <root>/<sop-id>/<revision>.yaml, scenarios in <sop-id>/scenarios/.",
-)
-_rules = click.option(
-    "--rules",
-    "rules_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of rules files (default: 'rules' beside the root).",
-)
-_format = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+_root = options.sop_root
+_rules = options.rules_dir
+_format = options.output_format()
 
 
 def _catalog(root: Path, rules_dir: Path | None) -> Catalog:

@@ -35,12 +35,16 @@ def _store_options(fn: Any) -> Any:
         ),
         click.option(
             "--sop-root",
+            "--root",
+            "sop_root",
             envvar="SOP_ROOT",
             default=None,
             help="Folder of SOP revisions (<sop>/<rev>.yaml) [default: the bundled sop/].",
         ),
         click.option(
             "--rules-dir",
+            "--rules",
+            "rules_dir",
             envvar="SOP_RULES_DIR",
             default=None,
             help="Folder of rules files [default: rules/ beside the SOP folder].",

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from engine.cli import options
 from engine.errors import Problem
 from engine.spec.catalog import Catalog, revision_files
 from engine.spec.form import render_form, spec_as_dict
@@ -20,23 +21,9 @@ from engine.spec.validate import check_revision_file, display, validate_paths
 
 COMMANDS: list[click.Command] = []
 
-_root = click.option(
-    "--root",
-    default="sop",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of SOPs: <root>/<sop-id>/<revision>.yaml.",
-)
-_rules = click.option(
-    "--rules",
-    "rules_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of rules files (default: 'rules' beside the root).",
-)
-_format = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+_root = options.sop_root
+_rules = options.rules_dir
+_format = options.output_format()
 
 
 def _rules_dir(root: Path, rules_dir: Path | None) -> Path:
