@@ -1,0 +1,169 @@
+"""Events/s through `TicketService.post_event` in-process (no HTTP), to separate the service's
+cost from the HTTP layer's (bench/bench_http.py).
+
+One thread opens tickets of the seed SOP and walks each through the same ten events as
+bench_http.py (steps 1-11), on an SQLite file in a temporary folder and, when 127.0.0.1:5432
+answers, on PostgreSQL (a throw-away schema in database `test`). Prints events/s, the wall and
+CPU milliseconds per event, and the part of the CPU spent in the pure core (`engine.domain`).
+
+    .venv/bin/python bench/bench_service.py [--seconds 5] [--profile sqlite|postgresql]
+
+`--profile` runs cProfile over that database's measurement and prints the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine import domain  # noqa: E402
+from engine.service import TicketService  # noqa: E402
+from engine.spec.catalog import load_catalog  # noqa: E402
+from engine.store import Store  # noqa: E402
+from engine.store.database import sqlite_url  # noqa: E402
+
+PG_BASE = "postgresql://127.0.0.1:5432/test"
+FIELDS = {
+    "reporter_name": "Budi Santoso",
+    "reporter_phone": "+6281234567890",
+    "channel": "instagram",
+    "social_media": "@budi",
+    "complaint_text": "Jalan berlubang di depan sekolah",
+    "attachment": "https://example.org/foto.jpg",
+    "location": "Jl. Raya Darmo 1",
+}
+WALK = [
+    ("accept", "staff", {}),
+    ("triage", "staff", {}),
+    ("entered", "staff", {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}),
+    ("responded", "staff", {"response_text": "Kami proses"}),
+    ("within_authority", "staff", {}),
+    ("routed", "staff", {}),
+    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
+    (
+        "follow_up_submitted",
+        "agency",
+        {"follow_up_text": "Sudah", "follow_up_photo": "https://example.org/f.jpg"},
+    ),
+    ("substance_ok", "staff", {}),
+    ("validated", "staff", {}),
+]
+
+
+def pg_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class CoreTimer:
+    """Adds up the time spent inside engine.domain.apply / new_ticket (the pure core)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._apply, self._new = domain.apply, domain.new_ticket
+
+    def _wrap(self, fn):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.process_time() - t0
+
+        return timed
+
+    def __enter__(self) -> CoreTimer:
+        domain.apply, domain.new_ticket = self._wrap(self._apply), self._wrap(self._new)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        domain.apply, domain.new_ticket = self._apply, self._new
+
+
+def walk(service: TicketService, seconds: float) -> tuple[int, int]:
+    """Walk tickets until `seconds` pass; returns (events, tickets created)."""
+    events = tickets = 0
+    stop_at = time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        record = service.create_ticket(
+            "surabaya-complaints", dict(FIELDS), actor=None, user="bench"
+        )
+        tickets += 1
+        for type_, actor, data in WALK:
+            service.post_event(record.id, type_, actor, dict(data), user="bench")
+            events += 1
+    return events, tickets
+
+
+def measure(name: str, store: Store, seconds: float, profile: bool) -> None:
+    catalog = load_catalog(ROOT / "sop")
+    service = TicketService(catalog, store)
+    walk(service, 0.5)  # warm up: statement caches, connection pool
+    prof = cProfile.Profile() if profile else None
+    with CoreTimer() as core:
+        t0, c0 = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
+        events, tickets = walk(service, seconds)
+        if prof:
+            prof.disable()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    writes = events + tickets
+    print(
+        f"{name:<12} {events / wall:7.0f} events/s  ({writes / wall:5.0f} writes/s incl. "
+        f"creation)   per write: {wall / writes * 1000:5.2f} ms wall, "
+        f"{cpu / writes * 1000:5.2f} ms CPU, of it {core.seconds / writes * 1000:5.2f} ms "
+        "in the core (engine.domain)"
+    )
+    sys.stdout.flush()
+    if prof:
+        stats = pstats.Stats(prof)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--profile", choices=["sqlite", "postgresql"], default=None)
+    args = parser.parse_args()
+    print(f"In-process service benchmark on {os.cpu_count()} cores, one thread")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-service-"))
+    try:
+        store = Store.open(sqlite_url(tmp / "bench.db"))
+        try:
+            measure("sqlite", store, args.seconds, args.profile == "sqlite")
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not pg_reachable():
+        print("PostgreSQL: nothing answers on 127.0.0.1:5432; skipped")
+        return
+    schema = f"bench_{secrets.token_hex(4)}"
+    store = Store.open(PG_BASE, schema=schema)
+    try:
+        measure("postgresql", store, args.seconds, args.profile == "postgresql")
+    finally:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
