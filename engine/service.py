@@ -203,13 +203,13 @@ class TicketService:
             with self.store.write() as tx:
                 stored = self._load(tx, ticket_id, lock=True)
                 spec, outcome, idem = self._decide(stored, event, digest, key, if_match)
-                saved = self._save(tx, spec, outcome, stored.ticket.version, idem)
+                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
         else:
             with self.store.read() as tx:
                 stored = self._load(tx, ticket_id)
             spec, outcome, idem = self._decide(stored, event, digest, key, if_match)
             with self.store.write() as tx:
-                saved = self._save(tx, spec, outcome, stored.ticket.version, idem)
+                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
         return PostResult(self._record(spec, saved, stored.external_ref), outcome.log)
 
     def _decide(
@@ -311,7 +311,7 @@ class TicketService:
                     log.warning("ticket %s: deadlines due but the core applies none", ticket_id)
                     tx.mark_checked(locked, now)
                     return 0
-                self._save(tx, spec, outcome, stored.ticket.version, None)
+                self._save(tx, spec, outcome, stored.ticket.version, None, previous=stored)
                 return applied
         except StaleVersion:
             return 0  # an event won the race; the next sweep decides on the fresh ticket
@@ -388,7 +388,11 @@ class TicketService:
         expected: int | None,
         idem: Idempotency | None,
         external_ref: str | None = None,
+        *,
+        previous: StoredTicket | None = None,
     ) -> Ticket:
+        """`previous`: the ticket as read at version `expected` (lets the store skip what it
+        already knows: where the log's chain ends, scopes that did not change)."""
         scopes = ticket_scopes(spec, outcome.ticket)
         saved = tx.save(
             outcome,
@@ -397,6 +401,8 @@ class TicketService:
             scope_fields={a.id: a.scope_field for a in spec.actors if a.scope_field},
             external_ref=external_ref,
             idempotency=idem,
+            previous=previous,
+            previous_scopes=None if previous is None else ticket_scopes(spec, previous.ticket),
         )
         record_step_runs(tx.conn, spec, saved, outcome.log, scopes)  # the monev report's rows
         return saved

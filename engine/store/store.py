@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.domain.model import LogEntry, Notification, Outcome, Ticket
@@ -64,6 +64,49 @@ class Idempotency:
 class StoredTicket:
     ticket: Ticket
     external_ref: str | None = None
+    # Where the ticket's hash chain ended when it was read, (seq, entry_hash), read in the same
+    # statement as the ticket (None when read for update). `Tx.save(previous=...)` uses it.
+    last_link: tuple[int, str] | None = None
+
+
+# Statements built once: building one per call (column comparisons, coercions, its cache key)
+# cost more than executing it. Values are bound at execution.
+_TICKET_COLUMNS = (
+    TicketRow.record,
+    TicketRow.external_ref,
+    select(func.max(EventRow.seq))
+    .where(EventRow.ticket_id == TicketRow.id)
+    .scalar_subquery()
+    .label("last_seq"),
+    select(EventRow.entry_hash)
+    .where(EventRow.ticket_id == TicketRow.id)
+    .order_by(EventRow.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_hash"),
+)
+_SELECT_TICKET = select(*_TICKET_COLUMNS).where(TicketRow.id == bindparam("ticket_id"))
+# Locked: without the chain end. On PostgreSQL a FOR UPDATE that waited for another writer
+# returns the row as that writer left it, but its subqueries still see the snapshot taken
+# before the wait; the chain end is read by a later statement instead (`chain.last_link`).
+_SELECT_TICKET_LOCKED = (
+    select(TicketRow.record, TicketRow.external_ref)
+    .where(TicketRow.id == bindparam("ticket_id"))
+    .with_for_update()
+)
+_SELECT_VERSION = select(TicketRow.version).where(TicketRow.id == bindparam("ticket_id"))
+_UPDATE_TICKET = update(TicketRow).where(
+    TicketRow.id == bindparam("b_id"), TicketRow.version == bindparam("b_expected")
+)
+_INSERT_TICKET = insert(TicketRow)
+_INSERT_EVENTS = insert(EventRow)
+_DELETE_DEADLINES = delete(DeadlineRow).where(DeadlineRow.ticket_id == bindparam("ticket_id"))
+_INSERT_DEADLINES = insert(DeadlineRow)
+_DELETE_SCOPES = delete(TicketScopeRow).where(TicketScopeRow.ticket_id == bindparam("ticket_id"))
+_INSERT_SCOPES = insert(TicketScopeRow)
+_SELECT_KEY = select(IdempotencyRow).where(
+    IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
+)
 
 
 def wall_now() -> datetime:
@@ -109,14 +152,19 @@ class Tx(Queries, OutboxOps):
 
     def ticket(self, ticket_id: str, *, for_update: bool = False) -> StoredTicket | None:
         """The stored ticket; `for_update` also locks its row until the transaction ends."""
-        stmt = select(TicketRow.record, TicketRow.external_ref).where(TicketRow.id == ticket_id)
-        row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
+        stmt = _SELECT_TICKET_LOCKED if for_update else _SELECT_TICKET
+        row = self.conn.execute(stmt, {"ticket_id": ticket_id}).first()
         if row is None:
             return None
-        return StoredTicket(codec.decode(Ticket, row.record), row.external_ref)
+        link = None
+        if not for_update:
+            link = (0, chain.GENESIS)
+            if row.last_seq is not None:
+                link = (int(row.last_seq), row.last_hash or chain.GENESIS)
+        return StoredTicket(codec.decode(Ticket, row.record), row.external_ref, link)
 
     def ticket_version(self, ticket_id: str) -> int | None:
-        return self.conn.scalar(select(TicketRow.version).where(TicketRow.id == ticket_id))
+        return self.conn.scalar(_SELECT_VERSION, {"ticket_id": ticket_id})
 
     def save(
         self,
@@ -127,26 +175,37 @@ class Tx(Queries, OutboxOps):
         scope_fields: Mapping[str, str],
         external_ref: str | None = None,
         idempotency: Idempotency | None = None,
+        previous: StoredTicket | None = None,
+        previous_scopes: Mapping[str, str] | None = None,
     ) -> Ticket:
         """Write what one event (or a new ticket: `expected_version=None`) produced.
 
         `scopes`: the ticket's scope field -> value; `scope_fields`: actor id -> the scope field
-        of that actor (for the outbox's scope columns). Returns the ticket as stored (its version
-        is at least `expected_version + 1`).
+        of that actor (for the outbox's scope columns). `previous`: the ticket as read at
+        `expected_version` (`Tx.ticket`): its chain end is used instead of reading it again;
+        `previous_scopes`: the scopes saved with that version, so unchanged ones are not
+        rewritten. Both are only trusted because the write is conditional on that version.
+        Returns the ticket as stored (its version is at least `expected_version + 1`).
         """
         now = wall_now()
         ticket = outcome.ticket
         if idempotency is not None:
             self._claim_key(idempotency, ticket.id, now)
         if expected_version is None:
-            self.conn.execute(insert(TicketRow).values(_ticket_values(ticket, now, external_ref)))
+            self.conn.execute(_INSERT_TICKET, _ticket_values(ticket, now, external_ref))
+            link, old_scopes = (0, chain.GENESIS), {}
         else:
             if ticket.version <= expected_version:
                 ticket = replace(ticket, version=expected_version + 1)
             self._update_ticket(ticket, expected_version, now)
-        self._append_log(ticket.id, outcome.log, idempotency, now)
+            link = previous.last_link if previous is not None else None
+            if link is None or previous is None or previous.ticket.version != expected_version:
+                link = chain.last_link(self.conn, ticket.id)
+            old_scopes = previous_scopes
+        self._append_log(ticket.id, outcome.log, idempotency, now, link)
         self._replace_deadlines(ticket.id, outcome)
-        self._replace_scopes(ticket.id, scopes)
+        if old_scopes is None or dict(old_scopes) != dict(scopes):
+            self._replace_scopes(ticket.id, scopes, had_rows=old_scopes != {})
         self._enqueue(outcome.notifications, scope_fields, now)
         return ticket
 
@@ -169,11 +228,8 @@ class Tx(Queries, OutboxOps):
         values = _ticket_values(ticket, now, None)
         for key in ("id", "created", "external_ref"):
             values.pop(key)
-        result = self.conn.execute(
-            update(TicketRow)
-            .where(TicketRow.id == ticket.id, TicketRow.version == expected)
-            .values(values)
-        )
+        values["b_id"], values["b_expected"] = ticket.id, expected
+        result = self.conn.execute(_UPDATE_TICKET, values)
         if result.rowcount != 1:
             raise StaleVersion(ticket.id, expected, self.ticket_version(ticket.id))
 
@@ -183,8 +239,9 @@ class Tx(Queries, OutboxOps):
         entries: Iterable[LogEntry],
         idem: Idempotency | None,
         now: datetime,
+        link: tuple[int, str],
     ) -> None:
-        seq, prev = chain.last_link(self.conn, ticket_id)
+        seq, prev = link
         rows = []
         for i, entry in enumerate(entries):
             seq += 1
@@ -194,22 +251,24 @@ class Tx(Queries, OutboxOps):
             prev = chain.stamp(values, prev)  # chained to the entry before, by hash
             rows.append(values)
         if rows:
-            self.conn.execute(insert(EventRow), rows)
+            self.conn.execute(_INSERT_EVENTS, rows)
 
     def _replace_deadlines(self, ticket_id: str, outcome: Outcome) -> None:
-        self.conn.execute(delete(DeadlineRow).where(DeadlineRow.ticket_id == ticket_id))
+        self.conn.execute(_DELETE_DEADLINES, {"ticket_id": ticket_id})
         rows = [
             {"ticket_id": ticket_id, "kind": d.kind, "name": d.name, "due": d.due}
             for d in outcome.deadlines
         ]
         if rows:
-            self.conn.execute(insert(DeadlineRow), rows)
+            self.conn.execute(_INSERT_DEADLINES, rows)
 
-    def _replace_scopes(self, ticket_id: str, scopes: Mapping[str, str]) -> None:
-        self.conn.execute(delete(TicketScopeRow).where(TicketScopeRow.ticket_id == ticket_id))
+    def _replace_scopes(self, ticket_id: str, scopes: Mapping[str, str], had_rows: bool) -> None:
+        """`had_rows`: False when the ticket is known to have no scope rows (nothing to delete)."""
+        if had_rows:
+            self.conn.execute(_DELETE_SCOPES, {"ticket_id": ticket_id})
         rows = [{"ticket_id": ticket_id, "name": k, "value": v} for k, v in scopes.items()]
         if rows:
-            self.conn.execute(insert(TicketScopeRow), rows)
+            self.conn.execute(_INSERT_SCOPES, rows)
 
     def _enqueue(
         self, notes: Iterable[Notification], scope_fields: Mapping[str, str], now: datetime
@@ -237,9 +296,7 @@ class Tx(Queries, OutboxOps):
     # -- idempotency ------------------------------------------------------------------------------
 
     def idempotency(self, scope: str, key: str) -> Idempotency | None:
-        row = self.conn.execute(
-            select(IdempotencyRow).where(IdempotencyRow.scope == scope, IdempotencyRow.key == key)
-        ).first()
+        row = self.conn.execute(_SELECT_KEY, {"scope": scope, "key": key}).first()
         if row is None:
             return None
         return Idempotency(row.scope, row.key, row.request_hash, row.response)
