@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from engine.calendar import WorkCalendar
 from engine.domain.model import LogEntry, StepRun, Ticket
@@ -37,6 +37,15 @@ __all__ = ["NO_LIMIT_UNIT", "record_step_runs", "report_scope_field", "step_unit
 
 NO_LIMIT_UNIT = "hours"
 _SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+
+
+# Built once (statement construction cost more than executing them); bound at execution.
+_TOUCHED = (StepRunRow.ticket_id == bindparam("ticket_id"), StepRunRow.visit >= bindparam("first"))
+_SELECT_OLD = select(
+    StepRunRow.visit, StepRunRow.paused_at, StepRunRow.paused_seconds, StepRunRow.paused_amount
+).where(*_TOUCHED)
+_DELETE_FROM = delete(StepRunRow).where(*_TOUCHED)
+_INSERT = insert(StepRunRow)
 
 
 def report_scope_field(spec: Spec) -> str | None:
@@ -64,25 +73,16 @@ def record_step_runs(
     runs = [*ticket.history, *([ticket.active] if ticket.active else [])]
     first = _first_touched(ticket, log)
     if first < len(runs):
-        old = {
-            r.visit: r
-            for r in conn.execute(
-                select(
-                    StepRunRow.visit,
-                    StepRunRow.paused_at,
-                    StepRunRow.paused_seconds,
-                    StepRunRow.paused_amount,
-                ).where(StepRunRow.ticket_id == ticket.id, StepRunRow.visit >= first)
-            )
-        }
-        conn.execute(
-            delete(StepRunRow).where(StepRunRow.ticket_id == ticket.id, StepRunRow.visit >= first)
-        )
+        key = {"ticket_id": ticket.id, "first": first}
+        old = {}
+        if any(_needs_old(spec, run) for run in runs[first:]):
+            old = {r.visit: r for r in conn.execute(_SELECT_OLD, key)}
+        conn.execute(_DELETE_FROM, key)
         rows = [
             _row(spec, ticket, runs, i, old.get(i), field, scope_value)
             for i in range(first, len(runs))
         ]
-        conn.execute(insert(StepRunRow), rows)
+        conn.execute(_INSERT, rows)
     if field and any(field in entry.data for entry in log) and first > 0:
         conn.execute(
             update(StepRunRow)
@@ -149,6 +149,12 @@ def _calendar(spec: Spec, step_id: str) -> WorkCalendar:
     except KeyError:
         cal_id = None
     return WorkCalendar.for_spec(spec.calendar(cal_id))
+
+
+def _needs_old(spec: Spec, run: StepRun) -> bool:
+    """Whether the run's row needs its stored pause bookkeeping (`_paused_amount`): only a
+    working-day step that has been paused does."""
+    return run.paused_seconds > 0 and step_unit(spec, run.step) not in _SECONDS
 
 
 def _paused_amount(run: StepRun, old: Any, unit: str, cal: WorkCalendar) -> float:
