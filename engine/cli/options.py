@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,7 +33,10 @@ rules_dir = click.option(
 )
 
 
-def output_format(*choices: str, help: str | None = None) -> click.Option:  # noqa: A002
+def output_format(
+    *choices: str,
+    help: str | None = None,  # noqa: A002
+) -> Callable[[Any], Any]:
     return click.option(
         "--format",
         "fmt",

@@ -35,7 +35,7 @@ def encode(record: Any) -> dict[str, Any]:
 
 
 def decode(cls: type[T], data: dict[str, Any]) -> T:
-    return _record_decoder(cls)(data)  # type: ignore[no-any-return]
+    return _record_decoder(cls)(data)  # type: ignore[no-any-return, arg-type]
 
 
 def dumps(record: Any) -> str:
