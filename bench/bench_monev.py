@@ -12,6 +12,16 @@ time of `monev_report` (every section: tickets, steps, percentiles, notification
 and for the whole SOP) for one month and for the whole year.
 PostgreSQL: SOP_BENCH_DATABASE_URL, else postgresql://127.0.0.1:5432/test, in a fresh schema
 that is dropped afterwards.
+
+Measured (2 shared cores, 1,000,000 events, 828,126 step runs, 193,749 outbox rows):
+                        month (2024-06)   whole year
+    SQLite, before           0.45 s          3.55 s   step_runs indexes led by the period
+    SQLite, after            0.53 s          1.22 s   indexes in GROUP BY order (migration 0005)
+    PostgreSQL, before       0.52 s          2.94 s
+    PostgreSQL, after        0.52 s          3.02 s   (hashes its GROUP BY: the same)
+On SQLite the year's time is now about 0.4 s of step_runs counts, 0.3 s fetching the 814,000
+elapsed times (no key with them, straight off the DBAPI cursor), 0.1 s sorting and reading off
+percentiles, 0.4 s of notifications (the JSON `payload.created` of every outbox row: no index).
 """
 
 from __future__ import annotations

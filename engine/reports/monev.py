@@ -5,7 +5,9 @@
     month_of(spec, when) -> (first_day, end_day)                the calendar month `when` is in
 
 The period is [first_day, end_day) in the time zone of the SOP's default calendar. Every
-figure comes from GROUP BY queries over indexed ranges; no ticket is loaded into Python:
+figure comes from GROUP BY queries; no ticket is loaded into Python. The step_runs queries
+read a covering index in their GROUP BY's order (engine.reports.tables: SQLite would sort
+every row otherwise) and check the period on each entry:
 
 - tickets received / closed: `tickets` (created / closed in the period), grouped by the
   ticket's value of the report's scope field (`ticket_scopes`);
@@ -14,34 +16,35 @@ figure comes from GROUP BY queries over indexed ranges; no ticket is loaded into
   limit, and the event that finished them;
 - per step, the median and 90th percentile of the time taken, in the step's own unit: on
   PostgreSQL `percentile_cont(p) WITHIN GROUP (ORDER BY elapsed)`; SQLite has no percentile
-  aggregate, so the database sorts the runs by (step, scope value, unit, elapsed) and returns
-  just those columns, from which each group's percentiles are read off by position
-  (p x (n - 1), interpolated linearly, as percentile_cont does), the whole's by merging the
-  sorted groups of a step. A window-function version (ROW_NUMBER() / COUNT(*) OVER a
-  partition, keeping the two rows around each position) gave the same numbers but took 11 s
-  for a year of 830,000 runs against 3.5 s for the whole report this way (bench_monev.py);
+  aggregate, so the elapsed times alone are fetched, in the order of the finished runs' groups
+  (step, scope value, unit, finishing event) and sorted within each by the index they are read
+  from; the group sizes come from the counts query, so no key travels with each value. Each
+  group's percentiles are read off by position (p x (n - 1), interpolated linearly, as
+  percentile_cont does), the whole's after joining a step's groups. Window functions
+  (ROW_NUMBER() / COUNT(*) OVER a partition) gave the same numbers in 11 s for a year of
+  830,000 runs; sorting the rows in the database (ORDER BY step, scope, unit, elapsed over a
+  period-ordered index) in 3.5 s for the whole report; this, about 1 s (bench_monev.py);
 - notifications per rule (and how many were escalations): `outbox` rows of the SOP's tickets,
   by the notification's own time (`payload.created`, the service clock's time; the row's
   `created` column is the wall-clock time of the write).
 
-The whole-SOP section is computed by its own queries (percentiles do not add up); the counts
-per scope value add up to it, since a ticket has one scope value at a time.
+The whole SOP's percentiles are computed over all its runs (percentiles do not add up: on
+PostgreSQL by their own query); its counts are the sums of the counts per scope value, since
+a ticket has one scope value at a time.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.errors import InvalidData, UnknownRevision
+from engine.errors import Conflict, InvalidData, UnknownRevision
 from engine.reports.model import MonevReport, NotificationCount, Section, StepFigures
 from engine.reports.step_runs import report_scope_field, step_unit
 from engine.reports.tables import StepRunRow
@@ -59,6 +62,7 @@ MAX_DAYS = 3700  # about ten years: a longer period is almost certainly a typo
 _NOT_COUNTS = ("median", "p90", "finished_by")
 Key = tuple[str, str | None]  # (step id, scope value)
 Timing = tuple[Key, str, list[float]]  # key, unit, [median, p90]
+Group = tuple[str, str | None, str, int]  # step, scope value, unit, runs with an elapsed time
 
 
 def period_bounds(spec: Spec, first_day: date, end_day: date) -> tuple[datetime, datetime]:
@@ -217,18 +221,22 @@ class _Queries:
                 entered=r[2], tickets_entered=r[3], reentered=r[4] or 0, tickets_reentered=r[5]
             )
         limited = StepRunRow.due.is_not(None)
+        groups: list[Any] = [*keys, StepRunRow.unit, StepRunRow.by_event]
         finished = select(
-            *keys,
-            StepRunRow.by_event,
+            *groups,
             func.count(),
             func.sum(case((limited, 1), else_=0)),
             func.sum(case((and_(limited, StepRunRow.result == "met"), 1), else_=0)),
+            func.count(StepRunRow.elapsed),
         ).where(*self._runs(StepRunRow.finished))
-        for r in self.conn.execute(finished.group_by(*keys, StepRunRow.by_event)):
+        timed: list[Group] = []  # (step, scope value, unit, runs with an elapsed time), in order
+        for r in self.conn.execute(finished.group_by(*groups).order_by(*groups)):
             f = parts[(r[0], r[1])]
-            f.setdefault("finished_by", {})[r[2] or ""] = r[3]
-            for name, value in (("finished", r[3]), ("with_limit", r[4]), ("met", r[5])):
+            by = f.setdefault("finished_by", {})
+            by[r[3] or ""] = by.get(r[3] or "", 0) + r[4]  # an event may span two units
+            for name, value in (("finished", r[4]), ("with_limit", r[5]), ("met", r[6])):
                 f[name] = f.get(name, 0) + (value or 0)
+            timed.append((r[0], r[1], r[2], int(r[7])))
         whole: dict[Key, dict[str, Any]] = defaultdict(dict)
         for (step_id, _), values in parts.items():
             into = whole[(step_id, None)]
@@ -239,7 +247,7 @@ class _Queries:
                         events[event] = events.get(event, 0) + count
                 else:
                     into[name] = into.get(name, 0) + value
-        for found, timings in zip((parts, whole), self._percentiles(), strict=True):
+        for found, timings in zip((parts, whole), self._percentiles(timed), strict=True):
             for k, unit, pcts in timings:
                 if unit == step_unit(spec, k[0]) or "unit" not in found[k]:
                     found[k].update(unit=unit, median=pcts[0], p90=pcts[1])
@@ -248,11 +256,11 @@ class _Queries:
             {k: _figures(spec, k[0], v) for k, v in whole.items()},
         )
 
-    def _percentiles(self) -> tuple[list[Timing], list[Timing]]:
+    def _percentiles(self, timed: list[Group]) -> tuple[list[Timing], list[Timing]]:
         """(step, scope value) and (step, None) -> unit, [median, p90] of `elapsed`."""
         if self.postgres:
             return self._percentile_cont(StepRunRow.scope_value), self._percentile_cont(None)
-        return self._sorted_percentiles()
+        return self._sorted_percentiles(timed)
 
     def _conds(self) -> list[ColumnElement[bool]]:
         return [*self._runs(StepRunRow.finished), StepRunRow.elapsed.is_not(None)]
@@ -267,27 +275,40 @@ class _Queries:
             for r in self.conn.execute(stmt)
         ]
 
-    def _sorted_percentiles(self) -> tuple[list[Timing], list[Timing]]:
-        """SQLite has no percentile aggregate: the database sorts the one column needed, the
-        rows come back in (step, scope value, unit, elapsed) order, and each group's
-        percentiles are read off its sorted values; the whole's merge them per step."""
-        stmt = (
-            select(StepRunRow.step, StepRunRow.scope_value, StepRunRow.unit, StepRunRow.elapsed)
-            .where(*self._conds())
-            .order_by(StepRunRow.step, StepRunRow.scope_value, StepRunRow.unit, StepRunRow.elapsed)
-        )
-        parts: list[Timing] = []
-        whole: dict[tuple[str, str], list[list[float]]] = defaultdict(list)
-        rows = self.conn.execute(stmt)
-        for (step, scope, unit), group in groupby(rows, key=lambda r: (r[0], r[1], r[2])):
-            values = [float(r[3] or 0.0) for r in group]  # NULLs are filtered out above
-            parts.append(((step, scope), unit, [_percentile(values, p) for p in PERCENTILES]))
-            whole[(step, unit)].append(values)
-        merged: list[Timing] = []
-        for (step, unit), lists in whole.items():
-            joined = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
-            merged.append(((step, None), unit, [_percentile(joined, p) for p in PERCENTILES]))
-        return parts, merged
+    def _sorted_percentiles(self, timed: list[Group]) -> tuple[list[Timing], list[Timing]]:
+        """SQLite has no percentile aggregate: the elapsed times alone come back in the order
+        of `timed` (the finished runs' groups: step, scope value, unit, finishing event, with
+        their sizes, from the same snapshot), sorted within each group by the index they are
+        read from, so no key travels with each value; each (step, scope value, unit) merges
+        its events' runs, the whole each step's scope values, and the percentiles are read off
+        by position, as percentile_cont does."""
+        keys = (StepRunRow.step, StepRunRow.scope_value, StepRunRow.unit, StepRunRow.by_event)
+        stmt = select(StepRunRow.elapsed).where(*self._conds()).order_by(*keys, StepRunRow.elapsed)
+        result = self.conn.execute(stmt)
+        # The DBAPI cursor's own rows: SQLite returns REALs as floats, and building a SQLAlchemy
+        # row per value took twice as long as fetching them all (830,000 for a year).
+        values = [row[0] for row in result.cursor.fetchall()]
+        result.close()
+        if len(values) != sum(n for *_, n in timed):
+            raise Conflict("the step runs changed while the report was read: ask again")
+        parts: dict[tuple[str, str | None, str], list[float]] = {}
+        at = 0
+        for step, scope, unit, n in timed:
+            parts.setdefault((step, scope, unit), []).extend(values[at : at + n])
+            at += n
+        whole: dict[tuple[str, str], list[float]] = defaultdict(list)
+        part_timings: list[Timing] = []
+        for (step, scope, unit), runs in parts.items():
+            if not runs:
+                continue
+            runs.sort()  # a few sorted runs (one per event): merged in linear time
+            part_timings.append(((step, scope), unit, [_percentile(runs, p) for p in PCTS]))
+            whole[(step, unit)].extend(runs)
+        whole_timings: list[Timing] = []
+        for (step, unit), runs in whole.items():
+            runs.sort()
+            whole_timings.append(((step, None), unit, [_percentile(runs, p) for p in PCTS]))
+        return part_timings, whole_timings
 
     # -- notifications ------------------------------------------------------------------------
 

@@ -18,10 +18,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.tables import Base, UtcDateTime
 
+# The monev report's GROUP BY keys first, then the period column: SQLite has no hash aggregate,
+# so a GROUP BY whose rows do not come in group order sorts them all (0.5-0.7 s for a year of
+# 830,000 runs, per query); read in this order, a query over the whole SOP scans the index once
+# (about 0.05 s for those 830,000 entries) and checks the period on each entry, and the elapsed
+# times come out sorted within each group (the SQLite percentiles need them sorted). The cost:
+# a short period is not a range of the index, so a month's report reads as many entries as a
+# year's (still well under its sorting cost). PostgreSQL hashes its GROUP BY either way.
 FINISHED_INDEX = (
-    "sop_id", "finished", "step", "scope_value", "unit", "elapsed", "by_event", "result", "due",
+    "sop_id", "step", "scope_value", "unit", "by_event", "elapsed", "finished", "result", "due",
 )  # fmt: skip
-STARTED_INDEX = ("sop_id", "started", "step", "scope_value", "attempt", "ticket_id")
+STARTED_INDEX = ("sop_id", "step", "scope_value", "ticket_id", "started", "attempt")
 
 
 class StepRunRow(Base):
@@ -50,11 +57,11 @@ class StepRunRow(Base):
     paused_amount: Mapped[float] = mapped_column(Float)  # pauses, in `unit`
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # paused now, since
 
-    # Covering the report's queries (a range of `finished` or `started` of one SOP), so they
-    # read the index alone: same number of indexes, wider.
+    # Covering the report's queries (runs of one SOP finished / started in a period, grouped
+    # by step and scope value), so they read the index alone, in group order (see above).
     __table_args__ = (
-        Index("ix_step_runs_sop_finished", *FINISHED_INDEX),
-        Index("ix_step_runs_sop_started", *STARTED_INDEX),
+        Index("ix_step_runs_sop_groups_finished", *FINISHED_INDEX),
+        Index("ix_step_runs_sop_groups_started", *STARTED_INDEX),
     )
 
 
