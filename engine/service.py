@@ -198,11 +198,18 @@ class TicketService:
         *,
         locked: bool,
     ) -> PostResult:
-        """Decide `event` on the ticket and write it. `locked`: read under the ticket's lock."""
-        if locked:
+        """Decide `event` on the ticket and write it. `locked`: read under the ticket's lock.
+
+        Unlocked, the write is conditional on the version read. Where writers run side by side
+        (PostgreSQL) the read shares the write's transaction (it locks nothing until the
+        UPDATE, and saves a round of connection checkout, BEGIN and COMMIT); where a write
+        transaction excludes every other writer (SQLite) the ticket is read and decided
+        outside it, so deciding does not hold the database's write lock.
+        """
+        if locked or self.store.concurrent_writers:
             with self.store.write() as tx:
-                stored = self._load(tx, ticket_id, lock=True)
-                spec, outcome, idem = self._decide(stored, event, digest, key, if_match)
+                stored = self._load(tx, ticket_id, lock=locked)
+                spec, outcome, idem = self._decide(stored, event, digest, key, if_match, tx)
                 saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
         else:
             with self.store.read() as tx:
@@ -219,6 +226,7 @@ class TicketService:
         digest: str,
         key: str | None,
         if_match: int | None,
+        tx: Tx | None = None,
     ) -> tuple[Spec, Outcome, Idempotency | None]:
         ticket = stored.ticket
         if if_match is not None and ticket.version != if_match:
@@ -230,7 +238,7 @@ class TicketService:
             )
         now = self.clock.now()
         _check_time(event.occurred_at, now)
-        spec = self.spec_for(ticket)
+        spec = self.spec_for(ticket, tx)
         outcome = _bump(domain.apply(spec, ticket, event, now), ticket.version)
         return spec, outcome, self._idempotency(ticket.id, key, digest, outcome)
 
@@ -305,7 +313,7 @@ class TicketService:
                 if not locked:  # another worker has them, or they were already applied
                     return 0
                 stored = self._load(tx, ticket_id)
-                spec = self.spec_for(stored.ticket)
+                spec = self.spec_for(stored.ticket, tx)
                 outcome, applied = _apply_due(spec, stored.ticket, now)
                 if outcome is None:
                     log.warning("ticket %s: deadlines due but the core applies none", ticket_id)
@@ -327,13 +335,17 @@ class TicketService:
 
     # -- revisions --------------------------------------------------------------------------------
 
-    def spec_for(self, ticket: Ticket) -> Spec:
-        """The exact revision (by content hash) a ticket is pinned to."""
+    def spec_for(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
+        """The exact revision (by content hash) a ticket is pinned to; `tx`: read its stored
+        text in that transaction (when it is not loaded) instead of a new one."""
         spec = self._specs.get(ticket.spec_hash)
         if spec is not None:
             return spec
-        with self.store.read() as tx:
+        if tx is not None:
             texts = tx.revision_texts(ticket.spec_hash)
+        else:
+            with self.store.read() as read_tx:
+                texts = read_tx.revision_texts(ticket.spec_hash)
         if texts is None:
             raise UnknownRevision(
                 f"ticket {ticket.id} is pinned to {ticket.sop_id}@{ticket.revision} "

@@ -128,6 +128,12 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def concurrent_writers(self) -> bool:
+        """Whether write transactions run side by side (PostgreSQL: row locks) rather than
+        one at a time (SQLite: `BEGIN IMMEDIATE` takes the database's write lock)."""
+        return self.engine.dialect.name != "sqlite"
+
     def close(self) -> None:
         self.engine.dispose()
 
