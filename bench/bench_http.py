@@ -206,6 +206,64 @@ def fixed_rate(port: int, rate: float, seconds: float, threads: int) -> Result:
     return result
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process, from /proc; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            kids = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            kids = []
+        todo.extend(int(k) for k in kids)
+    return found
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds used by the server's processes, PostgreSQL's and this client, over a run."""
+
+    server_pid: int
+    start: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def sample(self) -> tuple[float, float, float]:
+        server = sum(_proc_cpu(p) for p in _descendants(self.server_pid))
+        database = sum(_proc_cpu(p) for p in _postgres_pids()) if sys.platform == "linux" else 0
+        return server, database, time.process_time()
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self.sample()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = self.sample()
+        self.used = tuple(b - a for a, b in zip(self.start, end, strict=True))
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -220,6 +278,7 @@ class Setup:
     server: str  # "gunicorn" or "sop-serve"
     workers: int = 4
     threads: int = 4
+    worker_class: str = "gthread"
 
 
 def start_server(setup: Setup, tmp: Path, port: int) -> subprocess.Popen[bytes]:
@@ -240,7 +299,7 @@ def start_server(setup: Setup, tmp: Path, port: int) -> subprocess.Popen[bytes]:
     if setup.server == "gunicorn":
         cmd = [
             str(VENV_BIN / "gunicorn"),
-            "-w", str(setup.workers), "-k", "gthread", "--threads", str(setup.threads),
+            "-w", str(setup.workers), "-k", setup.worker_class, "--threads", str(setup.threads),
             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "api.wsgi:app",
         ]  # fmt: skip
     else:
@@ -284,7 +343,9 @@ def run_setup(setup: Setup, args: argparse.Namespace) -> None:
     proc = start_server(setup, tmp, port)
     try:
         throughput(port, 2, 1.0)  # warm up: imports, caches, connection pools
-        eps, res = throughput(port, args.clients, args.seconds)
+        with CpuMeter(proc.pid) as cpu:
+            eps, res = throughput(port, args.clients, args.seconds)
+        per = [u / max(1, res.events) * 1000 for u in cpu.used]
         fixed = fixed_rate(port, args.rate, args.seconds, args.clients * 2)
         errors = res.errors + fixed.errors
         print(
@@ -294,6 +355,10 @@ def run_setup(setup: Setup, args: argparse.Namespace) -> None:
             f"at {args.rate:.0f} req/s: p50 {pct(fixed.latencies, 50):5.1f} ms, "
             f"p99 {pct(fixed.latencies, 99):6.1f} ms"
             + (f"   ERRORS: {len(errors)} e.g. {errors[0]}" if errors else "")
+        )
+        print(
+            f"{'':<38} CPU per event at full load (ticket creations included): "
+            f"server {per[0]:.2f} ms, PostgreSQL {per[1]:.2f} ms, this client {per[2]:.2f} ms"
         )
         sys.stdout.flush()
     finally:
@@ -312,20 +377,38 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="client threads at full load")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=["gthread", "sync"],
+        help="gunicorn worker type (sync: one request at a time, no keep-alive)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["sqlite", "serve", "postgresql"],
+        action="append",
+        help="run only these setups (repeatable); default: all",
+    )
     args = parser.parse_args()
+    only = set(args.only or ["sqlite", "serve", "postgresql"])
     print(f"HTTP benchmark on {os.cpu_count()} cores; {args.seconds:.0f} s per measurement")
-    setups = [
-        Setup(f"sqlite, gunicorn -w {args.workers} gthread", None, "gunicorn",
-              args.workers, args.threads),
-        Setup("sqlite, sop serve (1 process)", None, "sop-serve"),
-    ]  # fmt: skip
+    setups = []
+    if "sqlite" in only:
+        setups.append(
+            Setup(f"sqlite, gunicorn -w {args.workers} {args.worker_class}", None, "gunicorn",
+                  args.workers, args.threads, args.worker_class)
+        )  # fmt: skip
+    if "serve" in only:
+        setups.append(Setup("sqlite, sop serve (1 process)", None, "sop-serve"))
     schema = None
-    if pg_reachable():
+    if "postgresql" not in only:
+        pass
+    elif pg_reachable():
         schema = f"bench_{secrets.token_hex(4)}"
         url = pg_schema_url(schema)
         setups.append(
-            Setup(f"postgresql, gunicorn -w {args.workers} gthread", url, "gunicorn",
-                  args.workers, args.threads)
+            Setup(f"postgresql, gunicorn -w {args.workers} {args.worker_class}", url, "gunicorn",
+                  args.workers, args.threads, args.worker_class)
         )  # fmt: skip
     else:
         print("PostgreSQL: nothing answers on 127.0.0.1:5432; skipped")
