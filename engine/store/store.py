@@ -197,6 +197,8 @@ class Tx(Queries, OutboxOps):
         ticket = outcome.ticket
         if idempotency is not None:
             self._claim_key(idempotency, ticket.id, now)
+        link: tuple[int, str] | None
+        old_scopes: Mapping[str, str] | None
         if expected_version is None:
             self.conn.execute(_INSERT_TICKET, _ticket_values(ticket, now, external_ref))
             link, old_scopes = (0, chain.GENESIS), {}
