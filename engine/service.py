@@ -39,14 +39,13 @@ from engine.errors import (
     InvalidData,
     NotFound,
     SopError,
-    UnknownRevision,
 )
 from engine.reports.step_runs import record_step_runs
 from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
 from engine.store import codec
 from engine.store.ids import new_ticket_id
-from engine.store.revisions import RevisionTexts, spec_from_texts, texts_of
+from engine.store.revisions import SpecResolver, texts_of
 from engine.store.store import Idempotency, KeyTaken, StaleVersion, Store, StoredTicket, Tx
 
 __all__ = ["Page", "PostResult", "TicketRecord", "TicketService", "open_service"]
@@ -109,7 +108,7 @@ class TicketService:
         self.catalog = catalog
         self.store = store
         self.clock: Clock = clock or SystemClock()
-        self._specs: dict[str, Spec] = {s.content_hash: s for s in catalog}
+        self._specs = SpecResolver(catalog, store)
         self._keep_revision_texts()
 
     # -- writes -----------------------------------------------------------------------------------
@@ -338,37 +337,21 @@ class TicketService:
     def spec_for(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
         """The exact revision (by content hash) a ticket is pinned to; `tx`: read its stored
         text in that transaction (when it is not loaded) instead of a new one."""
-        spec = self._specs.get(ticket.spec_hash)
-        if spec is not None:
-            return spec
-        if tx is not None:
-            texts = tx.revision_texts(ticket.spec_hash)
-        else:
-            with self.store.read() as read_tx:
-                texts = read_tx.revision_texts(ticket.spec_hash)
-        if texts is None:
-            raise UnknownRevision(
-                f"ticket {ticket.id} is pinned to {ticket.sop_id}@{ticket.revision} "
-                f"(hash {ticket.spec_hash[:12]}), which is neither loaded nor stored"
-            )
-        text, rules = texts
-        spec = spec_from_texts(
-            RevisionTexts(ticket.sop_id, ticket.revision, ticket.spec_hash, text, rules)
-        )
-        self._specs[ticket.spec_hash] = spec
-        return spec
+        return self._specs.get(ticket, tx)
 
     def use_catalog(self, catalog: Catalog) -> None:
         """Govern new tickets by `catalog` from now on (hot reload). Revisions loaded before stay
         known by hash, and the new ones' texts are stored before any ticket can be pinned to
         them; the swap itself is one reference assignment, so a request sees either catalog."""
-        self._specs = {**self._specs, **{s.content_hash: s for s in catalog}}
+        self._specs.add(catalog)
         self._keep_revision_texts()
         self.catalog = catalog
 
     def _keep_revision_texts(self) -> None:
         with self.store.read() as tx:
-            missing = [s for s in self._specs.values() if not tx.has_revision(s.content_hash)]
+            missing = [
+                s for s in self._specs.by_hash.values() if not tx.has_revision(s.content_hash)
+            ]
         for spec in missing:
             texts = texts_of(spec)
             if texts is None:

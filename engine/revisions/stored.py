@@ -23,11 +23,8 @@ from sqlalchemy import func, select
 
 from engine.domain.apply import TIMER_EVENTS
 from engine.domain.model import Ticket
-from engine.errors import UnknownRevision
-from engine.spec.catalog import Catalog
-from engine.spec.model import Spec
 from engine.store import Store, StoredTicket, Tx, codec
-from engine.store.revisions import RevisionTexts, spec_from_texts
+from engine.store.revisions import SpecResolver
 from engine.store.tables import EventRow, TicketRow
 
 __all__ = [
@@ -138,27 +135,3 @@ class _Data:
     """Decodes a log entry's free-form data with the codec (its tagged dates, tuples)."""
 
     data: dict[str, Any]
-
-
-class SpecResolver:
-    """The exact revision (by content hash) of a ticket: loaded, or rebuilt from the store."""
-
-    def __init__(self, catalog: Catalog, store: Store) -> None:
-        self.store = store
-        self._by_hash: dict[str, Spec] = {s.content_hash: s for s in catalog}
-
-    def get(self, ticket: Ticket) -> Spec:
-        spec = self._by_hash.get(ticket.spec_hash)
-        if spec is not None:
-            return spec
-        with self.store.read() as tx:
-            texts = tx.revision_texts(ticket.spec_hash)
-        if texts is None:
-            raise UnknownRevision(
-                f"ticket {ticket.id} is pinned to {ticket.sop_id}@{ticket.revision} "
-                f"(hash {ticket.spec_hash[:12]}), which is neither loaded nor stored"
-            )
-        text, rules = texts
-        rt = RevisionTexts(ticket.sop_id, ticket.revision, ticket.spec_hash, text, rules)
-        spec = self._by_hash[ticket.spec_hash] = spec_from_texts(rt)
-        return spec

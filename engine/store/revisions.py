@@ -3,6 +3,8 @@
     texts_of(spec) -> RevisionTexts | None        read back from disk; None if they no longer
                                                   hash to `spec.content_hash`
     spec_from_texts(texts) -> Spec                load the stored texts with the normal loader
+    SpecResolver(specs, store).get(ticket, tx)    the exact revision a ticket is pinned to:
+                                                  loaded, or rebuilt from its stored texts
 
 The store keeps these by content hash, so a ticket pinned to a revision can still be decided
 by exactly that revision after the file on disk was edited or removed.
@@ -12,13 +14,20 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
+from engine.errors import UnknownRevision
 from engine.spec.load import default_rules_dir, load_revision
 from engine.spec.model import Spec
+
+if TYPE_CHECKING:
+    from engine.domain.model import Ticket
+    from engine.store.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +78,38 @@ def spec_from_texts(texts: RevisionTexts) -> Spec:
         for name, rtext in texts.rules.items():
             (rules_dir / f"{name}.yaml").write_bytes(rtext.encode("utf-8"))
         return load_revision(path, rules_dir)
+
+
+class SpecResolver:
+    """The exact revision (by content hash) of a ticket: one loaded, or rebuilt from the texts
+    the store kept when that revision was first loaded."""
+
+    def __init__(self, specs: Iterable[Spec], store: Store) -> None:
+        self.store = store
+        self.by_hash: dict[str, Spec] = {s.content_hash: s for s in specs}
+
+    def add(self, specs: Iterable[Spec]) -> None:
+        """Know these too (hot reload): one reference swap, so readers see old or new."""
+        self.by_hash = {**self.by_hash, **{s.content_hash: s for s in specs}}
+
+    def get(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
+        """`tx`: read a stored text in that transaction instead of a new one."""
+        spec = self.by_hash.get(ticket.spec_hash)
+        if spec is not None:
+            return spec
+        if tx is not None:
+            texts = tx.revision_texts(ticket.spec_hash)
+        else:
+            with self.store.read() as read_tx:
+                texts = read_tx.revision_texts(ticket.spec_hash)
+        if texts is None:
+            raise UnknownRevision(
+                f"ticket {ticket.id} is pinned to {ticket.sop_id}@{ticket.revision} "
+                f"(hash {ticket.spec_hash[:12]}), which is neither loaded nor stored"
+            )
+        text, rules = texts
+        spec = spec_from_texts(
+            RevisionTexts(ticket.sop_id, ticket.revision, ticket.spec_hash, text, rules)
+        )
+        self.by_hash = {**self.by_hash, ticket.spec_hash: spec}
+        return spec
