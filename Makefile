@@ -20,6 +20,7 @@ serve: $(VENV)/.installed-serve mermaid
 test: $(VENV)/.installed-dev,audit mermaid
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy engine
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev,audit
