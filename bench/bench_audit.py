@@ -16,19 +16,19 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import pg_url  # noqa: E402
 
 from engine.audit import export_log, verify_store  # noqa: E402
 from engine.domain import apply, new_ticket  # noqa: E402
@@ -117,16 +117,6 @@ def measure(label: str, store: Store, n: int) -> None:
         f"{report.tickets / verify_s:6,.0f} tickets/s; "
         f"export xes {rates[0]:7,.0f} events/s, ocel {rates[1]:7,.0f} events/s"
     )
-
-
-def pg_url() -> str | None:
-    url = os.environ.get("SOP_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
-            return url
-    except OSError:
-        return None
 
 
 def main() -> None:

@@ -32,50 +32,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _common import FIELDS, PG_BASE, WALK, pg_url  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "bench-" + secrets.token_hex(8)
-PG_BASE = "postgresql://127.0.0.1:5432/test"
-
-FIELDS = {
-    "reporter_name": "Budi Santoso",
-    "reporter_phone": "+6281234567890",
-    "channel": "instagram",
-    "social_media": "@budi",
-    "complaint_text": "Jalan berlubang di depan sekolah",
-    "attachment": "https://example.org/foto.jpg",
-    "location": "Jl. Raya Darmo 1",
-}
-WALK = [
-    ("accept", "staff", {}),
-    ("triage", "staff", {}),
-    ("entered", "staff", {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}),
-    ("responded", "staff", {"response_text": "Kami proses"}),
-    ("within_authority", "staff", {}),
-    ("routed", "staff", {}),
-    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
-    (
-        "follow_up_submitted",
-        "agency",
-        {"follow_up_text": "Sudah", "follow_up_photo": "https://example.org/f.jpg"},
-    ),
-    ("substance_ok", "staff", {}),
-    ("validated", "staff", {}),
-]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def pg_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 class Conn:
@@ -403,7 +370,7 @@ def main() -> None:
     schema = None
     if "postgresql" not in only:
         pass
-    elif pg_reachable():
+    elif pg_url() is not None:
         schema = f"bench_{secrets.token_hex(4)}"
         url = pg_schema_url(schema)
         setups.append(

@@ -27,21 +27,20 @@ across processes by id range.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
-import socket
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlparse
 
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import pg_url  # noqa: E402
 
 from engine import domain  # noqa: E402
 from engine.domain.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
@@ -195,16 +194,6 @@ def measure(label: str, store: Store, n: int) -> None:
         f"{step9.stored['met']}/{step9.stored['breached']}, candidate "
         f"{step9.candidate['met']}/{step9.candidate['breached']}"
     )
-
-
-def pg_url() -> str | None:
-    url = os.environ.get("SOP_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
-            return url
-    except OSError:
-        return None
 
 
 def main() -> None:

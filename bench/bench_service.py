@@ -19,7 +19,6 @@ import os
 import pstats
 import secrets
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -28,46 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import FIELDS, PG_BASE, WALK, pg_url  # noqa: E402
+
 from engine import domain  # noqa: E402
 from engine.service import TicketService  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store  # noqa: E402
 from engine.store.database import sqlite_url  # noqa: E402
-
-PG_BASE = "postgresql://127.0.0.1:5432/test"
-FIELDS = {
-    "reporter_name": "Budi Santoso",
-    "reporter_phone": "+6281234567890",
-    "channel": "instagram",
-    "social_media": "@budi",
-    "complaint_text": "Jalan berlubang di depan sekolah",
-    "attachment": "https://example.org/foto.jpg",
-    "location": "Jl. Raya Darmo 1",
-}
-WALK = [
-    ("accept", "staff", {}),
-    ("triage", "staff", {}),
-    ("entered", "staff", {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}),
-    ("responded", "staff", {"response_text": "Kami proses"}),
-    ("within_authority", "staff", {}),
-    ("routed", "staff", {}),
-    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
-    (
-        "follow_up_submitted",
-        "agency",
-        {"follow_up_text": "Sudah", "follow_up_photo": "https://example.org/f.jpg"},
-    ),
-    ("substance_ok", "staff", {}),
-    ("validated", "staff", {}),
-]
-
-
-def pg_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 class CoreTimer:
@@ -152,7 +118,7 @@ def main() -> None:
             store.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if not pg_reachable():
+    if not pg_url() is not None:
         print("PostgreSQL: nothing answers on 127.0.0.1:5432; skipped")
         return
     schema = f"bench_{secrets.token_hex(4)}"

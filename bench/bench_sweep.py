@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import secrets
-import socket
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 from sqlalchemy import create_engine, insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import pg_url  # noqa: E402
 
 from engine.clock import ManualClock  # noqa: E402
 from engine.domain import new_ticket  # noqa: E402
@@ -162,16 +161,6 @@ def measure(label: str, store: Store, n_open: int, due_fraction: float) -> None:
         f"next sweep, nothing due: {empty_ms:5.2f} ms ({again} applied)"
     )
     assert applied == n_due, f"applied {applied}, expected {n_due}"
-
-
-def pg_url() -> str | None:
-    url = os.environ.get("SOP_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
-            return url
-    except OSError:
-        return None
 
 
 def main() -> None:
