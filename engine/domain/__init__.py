@@ -10,6 +10,7 @@ Errors (engine.errors.TicketError and subclasses) leave the ticket unchanged.
 All datetimes are timezone-aware.
 """
 
-from engine.domain.apply import allowed_events, apply, due, new_ticket, pending_deadlines
+from engine.domain.apply import allowed_events, apply, due, new_ticket
+from engine.domain.timing import pending_deadlines
 
 __all__ = ["allowed_events", "apply", "due", "new_ticket", "pending_deadlines"]

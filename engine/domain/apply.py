@@ -15,15 +15,22 @@ from typing import Any
 from engine.domain.checks import check_actor, check_inputs, find_event
 from engine.domain.fields import check_values
 from engine.domain.machine import fire
-from engine.domain.model import Deadline, Event, Outcome, StepRun, Ticket, Timer
+from engine.domain.model import Event, Outcome, StepRun, Ticket, Timer
 from engine.domain.reactions import Draft, react
-from engine.domain.timing import finish_run, pause_run, resume_run, start_run
+from engine.domain.timing import (
+    add_duration,
+    finish_run,
+    pause_run,
+    resume_run,
+    start_run,
+)
 from engine.errors import EventNotAllowed, InvalidData
 from engine.spec.model import END, Spec
 
 DEADLINE = "deadline"  # engine timer event: the active step's time limit passed
 TIMER = "timer"  # engine timer event: a rule's timer is due
 TIMER_EVENTS = (DEADLINE, TIMER)
+ENGINE_ACTOR = ""  # timer events are performed by no actor of the SOP: the engine's own clock
 MAX_CHAIN = 20  # events fired by rules per call, to stop a rule loop in a bad SOP
 
 
@@ -178,8 +185,6 @@ def _apply_timer(draft: Draft, event: Event, at: datetime) -> None:
 def _rearm(spec: Spec, ticket: Ticket, timer: Timer) -> tuple[Timer, ...]:
     if timer.every_amount is None or timer.every_unit is None:
         return ()
-    from engine.domain.timing import add_duration
-
     step_id = timer.step or (ticket.active.step if ticket.active else None)
     due = add_duration(spec, step_id, timer.due, timer.every_amount, timer.every_unit)
     return (replace(timer, due=due, count=timer.count + 1),)
@@ -210,17 +215,12 @@ def due(spec: Spec, ticket: Ticket, now: datetime) -> list[Event]:
     events: list[tuple[datetime, Event]] = []
     run = ticket.active
     if run and run.due and not run.breached_at and run.paused_at is None and run.due <= now:
-        events.append((run.due, Event(DEADLINE, _system(spec), {"step": run.step}, run.due)))
+        events.append((run.due, Event(DEADLINE, ENGINE_ACTOR, {"step": run.step}, run.due)))
     for timer in ticket.timers:
         if timer.due <= now:
-            events.append((timer.due, Event(TIMER, _system(spec), {"name": timer.name}, timer.due)))
+            events.append((timer.due, Event(TIMER, ENGINE_ACTOR, {"name": timer.name}, timer.due)))
     events.sort(key=lambda pair: pair[0])
     return [e for _, e in events]
-
-
-def _system(spec: Spec) -> str:
-    """Timer events are performed by no actor of the SOP: the engine's own clock."""
-    return ""
 
 
 def allowed_events(spec: Spec, ticket: Ticket) -> list[str]:
@@ -231,12 +231,3 @@ def allowed_events(spec: Spec, ticket: Ticket) -> list[str]:
     return [
         e.name for e in step.events if not (e.pause and paused) and not (e.resume and not paused)
     ]
-
-
-def pending_deadlines(ticket: Ticket) -> list[Deadline]:
-    out: list[Deadline] = []
-    run = ticket.active
-    if run and run.due and not run.breached_at and run.paused_at is None:
-        out.append(Deadline(ticket.id, "sla", run.step, run.due))
-    out.extend(Deadline(ticket.id, "timer", t.name, t.due) for t in ticket.timers)
-    return sorted(out, key=lambda d: d.due)

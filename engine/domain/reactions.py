@@ -23,6 +23,7 @@ from engine.domain.model import (
     Ticket,
     Timer,
 )
+from engine.domain.timing import add_duration, pending_deadlines
 from engine.errors import RulesError
 from engine.rules.compiled import KEYED_SUBJECTS, CompiledRule, Match, fact_value, leaves
 from engine.rules.reasons import reason
@@ -86,8 +87,6 @@ class Draft:
         self.log[-1] = replace(last, rules=(*last.rules, firing))
 
     def outcome(self) -> Outcome:
-        from engine.domain.apply import pending_deadlines
-
         return Outcome(
             ticket=self.ticket,
             log=tuple(self.log),
@@ -217,8 +216,6 @@ def _escalate(draft: Draft, rule_id: str, action: RuleAction, count: int) -> Non
 
 
 def _start_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
-    from engine.domain.timing import add_duration
-
     params = action.params
     every = params.get("every")
     after = params.get("after") or every

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from engine.calendar import WorkCalendar
-from engine.domain.model import StepRun
+from engine.domain.model import Deadline, StepRun, Ticket
 from engine.spec.model import Calendar, Duration, Spec, Step
 
 
@@ -54,3 +54,12 @@ def finish_run(run: StepRun, at: datetime, by_event: str) -> StepRun:
         result="breached" if late else "met",
         by_event=by_event,
     )
+
+
+def pending_deadlines(ticket: Ticket) -> list[Deadline]:
+    out: list[Deadline] = []
+    run = ticket.active
+    if run and run.due and not run.breached_at and run.paused_at is None:
+        out.append(Deadline(ticket.id, "sla", run.step, run.due))
+    out.extend(Deadline(ticket.id, "timer", t.name, t.due) for t in ticket.timers)
+    return sorted(out, key=lambda d: d.due)
