@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, request
 
-from api import admin, diff, openapi, reports
+from api import admin, audit, diff, openapi, reports
 from api.auth import authenticate
 from api.config import settings
 from api.errors import register_error_handlers
@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     register_error_handlers(app)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
-    for module in (health, sops, diff, tickets, events, notifications, clock, reports):
+    for module in (health, sops, diff, tickets, events, notifications, clock, reports, audit):
         v1.register_blueprint(module.bp)
     v1.register_blueprint(openapi.bp)
     v1.register_blueprint(admin.bp)

@@ -18,6 +18,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema
 
+from api.audit import ExportQuerySchema
 from api.diff import DiffQuerySchema
 from api.reports import MonevQuerySchema
 from api.schemas.admin import ReloadSchema
@@ -189,6 +190,26 @@ OPERATIONS: tuple[Op, ...] = (
         "`Accept: text/csv` answers CSV.",
         query=MonevQuerySchema,
         errors=(404, 422),
+    ),
+    Op(
+        "get",
+        "/v1/audit/verify",
+        "audit",
+        "Check every ticket's hash chain (auditor, admin)",
+        "Reports every log entry changed, removed or reordered, by ticket and position, and "
+        "tickets whose record does not match their last entry. Unscoped tokens only.",
+        errors=(403,),
+    ),
+    Op(
+        "get",
+        "/v1/audit/export",
+        "audit",
+        "The event log for process mining (auditor, admin)",
+        "XES (IEEE 1849) or OCEL 2.0: case = ticket, activity = the SOP step an entry finished, "
+        "resource = actor. No field values. Unscoped tokens only.",
+        query=ExportQuerySchema,
+        errors=(403, 404, 422),
+        media_type="application/xml",
     ),
     Op(
         "post",
