@@ -32,6 +32,7 @@ from engine.calendar import WorkCalendar
 from engine.domain.model import LogEntry, StepRun, Ticket
 from engine.reports.tables import StepRunRow
 from engine.spec.model import Spec
+from engine.store.prepared import Prepared
 
 __all__ = ["NO_LIMIT_UNIT", "record_step_runs", "report_scope_field", "step_unit"]
 
@@ -44,8 +45,15 @@ _TOUCHED = (StepRunRow.ticket_id == bindparam("ticket_id"), StepRunRow.visit >= 
 _SELECT_OLD = select(
     StepRunRow.visit, StepRunRow.paused_at, StepRunRow.paused_seconds, StepRunRow.paused_amount
 ).where(*_TOUCHED)
-_DELETE_FROM = delete(StepRunRow).where(*_TOUCHED)
-_INSERT = insert(StepRunRow)
+_DELETE_FROM = Prepared(delete(StepRunRow).where(*_TOUCHED), ("ticket_id", "first"))
+_INSERT = Prepared(
+    insert(StepRunRow),
+    (
+        "ticket_id", "visit", "sop_id", "revision", "step", "no", "attempt", "scope_name",
+        "scope_value", "started", "due", "finished", "result", "by_event", "breached", "unit",
+        "elapsed", "paused_seconds", "paused_amount", "paused_at",
+    ),
+)  # fmt: skip
 
 
 def report_scope_field(spec: Spec) -> str | None:
@@ -77,12 +85,12 @@ def record_step_runs(
         old = {}
         if any(_needs_old(spec, run) for run in runs[first:]):
             old = {r.visit: r for r in conn.execute(_SELECT_OLD, key)}
-        conn.execute(_DELETE_FROM, key)
+        _DELETE_FROM.run(conn, [key])
         rows = [
             _row(spec, ticket, runs, i, old.get(i), field, scope_value)
             for i in range(first, len(runs))
         ]
-        conn.execute(_INSERT, rows)
+        _INSERT.run(conn, rows)
     if field and any(field in entry.data for entry in log) and first > 0:
         conn.execute(
             update(StepRunRow)

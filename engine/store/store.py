@@ -26,6 +26,7 @@ from engine.domain.model import LogEntry, Notification, Outcome, Ticket
 from engine.store import chain, codec
 from engine.store.database import WRITE, make_engine, upgrade
 from engine.store.outbox import OutboxOps
+from engine.store.prepared import Prepared
 from engine.store.queries import Queries
 from engine.store.tables import (
     DeadlineRow,
@@ -95,15 +96,36 @@ _SELECT_TICKET_LOCKED = (
     .with_for_update()
 )
 _SELECT_VERSION = select(TicketRow.version).where(TicketRow.id == bindparam("ticket_id"))
-_UPDATE_TICKET = update(TicketRow).where(
-    TicketRow.id == bindparam("b_id"), TicketRow.version == bindparam("b_expected")
+_UPDATE_TICKET = Prepared(
+    update(TicketRow).where(
+        TicketRow.id == bindparam("b_id"), TicketRow.version == bindparam("b_expected")
+    ),
+    ("sop_id", "revision", "spec_hash", "state", "status", "breached", "version", "closed")
+    + ("record", "updated", "b_id", "b_expected"),
 )
 _INSERT_TICKET = insert(TicketRow)
-_INSERT_EVENTS = insert(EventRow)
-_DELETE_DEADLINES = delete(DeadlineRow).where(DeadlineRow.ticket_id == bindparam("ticket_id"))
-_INSERT_DEADLINES = insert(DeadlineRow)
-_DELETE_SCOPES = delete(TicketScopeRow).where(TicketScopeRow.ticket_id == bindparam("ticket_id"))
-_INSERT_SCOPES = insert(TicketScopeRow)
+# The inserts and deletes of every write run on the DBAPI cursor (`Prepared`).
+_EVENT_KEYS = (
+    "ticket_id", "seq", "version", "at", "event", "actor", "user", "from_state", "to_state",
+    "from_status", "to_status", "sop_id", "revision", "spec_hash", "caused_by",
+    "idempotency_key", "recorded", "entry", "prev_hash", "entry_hash",
+)  # fmt: skip
+_INSERT_EVENTS = Prepared(insert(EventRow), _EVENT_KEYS)
+_DELETE_DEADLINES = Prepared(
+    delete(DeadlineRow).where(DeadlineRow.ticket_id == bindparam("ticket_id")), ("ticket_id",)
+)
+_INSERT_DEADLINES = Prepared(insert(DeadlineRow), ("ticket_id", "kind", "name", "due"))
+_DELETE_SCOPES = Prepared(
+    delete(TicketScopeRow).where(TicketScopeRow.ticket_id == bindparam("ticket_id")),
+    ("ticket_id",),
+)
+_INSERT_SCOPES = Prepared(insert(TicketScopeRow), ("ticket_id", "name", "value"))
+_OUTBOX_KEYS = (
+    "notification_id", "ticket_id", "to_actor", "channel", "scope_name", "scope_value",
+    "payload", "status", "attempts", "next_attempt_at", "done_channels", "last_error",
+    "created", "delivered",
+)  # fmt: skip
+_INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
 )
@@ -237,8 +259,7 @@ class Tx(Queries, OutboxOps):
         for key in ("id", "created", "external_ref"):
             values.pop(key)
         values["b_id"], values["b_expected"] = ticket.id, expected
-        result = self.conn.execute(_UPDATE_TICKET, values)
-        if result.rowcount != 1:
+        if _UPDATE_TICKET.run(self.conn, [values]) != 1:
             raise StaleVersion(ticket.id, expected, self.ticket_version(ticket.id))
 
     def _append_log(
@@ -259,24 +280,24 @@ class Tx(Queries, OutboxOps):
             prev = chain.stamp(values, prev)  # chained to the entry before, by hash
             rows.append(values)
         if rows:
-            self.conn.execute(_INSERT_EVENTS, rows)
+            _INSERT_EVENTS.run(self.conn, rows)
 
     def _replace_deadlines(self, ticket_id: str, outcome: Outcome) -> None:
-        self.conn.execute(_DELETE_DEADLINES, {"ticket_id": ticket_id})
+        _DELETE_DEADLINES.run(self.conn, [{"ticket_id": ticket_id}])
         rows = [
             {"ticket_id": ticket_id, "kind": d.kind, "name": d.name, "due": d.due}
             for d in outcome.deadlines
         ]
         if rows:
-            self.conn.execute(_INSERT_DEADLINES, rows)
+            _INSERT_DEADLINES.run(self.conn, rows)
 
     def _replace_scopes(self, ticket_id: str, scopes: Mapping[str, str], had_rows: bool) -> None:
         """`had_rows`: False when the ticket is known to have no scope rows (nothing to delete)."""
         if had_rows:
-            self.conn.execute(_DELETE_SCOPES, {"ticket_id": ticket_id})
+            _DELETE_SCOPES.run(self.conn, [{"ticket_id": ticket_id}])
         rows = [{"ticket_id": ticket_id, "name": k, "value": v} for k, v in scopes.items()]
         if rows:
-            self.conn.execute(_INSERT_SCOPES, rows)
+            _INSERT_SCOPES.run(self.conn, rows)
 
     def _enqueue(
         self, notes: Iterable[Notification], scope_fields: Mapping[str, str], now: datetime
@@ -299,7 +320,7 @@ class Tx(Queries, OutboxOps):
             seen.add(note.id)
             rows.append(_outbox_values(note, scope_fields.get(note.to), now))
         if rows:
-            self.conn.execute(insert(OutboxRow), rows)
+            _INSERT_OUTBOX.run(self.conn, rows)
 
     # -- idempotency ------------------------------------------------------------------------------
 
