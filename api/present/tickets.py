@@ -150,10 +150,15 @@ ENTRY_KEYS = (
 
 def entry_view(spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader) -> dict[str, Any]:
     """A log entry (the record, or the store's timeline dict of it) as the reader may see it."""
-    item = asdict(entry) if isinstance(entry, LogEntry) else dict(entry)
-    out = {key: item.get(key) for key in ENTRY_KEYS}
-    out["data"], _ = mask_values(item.get("data") or {}, spec.personal_fields, reader)
-    out["rules"] = list(out["rules"] or ())
+    if isinstance(entry, LogEntry):  # read off the record (asdict would deep-copy all of it)
+        out = {key: getattr(entry, key) for key in ENTRY_KEYS}
+        data: Mapping[str, Any] = entry.data
+        out["rules"] = [asdict(r) for r in entry.rules]
+    else:
+        out = {key: entry.get(key) for key in ENTRY_KEYS}
+        data = entry.get("data") or {}
+        out["rules"] = list(out["rules"] or ())
+    out["data"], _ = mask_values(data or {}, spec.personal_fields, reader)
     return out
 
 
