@@ -125,6 +125,9 @@ _OUTBOX_KEYS = (
     "payload", "status", "attempts", "next_attempt_at", "done_channels", "last_error",
     "created", "delivered",
 )  # fmt: skip
+_SELECT_QUEUED = select(OutboxRow.notification_id).where(
+    OutboxRow.notification_id.in_(bindparam("ids", expanding=True))
+)
 _INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
@@ -306,13 +309,7 @@ class Tx(Queries, OutboxOps):
         if not notes:
             return
         # A notification id is stable: one already in the outbox is the same notification.
-        seen = set(
-            self.conn.scalars(
-                select(OutboxRow.notification_id).where(
-                    OutboxRow.notification_id.in_([n.id for n in notes])
-                )
-            )
-        )
+        seen = set(self.conn.scalars(_SELECT_QUEUED, {"ids": [n.id for n in notes]}))
         rows = []
         for note in notes:
             if note.id in seen:
