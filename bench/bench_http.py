@@ -13,11 +13,15 @@ database `test`), then:
         [--server gunicorn|granian] [--threads 4] [--only sqlite|serve|postgresql]
 
 `--server granian` runs the same app under granian (a Rust HTTP server; not a project
-dependency: `pip install granian==2.8.7` to try it). On this 2-core machine, SQLite, granian
--w 2 --blocking-threads 1 measured ~780 events/s at 1.5 ms server CPU per event, against
-gunicorn -w 4 gthread's ~620-745/s at 1.9-2.2 ms: gunicorn's Python HTTP handling is ~0.4 ms.
+dependency: `pip install granian==2.8.7` to try it). Figures on this 2-core machine, SQLite,
+with writers queued on the store's lock file (5 s runs, shared machine, +-10%):
 
-Every request goes to 127.0.0.1 and the run stops by itself. Prints one line per setup.
+    granian  -w 2 --blocking-threads 1      ~1,070 events/s  server 1.35 ms CPU/event
+    gunicorn -w 2 --threads 1 (gthread)       ~915 events/s  server 1.65 ms
+    gunicorn -w 3 --threads 1                 ~905 events/s  server 1.70 ms
+    gunicorn -w 4 --threads 4 (the default)   ~730 events/s  server 1.95 ms
+
+Fewer threads per worker pays: a worker's threads share one GIL and the SQLite write lock.
 """
 
 from __future__ import annotations
