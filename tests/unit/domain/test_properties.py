@@ -55,7 +55,13 @@ def _expected_status(ticket) -> str | None:
     return status
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples every run, so the depth guard below cannot flake in CI
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(actions)
 def test_random_sequences_keep_the_sops_invariants(steps):
     now = MONDAY
