@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +48,32 @@ def pg_url() -> str | None:
             return PG_BASE
     except OSError:
         return None
+
+
+def stores(backend: str) -> Iterator[tuple[str, Any]]:
+    """(label, engine.store.Store) for each backend asked ("sqlite", "postgresql", "both"): a
+    SQLite file in a temporary folder, and a throw-away PostgreSQL schema dropped afterwards."""
+    from sqlalchemy import text
+
+    from engine.store import Store
+
+    if backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(f"sqlite:///{tmp}/bench.db")
+            try:
+                yield "sqlite", store
+            finally:
+                store.close()
+    if backend in ("postgresql", "both"):
+        url = pg_url()
+        if url is None:
+            print("postgresql: not reachable; skipped (set SOP_BENCH_DATABASE_URL)")
+            return
+        schema = f"sop_bench_{secrets.token_hex(4)}"
+        store = Store.open(url, schema=schema)
+        try:
+            yield "postgresql", store
+        finally:
+            with store.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            store.close()

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -28,7 +26,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import pg_url  # noqa: E402
+from _common import stores  # noqa: E402
 
 from engine.audit import export_log, verify_store  # noqa: E402
 from engine.domain import apply, new_ticket  # noqa: E402
@@ -125,24 +123,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     print(f"bench_audit: {args.tickets:,} tickets; python {sys.version.split()[0]}")
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            store = Store.open(f"sqlite:///{tmp}/bench.db")
-            measure("sqlite", store, args.tickets)
-            store.close()
-    if args.backend in ("postgresql", "both"):
-        url = pg_url()
-        if url is None:
-            print("postgresql: not reachable; skipped (set SOP_BENCH_DATABASE_URL)")
-            return
-        schema = f"sop_bench_{secrets.token_hex(4)}"
-        store = Store.open(url, schema=schema)
-        try:
-            measure("postgresql", store, args.tickets)
-        finally:
-            with store.engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            store.close()
+    for label, store in stores(args.backend):
+        measure(label, store, args.tickets)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import argparse
 import copy
-import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import pg_url  # noqa: E402
+from _common import stores  # noqa: E402
 
 from engine.clock import ManualClock  # noqa: E402
 from engine.domain import new_ticket  # noqa: E402
@@ -171,26 +169,8 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.version.split()[0]
     print(f"bench_sweep: {args.open:,} open tickets, {args.due:.1%} due; python {python}")
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            store = Store.open(f"sqlite:///{tmp}/bench.db")
-            measure("sqlite", store, args.open, args.due)
-            store.close()
-    if args.backend in ("postgresql", "both"):
-        url = pg_url()
-        if url is None:
-            print("postgresql: not reachable; skipped (set SOP_BENCH_DATABASE_URL)")
-            return
-        schema = f"sop_bench_{secrets.token_hex(4)}"
-        store = Store.open(url, schema=schema)
-        try:
-            measure("postgresql", store, args.open, args.due)
-        finally:
-            store.close()
-            engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            engine.dispose()
+    for label, store in stores(args.backend):
+        measure(label, store, args.open, args.due)
 
 
 if __name__ == "__main__":
