@@ -14,12 +14,23 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, request
 
-from api import admin, audit, diff, openapi, reports
 from api.auth import authenticate
 from api.config import settings
 from api.errors import register_error_handlers
 from api.runtime import Runtime, build_runtime
-from api.views import clock, events, health, notifications, sops, tickets
+from api.views import (
+    admin,
+    audit,
+    clock,
+    diff,
+    events,
+    health,
+    notifications,
+    openapi,
+    reports,
+    sops,
+    tickets,
+)
 from api.web import bp as web_pages
 
 log = logging.getLogger(__name__)

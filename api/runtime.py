@@ -10,10 +10,10 @@ from typing import Any
 
 from api.auth import TokenRegistry
 from api.config import ConfigError, database_url
-from engine.clock import Clock, ManualClock, SystemClock
-from engine.notifier import Routing
-from engine.revisions.immutability import check_published
-from engine.service import TicketService
+from engine.app.notifier import Routing
+from engine.app.revisions.immutability import check_published
+from engine.app.service import TicketService
+from engine.core.clock import Clock, ManualClock, SystemClock
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 

@@ -13,8 +13,8 @@ import logging
 from flask import current_app
 
 from api.runtime import Runtime
-from engine.notifier import Notifier
-from engine.sweeper import Sweeper
+from engine.app.notifier import Notifier
+from engine.app.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 

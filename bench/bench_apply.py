@@ -1,4 +1,4 @@
-"""Events/s through engine.domain.apply on the seed SOP, and bytes per ticket record, against
+"""Events/s through engine.core.apply on the seed SOP, and bytes per ticket record, against
 the bare cost of one transitions trigger plus one rules evaluation measured in the same run.
 
     .venv/bin/python bench/bench_apply.py [--tickets 400]
@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.domain import apply, due, new_ticket  # noqa: E402
-from engine.domain.machine import fire  # noqa: E402
-from engine.domain.model import Event  # noqa: E402
-from engine.rules import RulesEngine  # noqa: E402
+from engine.core import apply, due, new_ticket  # noqa: E402
+from engine.core.machine import fire  # noqa: E402
+from engine.core.model import Event  # noqa: E402
+from engine.core.rules_engine import RulesEngine  # noqa: E402
 from engine.spec.load import load_revision  # noqa: E402
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROUTING  # noqa: E402
 

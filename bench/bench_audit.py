@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from _common import stores  # noqa: E402
 
-from engine.audit import export_log, verify_store  # noqa: E402
-from engine.domain import apply, new_ticket  # noqa: E402
-from engine.domain.model import Event, LogEntry, Outcome  # noqa: E402
+from engine.app.audit import export_log, verify_store  # noqa: E402
+from engine.core import apply, new_ticket  # noqa: E402
+from engine.core.model import Event, LogEntry, Outcome  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store, codec  # noqa: E402
 from engine.store.chain import GENESIS, entry_hash  # noqa: E402

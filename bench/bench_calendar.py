@@ -10,7 +10,7 @@ import time
 import timeit
 from datetime import UTC, datetime, timedelta
 
-from engine.calendar import WorkCalendar
+from engine.core.calendar import WorkCalendar
 from engine.spec.model import Calendar, Duration
 
 CAL = Calendar(id="working", holidays_country="ID", holidays_categories=("public", "government"))

@@ -42,10 +42,10 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.reports.monev import monev_report  # noqa: E402
-from engine.reports.tables import StepRunRow  # noqa: E402
+from engine.app.reports.monev import monev_report  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store  # noqa: E402
+from engine.store.report_tables import StepRunRow  # noqa: E402
 from engine.store.tables import EventRow, OutboxRow, TicketRow, TicketScopeRow  # noqa: E402
 
 SOP = "surabaya-complaints"

@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 from _common import stores  # noqa: E402
 
-from engine import domain  # noqa: E402
-from engine.domain.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
-from engine.revisions.replay import replay_store  # noqa: E402
-from engine.revisions.stored import ticket_histories  # noqa: E402
-from engine.service import ticket_scopes  # noqa: E402
+from engine import core  # noqa: E402
+from engine.app.revisions.replay import replay_store  # noqa: E402
+from engine.app.revisions.stored import ticket_histories  # noqa: E402
+from engine.app.service import ticket_scopes  # noqa: E402
+from engine.core.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
 from engine.spec.load import load_revision  # noqa: E402
 from engine.spec.model import Spec  # noqa: E402
 from engine.store import Store  # noqa: E402
@@ -122,20 +122,20 @@ PATHS = {
 
 def live(spec: Spec, path: list, start: datetime) -> tuple[Ticket, list[LogEntry]]:
     """One ticket's life through the core, with the sweeps a server would make."""
-    out = domain.new_ticket(spec, "TEMPLATE", dict(FIELDS), start, actor="staff")
+    out = core.new_ticket(spec, "TEMPLATE", dict(FIELDS), start, actor="staff")
     ticket, log, now = out.ticket, list(out.log), start
     for event, actor, data, wait in path:
         now += wait
         ticket = _sweep(spec, ticket, log, now)
-        out = domain.apply(spec, ticket, Event(event, actor, dict(data), now), now)
+        out = core.apply(spec, ticket, Event(event, actor, dict(data), now), now)
         ticket = out.ticket
         log += out.log
     return _sweep(spec, ticket, log, AS_OF), log
 
 
 def _sweep(spec: Spec, ticket: Ticket, log: list[LogEntry], now: datetime) -> Ticket:
-    while ticket.is_open and (due := domain.due(spec, ticket, now)):
-        out = domain.apply(spec, ticket, due[0], now)
+    while ticket.is_open and (due := core.due(spec, ticket, now)):
+        out = core.apply(spec, ticket, due[0], now)
         ticket = out.ticket
         log += out.log
     return ticket
@@ -159,7 +159,7 @@ def fill(store: Store, spec: Spec, n: int) -> int:
                 tid = f"R{i:09d}"
                 copy = replace(ticket, id=tid)
                 entries = tuple(replace(e, ticket_id=tid) for e in log)
-                deadlines = tuple(domain.pending_deadlines(copy))
+                deadlines = tuple(core.pending_deadlines(copy))
                 outcome = Outcome(copy, entries, (), deadlines)
                 tx.save(outcome, expected_version=None, scopes=scopes, scope_fields=fields)
                 events += len(entries)

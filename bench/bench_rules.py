@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from durable import engine as durable_engine  # noqa: E402
 
-from engine.rules import RulesEngine  # noqa: E402
+from engine.core.rules_engine import RulesEngine  # noqa: E402
 from engine.spec.load import load_revision  # noqa: E402
 from tests.support.seed import OTHER_CHANNEL, ROUTING  # noqa: E402
 

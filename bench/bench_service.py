@@ -4,7 +4,7 @@ cost from the HTTP layer's (bench/bench_http.py).
 One thread opens tickets of the seed SOP and walks each through the same ten events as
 bench_http.py (steps 1-11), on an SQLite file in a temporary folder and, when 127.0.0.1:5432
 answers, on PostgreSQL (a throw-away schema in database `test`). Prints events/s, the wall and
-CPU milliseconds per event, and the part of the CPU spent in the pure core (`engine.domain`).
+CPU milliseconds per event, and the part of the CPU spent in the pure core (`engine.core`).
 
     .venv/bin/python bench/bench_service.py [--seconds 5] [--profile sqlite|postgresql]
 
@@ -29,19 +29,19 @@ sys.path.insert(0, str(ROOT))
 
 from _common import FIELDS, PG_BASE, WALK, pg_url  # noqa: E402
 
-from engine import domain  # noqa: E402
-from engine.service import TicketService  # noqa: E402
+from engine import core  # noqa: E402
+from engine.app.service import TicketService  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store  # noqa: E402
 from engine.store.database import sqlite_url  # noqa: E402
 
 
 class CoreTimer:
-    """Adds up the time spent inside engine.domain.apply / new_ticket (the pure core)."""
+    """Adds up the time spent inside engine.core.apply / new_ticket (the pure core)."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._apply, self._new = domain.apply, domain.new_ticket
+        self._apply, self._new = core.apply, core.new_ticket
 
     def _wrap(self, fn):  # type: ignore[no-untyped-def]
         def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -54,11 +54,11 @@ class CoreTimer:
         return timed
 
     def __enter__(self) -> CoreTimer:
-        domain.apply, domain.new_ticket = self._wrap(self._apply), self._wrap(self._new)
+        core.apply, core.new_ticket = self._wrap(self._apply), self._wrap(self._new)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        domain.apply, domain.new_ticket = self._apply, self._new
+        core.apply, core.new_ticket = self._apply, self._new
 
 
 def walk(service: TicketService, seconds: float) -> tuple[int, int]:
@@ -94,7 +94,7 @@ def measure(name: str, store: Store, seconds: float, profile: bool) -> None:
         f"{name:<12} {events / wall:7.0f} events/s  ({writes / wall:5.0f} writes/s incl. "
         f"creation)   per write: {wall / writes * 1000:5.2f} ms wall, "
         f"{cpu / writes * 1000:5.2f} ms CPU, of it {core.seconds / writes * 1000:5.2f} ms "
-        "in the core (engine.domain)"
+        "in the core (engine.core)"
     )
     sys.stdout.flush()
     if prof:

@@ -27,13 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from _common import stores  # noqa: E402
 
-from engine.clock import ManualClock  # noqa: E402
-from engine.domain import new_ticket  # noqa: E402
-from engine.service import TicketService, ticket_scopes  # noqa: E402
+from engine.app.service import TicketService, ticket_scopes  # noqa: E402
+from engine.app.sweeper import Sweeper  # noqa: E402
+from engine.core import new_ticket  # noqa: E402
+from engine.core.clock import ManualClock  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store, codec  # noqa: E402
 from engine.store.tables import DeadlineRow, EventRow, TicketRow, TicketScopeRow  # noqa: E402
-from engine.sweeper import Sweeper  # noqa: E402
 
 SOP = "surabaya-complaints"
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Surabaya

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from api.present.sops import status_ref, step_number
-from engine.domain.model import Deadline, LogEntry, Ticket
-from engine.service import TicketRecord
+from engine.app.service import TicketRecord
+from engine.core.model import Deadline, LogEntry, Ticket
 from engine.spec.model import END, Spec
 
 MASK = "***"

@@ -1,2 +1,2 @@
 """Marshmallow schemas: request bodies are loaded through them, responses dumped through them,
-and `api.openapi` builds the OpenAPI document from the same classes."""
+and `api.views.openapi` builds the OpenAPI document from the same classes."""

@@ -9,8 +9,8 @@ from api.auth import Principal, current
 from api.errors import Forbidden
 from api.present.tickets import Reader
 from api.views.common import runtime
+from engine.app.service import TicketRecord
 from engine.errors import NotFound
-from engine.service import TicketRecord
 
 
 def reader() -> Reader:

@@ -9,10 +9,10 @@ from api.errors import InvalidRequest
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.views.common import dump, load_body, runtime
 from api.workers import wake_notifier
-from engine.clock import ManualClock
+from engine.app.sweeper import Sweeper
+from engine.core.clock import ManualClock
 from engine.errors import NotFound, UnknownSop
 from engine.spec.model import Calendar
-from engine.sweeper import Sweeper
 
 bp = Blueprint("clock", __name__)
 

@@ -11,7 +11,7 @@ from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSch
 from api.views.access import check_scope_kept, reader, visible_ticket
 from api.views.common import dump, load_body, runtime
 from api.workers import wake_notifier
-from engine.domain.apply import TIMER_EVENTS
+from engine.core.apply import TIMER_EVENTS
 from engine.errors import Conflict
 
 bp = Blueprint("events", __name__)

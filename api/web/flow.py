@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec.form import plain
+from engine.authoring.form import plain
 from engine.spec.model import END, Branch, Condition, Spec, Step
 
 MAX_LABEL = 90

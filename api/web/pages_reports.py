@@ -1,4 +1,4 @@
-"""The monev report page: the API's report (engine.reports.monev) with server-drawn charts."""
+"""The monev report page: the API's report (engine.app.reports.monev) with server-drawn charts."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from api.views.common import runtime
 from api.web import bp
 from api.web.charts import share_chart, time_chart
 from api.web.text import amount
-from engine.reports.model import MonevReport, Section
-from engine.reports.monev import monev_for
-from engine.reports.render import as_csv
-from engine.reports.step_runs import report_scope_field
-from engine.spec.form import duration_text, plain
+from engine.app.reports.model import MonevReport, Section
+from engine.app.reports.monev import monev_for
+from engine.app.reports.render import as_csv
+from engine.app.reports.step_runs import report_scope_field
+from engine.authoring.form import duration_text, plain
 
 
 def _day(name: str) -> date | None:

@@ -14,12 +14,12 @@ from api.views.common import runtime
 from api.web import bp
 from api.web.flow import PERIODS, flow_chart
 from api.web.vendor import mermaid_available
+from engine.authoring.diff import diff_specs
+from engine.authoring.diff_model import SECTIONS, Change
+from engine.authoring.diff_render import value_text
+from engine.authoring.diff_steps import match_steps
+from engine.authoring.form import duration_text
 from engine.errors import SopError
-from engine.spec.diff import diff_specs
-from engine.spec.diff_model import SECTIONS, Change
-from engine.spec.diff_render import value_text
-from engine.spec.diff_steps import match_steps
-from engine.spec.form import duration_text
 from engine.spec.model import END, Spec, Step
 
 PERIOD_WORDS = PERIODS

@@ -14,8 +14,8 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
-from engine.domain.model import StepRun, Ticket
-from engine.reports.step_runs import report_scope_field
+from engine.app.reports.step_runs import report_scope_field
+from engine.core.model import StepRun, Ticket
 from engine.spec.model import Spec
 
 PAGE = 100

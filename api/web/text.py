@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from engine.spec.form import duration_text, long_date, plain
+from engine.authoring.form import duration_text, long_date, plain
 from engine.spec.model import Duration
 
 _TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)

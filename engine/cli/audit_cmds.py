@@ -1,6 +1,6 @@
 """`sop audit verify` (is the stored log intact?) and `sop audit export` (XES / OCEL 2.0).
 
-Both read the store only: they never migrate or write it. See engine/audit/.
+Both read the store only: they never migrate or write it. See engine/app/audit/.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def verify(database_url: str | None, data_dir: str, fmt: str) -> None:
 
     Exit status 0 when the log is intact, 1 when anything is wrong.
     """
-    from engine.audit.verify import verify_store
+    from engine.app.audit.verify import verify_store
 
     store = _open(database_url, data_dir)
     try:
@@ -124,7 +124,7 @@ def export(
 ) -> None:
     """Write the event log as XES or OCEL 2.0 JSON: case = ticket, activity = SOP step,
     resource = actor, with the revision that decided each event."""
-    from engine.audit.export import export_log
+    from engine.app.audit.export import export_log
 
     store = _open(database_url, data_dir)
     try:

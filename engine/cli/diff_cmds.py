@@ -1,4 +1,4 @@
-"""`sop diff A B`: what changed between two revisions (engine.spec.diff), for people and tools.
+"""`sop diff A B`: what changed between two revisions (engine.authoring.diff), for people and tools.
 
 A and B are `SOP@REVISION` (a file `<root>/<SOP>/<REVISION>.yaml`), `SOP` (its revision with
 the latest effective date) or a path to a revision file (its rules from `rules/` beside its
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
+from engine.authoring.diff import diff_specs
 from engine.cli import options
 from engine.spec.catalog import Catalog, revision_files
-from engine.spec.diff import diff_specs
 from engine.spec.hints import suggest
 from engine.spec.load import spec_from_checked
 from engine.spec.model import Spec

@@ -1,5 +1,5 @@
 """`sop report monev`: the monitoring-and-evaluation report of an SOP over a period, from the
-store (see engine/reports/monev.py for what each figure counts)."""
+store (see engine/app/reports/monev.py for what each figure counts)."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def monev(
     """Tickets received and closed, per step entered / finished / within its time limit,
     median and 90th-percentile time, loops, and notifications sent: for the whole SOP and per
     value of its scope field. The period is [--from, --to) in the SOP's time zone."""
+    from engine.app.reports.monev import monev_for
+    from engine.app.reports.render import as_csv, as_json, as_text
     from engine.errors import SopError
-    from engine.reports.monev import monev_for
-    from engine.reports.render import as_csv, as_json, as_text
 
     if (first_day is None) != (end_day is None):
         raise click.UsageError("give both --from and --to, or neither (this month)")

@@ -1,5 +1,5 @@
 """`sop migrate` (move open tickets to another revision) and `sop replay` (what-if: stored
-tickets re-run against a candidate revision, writing nothing). See engine/revisions/."""
+tickets re-run against a candidate revision, writing nothing). See engine/app/revisions/."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def _as_of(value: str | None) -> datetime:
 
 def _open(kwargs: dict[str, Any], *, write: bool) -> tuple[Any, Any]:
     """The catalog (checked against the published texts) and the store."""
+    from engine.app.revisions.immutability import check_published
     from engine.errors import SopError
-    from engine.revisions.immutability import check_published
     from engine.spec.catalog import load_catalog
 
     cfg = _settings(**kwargs)
@@ -127,14 +127,14 @@ def migrate_cmd(
     its log, written with the ticket in one transaction. Tickets whose step has no mapping are
     named and the whole migration is refused, unless --skip-unmapped.
     """
-    from engine.errors import SopError
-    from engine.revisions.migrate import (
+    from engine.app.revisions.migrate import (
         apply_migration,
         check_state_map,
         load_state_map,
         plan_migration,
     )
-    from engine.revisions.stored import SpecResolver
+    from engine.app.revisions.stored import SpecResolver
+    from engine.errors import SopError
 
     now = _as_of(as_of)
     if "@" not in source or "@" not in target:
@@ -238,8 +238,8 @@ def replay_cmd(
     published). Writes nothing. Reports per step how many time limits would be met or
     breached, tickets that would end elsewhere, and events the candidate refuses.
     """
+    from engine.app.revisions.replay import replay_store, tickets_to_replay
     from engine.cli.diff_cmds import resolve
-    from engine.revisions.replay import replay_store, tickets_to_replay
 
     if not from_store:
         raise click.UsageError("give --from-store (the only source of tickets so far)")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from engine.cli import options
-from engine.domain import pending_deadlines
+from engine.core import pending_deadlines
 from engine.errors import SopError, SopInvalid
 from engine.spec.catalog import Catalog, load_catalog
 from engine.spec.model import Spec
@@ -56,8 +56,8 @@ def test_cmd(ref: str | None, root: Path, rules_dir: Path | None, fmt: str) -> N
     Prints PASS/FAIL per scenario, expected against actual for each failure, and a summary;
     exits 1 when a scenario fails, a scenario file has a problem, or no scenario is found.
     """
-    from engine.scenario.report import json_report, summary, text_report
-    from engine.scenario.suite import run_suite
+    from engine.authoring.scenario.report import json_report, summary, text_report
+    from engine.authoring.scenario.suite import run_suite
 
     catalog = _catalog(root, rules_dir)
     specs = _select(catalog, ref)
@@ -98,10 +98,10 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
     it finished, and the notifications it produced. Refused events show as REFUSED and change
     nothing. Exits 1 if an `expect` step in the file is not met.
     """
-    from engine.scenario.parse import load_simulation_file
-    from engine.scenario.session import show_state, show_time
-    from engine.scenario.simulate import simulate
-    from engine.scenario.timeline import format_rows, rows_as_dicts
+    from engine.authoring.scenario.parse import load_simulation_file
+    from engine.authoring.scenario.session import show_state, show_time
+    from engine.authoring.scenario.simulate import simulate
+    from engine.authoring.scenario.timeline import format_rows, rows_as_dicts
 
     spec = _select(_catalog(root, rules_dir), ref)[-1]  # no revision given: the latest
     try:

@@ -143,8 +143,8 @@ def serve(
     """
     from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from api.admin import sighup_handler
     from api.app import create_app
+    from api.views.admin import sighup_handler
     from api.workers import Workers
 
     logging.basicConfig(
@@ -183,7 +183,7 @@ def serve(
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, sighup_handler(runtime))  # reload the SOPs (api/admin.py)
+    signal.signal(signal.SIGHUP, sighup_handler(runtime))  # reload the SOPs (api/views/admin.py)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -219,7 +219,7 @@ def sweep(clock_at: str | None, **kwargs: Any) -> None:
             raise click.BadParameter(
                 "give a time zone offset, e.g. +07:00", param_hint="--clock-at"
             )
-        from engine.sweeper import Sweeper
+        from engine.app.sweeper import Sweeper
 
         applied = Sweeper(runtime.service).run_once(now)
         click.echo(f"swept at {now.isoformat()}: {applied} deadline event(s) applied")

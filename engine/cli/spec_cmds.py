@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
+from engine.authoring.form import render_form, spec_as_dict
 from engine.cli import options
 from engine.errors import Problem
 from engine.spec.catalog import Catalog, revision_files
-from engine.spec.form import render_form, spec_as_dict
 from engine.spec.hints import suggest
 from engine.spec.load import spec_from_checked
 from engine.spec.validate import check_revision_file, display, validate_paths

@@ -178,7 +178,7 @@ END = "end"  # the reserved target: the ticket leaves the SOP (closed for good)
 
 @dataclass(frozen=True)
 class RuleAction:
-    """One action from the engine's closed registry (see engine.rules.actions)."""
+    """One action from the engine's closed registry (see engine.spec.rules.actions)."""
 
     kind: str
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)

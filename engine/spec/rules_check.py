@@ -1,10 +1,10 @@
-"""Located checks of a rules file, against the closed registries of engine.rules.actions.
+"""Located checks of a rules file, against the closed registries of engine.spec.rules.actions.
 
     when: {<trigger>: <name>, count: {lt: 2}, actor: x, state: y, if: <condition>}
     then: [{<action>: {params}}, ...]
 
 The registries (trigger kinds, filters, action kinds and what each parameter names) are owned
-by engine.rules.actions; this module only reads them, so a new action there is checked here
+by engine.spec.rules.actions; this module only reads them, so a new action there is checked here
 with no change. With a revision's `Context` every name is checked against it; without one (a
 rules file validated on its own) only the file itself is.
 """
@@ -17,11 +17,11 @@ from typing import Any
 
 from marshmallow import Schema
 
-from engine.rules.actions import ACTIONS, COUNT_OPS, FILTERS, TRIGGERS, ActionKind
 from engine.spec.conditions import check_condition
 from engine.spec.crossref import Context, as_list, as_map
 from engine.spec.hints import describe, did_you_mean, suggest
 from engine.spec.report import Path, Report
+from engine.spec.rules.actions import ACTIONS, COUNT_OPS, FILTERS, TRIGGERS, ActionKind
 from engine.spec.schema import check_structure
 from engine.spec.schema_fields import Bool, Duration, Ident, Strict
 

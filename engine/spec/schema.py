@@ -34,7 +34,7 @@ from engine.spec.schema_fields import (
 
 FORMAT_VERSIONS = (1,)
 FIELD_TYPES = ("string", "text", "phone", "email", "choice", "boolean", "number", "url", "date")
-PERIODS = ("daily", "weekly", "monthly")  # as engine.domain.schedule runs them
+PERIODS = ("daily", "weekly", "monthly")  # as engine.core.schedule runs them
 TEXTS = ("legal_basis", "qualifications", "related_sops", "equipment", "warnings", "record_keeping")
 
 

@@ -18,7 +18,7 @@ idempotency key) are not hashed: the chain itself fixes the order, since each ha
 one before.
 
 Changing an entry, removing one, or putting them in another order breaks the chain where it
-happened; `engine.audit.verify` finds it. Anyone able to rewrite the database *and* recompute
+happened; `engine.app.audit.verify` finds it. Anyone able to rewrite the database *and* recompute
 every later hash of a ticket can forge a consistent chain: keeping the heads elsewhere (or a
 keyed hash) is what would stop that, and is not done here.
 """
@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from engine.domain.model import LogEntry
+from engine.core.model import LogEntry
 from engine.store import codec
 from engine.store.tables import EventRow
 

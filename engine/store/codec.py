@@ -1,6 +1,6 @@
 """Domain records to JSON-ready dicts and back, losslessly.
 
-    encode(record) -> dict                 any dataclass of engine.domain.model
+    encode(record) -> dict                 any dataclass of engine.core.model
     decode(cls, data) -> record            the same record again (equal to the original)
     dumps(record) / loads(cls, text)       the same, as compact JSON text
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
-from engine.domain.model import Notification
+from engine.core.model import Notification
 from engine.store import codec
 from engine.store.tables import OutboxRow
 

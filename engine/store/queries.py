@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.domain.model import LogEntry, Notification, Ticket
+from engine.core.model import LogEntry, Notification, Ticket
 from engine.store import codec
 from engine.store.tables import DeadlineRow, EventRow, OutboxRow, TicketRow, TicketScopeRow
 

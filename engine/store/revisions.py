@@ -26,7 +26,7 @@ from engine.spec.load import default_rules_dir, load_revision
 from engine.spec.model import Spec
 
 if TYPE_CHECKING:
-    from engine.domain.model import Ticket
+    from engine.core.model import Ticket
     from engine.store.store import Store, Tx
 
 log = logging.getLogger(__name__)

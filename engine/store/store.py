@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.domain.model import LogEntry, Notification, Outcome, Ticket
+from engine.core.model import LogEntry, Notification, Outcome, Ticket
 from engine.store import chain, codec
 from engine.store.database import WRITE, make_engine, upgrade
 from engine.store.outbox import OutboxOps

@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.openapi import OPERATIONS
+from api.views.openapi import OPERATIONS
 
 
 def test_health_is_public_and_says_what_the_server_runs_on(client: FlaskClient) -> None:

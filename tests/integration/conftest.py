@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.domain.model import Deadline, LogEntry, Notification, Outcome, StepRun, Ticket
+from engine.core.model import Deadline, LogEntry, Notification, Outcome, StepRun, Ticket
 from engine.store import Store
 from engine.store.database import sqlite_url
 

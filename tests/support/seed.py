@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.domain import apply, due, new_ticket
-from engine.domain.model import Event, Outcome, Ticket
+from engine.core import apply, due, new_ticket
+from engine.core.model import Event, Outcome, Ticket
 from engine.spec.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]

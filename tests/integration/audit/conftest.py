@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
-from engine.clock import ManualClock
-from engine.service import TicketService
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 from engine.store.tables import EventRow

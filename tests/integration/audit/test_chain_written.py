@@ -9,9 +9,9 @@ import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.clock import ManualClock
-from engine.domain.model import LogEntry, RuleFiring
-from engine.service import TicketService
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
+from engine.core.model import LogEntry, RuleFiring
 from engine.spec.catalog import load_catalog
 from engine.store import Store, codec
 from engine.store.chain import GENESIS, canonical, entry_hash

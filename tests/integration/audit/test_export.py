@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.audit import export_log
+from engine.app.audit import export_log
+from engine.app.service import TicketService
 from engine.cli import main
-from engine.service import TicketService
 from engine.store import Store
 
 from .conftest import SOP, Seeded

@@ -6,9 +6,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, inspect, select
 
-from engine.audit import verify_store
-from engine.clock import ManualClock
-from engine.service import TicketService
+from engine.app.audit import verify_store
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
 from engine.store import Store
 from engine.store.database import MIGRATIONS, make_engine, sqlite_url
 from engine.store.tables import EventRow, TicketRow

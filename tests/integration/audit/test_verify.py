@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.audit import verify_store
+from engine.app.audit import verify_store
 from engine.cli import main
 from engine.store import Store
 
@@ -98,7 +98,7 @@ def test_swapping_two_rows_contents_is_caught_at_both_positions(store, seeded: S
 
 
 def test_rewriting_an_entry_with_a_fresh_hash_breaks_the_next_link(store, seeded: Seeded):
-    from engine.domain.model import LogEntry
+    from engine.core.model import LogEntry
     from engine.store import codec
     from engine.store.chain import entry_hash
 
@@ -154,8 +154,8 @@ def test_the_command_exits_0_on_a_clean_store_and_1_on_a_tampered_one(
 
 
 def test_the_command_reads_the_sqlite_file_in_the_data_dir(tmp_path, catalog):
-    from engine.clock import ManualClock
-    from engine.service import TicketService
+    from engine.app.service import TicketService
+    from engine.core.clock import ManualClock
     from engine.store.database import sqlite_url
     from tests.support.seed import MONDAY
 

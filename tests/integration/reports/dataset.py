@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.clock import ManualClock
-from engine.service import TicketService
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
 from tests.support.seed import OTHER_CHANNEL, ROUTING, WIB
 
 SOP = "surabaya-complaints"

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
+from engine.app.reports.monev import monev_for
 from engine.errors import InvalidData
-from engine.reports.monev import monev_for
-from engine.reports.tables import StepRunRow
+from engine.store.report_tables import StepRunRow
 from tests.integration.reports.dataset import build
 
 HOUR_WD = 1 / 24

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from engine.clock import ManualClock
-from engine.reports.monev import monev_for
-from engine.service import TicketService
+from engine.app.reports.monev import monev_for
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
 from engine.spec.catalog import Catalog
 from engine.store import Store
 from engine.store.database import sqlite_url

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.reports.tables import PeriodicRunRow
-from engine.sweeper import Sweeper
+from engine.app.sweeper import Sweeper
+from engine.store.report_tables import PeriodicRunRow
 from tests.integration.reports.dataset import build
 from tests.support.seed import WIB
 

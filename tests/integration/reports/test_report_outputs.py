@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine.app.service import TicketService
 from engine.cli import main
-from engine.clock import ManualClock
-from engine.service import TicketService
+from engine.core.clock import ManualClock
 from engine.store import Store
 from tests.api.conftest import TOKENS, make_app
 from tests.integration.reports.dataset import build

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from engine.clock import ManualClock
-from engine.service import TicketRecord, TicketService
+from engine.app.service import TicketRecord, TicketService
+from engine.core.clock import ManualClock
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT, ROUTING, WIB

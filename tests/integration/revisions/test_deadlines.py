@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from engine.domain.model import StepRun
-from engine.revisions.deadlines import moved_run
+from engine.app.revisions.deadlines import moved_run
+from engine.core.model import StepRun
 from engine.spec.catalog import Catalog
 from tests.integration.revisions.conftest import SOP, Tree
 from tests.support.seed import WIB

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.calendar import WorkCalendar
+from engine.core.calendar import WorkCalendar
 from tests.integration.revisions.conftest import SOP
 from tests.support.seed import WIB
 

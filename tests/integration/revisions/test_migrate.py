@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import MetaData, select
 
-from engine.calendar import WorkCalendar
+from engine.app.revisions import migrate
+from engine.app.revisions.stored import SpecResolver
 from engine.cli import main
+from engine.core.calendar import WorkCalendar
 from engine.errors import ActorNotAllowed
-from engine.revisions import migrate
-from engine.revisions.stored import SpecResolver
 from engine.store.tables import DeadlineRow
 from tests.integration.revisions.conftest import FOLLOW_UP_DONE, SOP
 from tests.support.seed import ROUTING

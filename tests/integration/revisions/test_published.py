@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from api.runtime import build_runtime
+from engine.app.revisions.immutability import check_published
 from engine.cli import main
 from engine.errors import RevisionChanged
-from engine.revisions.immutability import check_published
 from engine.store.tables import TicketRow
 from tests.integration.revisions.conftest import SOP
 

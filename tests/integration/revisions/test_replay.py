@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
+from engine.app.revisions.replay import replay_store
 from engine.cli import main
-from engine.revisions.replay import replay_store
 from engine.spec.load import load_revision
 from tests.integration.revisions.conftest import FOLLOW_UP_DONE, R2_SOURCE, SOP
 from tests.integration.revisions.test_migrate import db_args, snapshot

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.clock import ManualClock
-from engine.service import TicketService
+from engine.app.service import TicketService
+from engine.core.clock import ManualClock
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from engine.clock import ManualClock, SystemClock
+from engine.core.clock import ManualClock, SystemClock
 from tests.support.seed import MONDAY
 
 FRIDAY_4PM = datetime(2025, 1, 10, 16, 0, tzinfo=timezone(timedelta(hours=7)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from engine.app.service import TicketService
 from engine.errors import TicketError
-from engine.service import TicketService
 
 from .test_service_tickets import to_routing
 

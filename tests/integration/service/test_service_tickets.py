@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from engine.app.service import TicketService
 from engine.errors import Conflict, EventNotAllowed, InvalidData, NotFound, TicketError
-from engine.service import TicketService
 from engine.spec.catalog import load_catalog
 from engine.store import Store
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT, ROUTING
@@ -137,9 +137,9 @@ def test_a_write_that_lost_a_race_is_decided_again_on_the_fresh_ticket(
     """Between reading the ticket and writing the event, the sweeper applies its deadline."""
     made = new()
     clock.advance(timedelta(days=2))  # receive_inquiry's 1 working day has passed
-    from engine import domain
+    from engine import core
 
-    real_apply = domain.apply
+    real_apply = core.apply
     raced = []
 
     def apply_after_a_sweep(spec, ticket, event, now):
@@ -148,7 +148,7 @@ def test_a_write_that_lost_a_race_is_decided_again_on_the_fresh_ticket(
             assert service.sweep() == 1  # commits version 2 under our feet
         return real_apply(spec, ticket, event, now)
 
-    monkeypatch.setattr(domain, "apply", apply_after_a_sweep)
+    monkeypatch.setattr(core, "apply", apply_after_a_sweep)
     result = service.post_event(made.id, "accept", "staff", {}, user=None)
     assert [e["event"] for e in service.timeline(made.id)] == ["created", "deadline", "accept"]
     assert result.record.version == 3

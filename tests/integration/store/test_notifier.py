@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from engine.clock import ManualClock
-from engine.notifier import Notifier, Routing
+from engine.app.notifier import Notifier, Routing
+from engine.core.clock import ManualClock
 from engine.store import Store
 
 SECRET = "s3cret-for-tests"
@@ -130,10 +130,10 @@ def test_routes_follow_the_configuration(store, build, receiver, caplog):
         {"to": "citizen", "channel": "chat-app"},  # by the ticket's channel value
         {"to": "somebody-else", "text": "secret words"},  # the default: the log
     )
-    with caplog.at_level(logging.INFO, logger="engine.notifier"):
+    with caplog.at_level(logging.INFO, logger="engine.app.notifier"):
         Notifier(store, routing(receiver.url)).run_once()
     assert sorted(receiver.paths()) == ["/chat", "/north", "/ops"]
-    logged = [r.getMessage() for r in caplog.records if r.name == "engine.notifier.log_channel"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "engine.app.notifier.log_channel"]
     assert any("n3" in m and "secret words" in m for m in logged)
     assert any("n2" in m and "about T1" not in m for m in logged)  # include_text: false
     assert set(statuses(store).values()) == {("delivered", 1)}

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from engine.domain.model import Deadline, RuleFiring, StepRun, Ticket, Timer
+from engine.core.model import Deadline, RuleFiring, StepRun, Ticket, Timer
 from engine.store import Store, codec
 from engine.store.tables import Base
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from engine.domain.model import Deadline
+from engine.core.model import Deadline
 from engine.store import Idempotency, KeyTaken, StaleVersion, Store
 from engine.store.store import Tx
 

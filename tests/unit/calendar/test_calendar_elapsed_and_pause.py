@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import WorkCalendar
+from engine.core.calendar import WorkCalendar
 from engine.spec.model import Calendar, Duration
 
 WIB = timezone(timedelta(hours=7))

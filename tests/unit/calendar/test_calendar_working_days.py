@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import holidays
 import pytest
 
-from engine.calendar import WorkCalendar
+from engine.core.calendar import WorkCalendar
 from engine.spec.model import Calendar, Duration
 
 WIB = timezone(timedelta(hours=7))  # Asia/Jakarta, no DST

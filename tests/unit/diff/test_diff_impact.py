@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from engine.domain.model import Ticket
-from engine.spec.diff import diff_specs
+from engine.authoring.diff import diff_specs
+from engine.core.model import Ticket
 from engine.spec.model import Spec
 from tests.support.seed import MONDAY, OTHER_CHANNEL, WIB, Driver
 

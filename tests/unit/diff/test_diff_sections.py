@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from engine.spec.diff import diff_specs
+from engine.authoring.diff import diff_specs
 from engine.spec.model import Actor, Rule, RuleAction, Spec, Status
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.spec.diff import diff_specs
+from engine.authoring.diff import diff_specs
 from engine.spec.model import Spec
 
 NEW_LAW = "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.spec.diff import diff_specs
+from engine.authoring.diff import diff_specs
 from engine.spec.model import Branch, Condition, EventDef, Input, Spec, Step
 
 CALL_REPORTER = Step(

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from engine.spec.diff import diff_specs
-from engine.spec.diff_time import approx_calendar_days, limit_verdict
+from engine.authoring.diff import diff_specs
+from engine.authoring.diff_time import approx_calendar_days, limit_verdict
 from engine.spec.model import Duration, Spec
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from engine.domain import allowed_events, apply, due, new_ticket, pending_deadlines
-from engine.domain.model import Event
+from engine.core import allowed_events, apply, due, new_ticket, pending_deadlines
+from engine.core.model import Event
 from engine.errors import (
     ActorNotAllowed,
     EventNotAllowed,

@@ -8,8 +8,8 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.domain import allowed_events, apply, due, new_ticket
-from engine.domain.model import Event
+from engine.core import allowed_events, apply, due, new_ticket
+from engine.core.model import Event
 from engine.errors import TicketError
 from engine.spec.load import load_revision
 from engine.spec.model import Spec

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from engine.domain.schedule import periodic_due, run_periodic
+from engine.core.schedule import periodic_due, run_periodic
 from tests.support.seed import WIB
 
 

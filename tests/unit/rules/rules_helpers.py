@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine.rules.compiled import All, AnyOf, CompiledRule, Expr, Not, fact_value
 from engine.spec.build import build_ruleset, build_spec
 from engine.spec.model import Spec
+from engine.spec.rules.compiled import All, AnyOf, CompiledRule, Expr, Not, fact_value
 
 TINY_SOP: dict[str, Any] = {
     "format_version": 1,
@@ -89,7 +89,7 @@ def fact(trigger: str = "event", name: str = "poke", **kw: Any) -> dict[str, Any
     return base
 
 
-# --- the oracle: the semantics engine.rules.compiled documents, in plain Python ---
+# --- the oracle: the semantics engine.spec.rules.compiled documents, in plain Python ---
 
 
 def _is_number(v: Any) -> bool:

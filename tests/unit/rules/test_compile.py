@@ -3,9 +3,9 @@ condition vocabulary's shapes."""
 
 from __future__ import annotations
 
-from engine.rules import compile_rules
-from engine.rules.compiled import All, AnyOf, Cmp, Not
 from engine.spec.model import Spec
+from engine.spec.rules import compile_rules
+from engine.spec.rules.compiled import All, AnyOf, Cmp, Not
 from tests.unit.rules.rules_helpers import tiny_spec
 
 # What rules/surabaya-complaints-r1.yaml compiles to. A change here is a change of behaviour:

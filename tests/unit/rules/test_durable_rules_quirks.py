@@ -12,8 +12,7 @@ import textwrap
 import threading
 from typing import Any
 
-from engine.rules import RulesEngine
-from engine.rules.adapter import SEEN_ACTION
+from engine.core.rules_engine import SEEN_ACTION, RulesEngine
 from engine.spec.model import Spec
 from tests.support.seed import ROOT
 from tests.unit.rules.rules_helpers import expected, fact, tiny_spec
@@ -167,7 +166,7 @@ def test_unmatched_facts_on_fresh_rulesets_do_not_crash_the_process() -> None:
     # deleted; this sequence aborted the interpreter before the `seen` rule existed.
     script = textwrap.dedent(
         """
-        from engine.rules import RulesEngine
+        from engine.core.rules_engine import RulesEngine
         from tests.unit.rules.rules_helpers import fact, tiny_spec
         for k in range(20):
             rules = [{"id": "r", "when": {"timer": "nag", "count": {"gt": 2}},

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from engine.core import rules_engine as durable_adapter
+from engine.core.rules_engine import RulesEngine
 from engine.errors import RulesError
-from engine.rules import Match, RulesEngine
-from engine.rules import adapter as durable_adapter
 from engine.spec.model import Spec
+from engine.spec.rules import Match
 from tests.unit.rules.rules_helpers import expected, fact, tiny_spec
 
 NOTIFY = [{"notify": {"to": "boss", "template": "hello"}}]

@@ -32,11 +32,11 @@ def test_only_the_adapter_imports_durable_rules() -> None:
         for p in (ROOT / folder).rglob("*.py")
         if DURABLE & _top(_imports(p))
     )
-    assert importers == ["engine/rules/adapter.py"]
+    assert importers == ["engine/core/rules_engine.py"]
 
 
 def test_the_neutral_layer_needs_no_rules_engine() -> None:
     for name in ("actions.py", "compiled.py", "compile.py", "validate.py", "reasons.py"):
-        imported = _imports(ROOT / "engine" / "rules" / name)
+        imported = _imports(ROOT / "engine" / "spec" / "rules" / name)
         assert not DURABLE & _top(imported), name
-        assert "engine.rules.adapter" not in imported, name
+        assert "engine.core.rules_engine" not in imported, name

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from engine.core.rules_engine import RulesEngine
 from engine.errors import SopInvalid
-from engine.rules import RulesEngine, compile_rules, rule_problems
 from engine.spec.model import Spec
+from engine.spec.rules import compile_rules, rule_problems
 from tests.unit.rules.rules_helpers import tiny_spec
 
 NOTIFY = [{"notify": {"to": "boss", "template": "hello"}}]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.authoring.scenario import check_scenarios, parse_scenario_text
+from engine.authoring.scenario.model import AdvanceStep, EventStep, Expect
 from engine.errors import SopInvalid
-from engine.scenario import check_scenarios, parse_scenario_text
-from engine.scenario.model import AdvanceStep, EventStep, Expect
 
 GOOD = """\
 revision: r1

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from engine.authoring.scenario import parse_scenario_text, run_scenario
 from engine.cli import main
-from engine.scenario import parse_scenario_text, run_scenario
 from tests.unit.scenario.paths import FIXTURES
 
 FIELDS = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.scenario import collect, run_scenario
+from engine.authoring.scenario import collect, run_scenario
 from engine.spec.catalog import load_catalog
 from tests.unit.scenario.paths import PERMIT_ROOT, ROOT
 

@@ -224,7 +224,7 @@ def test_no_change_to_the_seed_crashes_the_loader(
 def test_the_schema_accepts_what_the_engine_runs() -> None:
     from typing import get_args
 
-    from engine.domain.schedule import PERIODS as ENGINE_PERIODS
+    from engine.core.schedule import PERIODS as ENGINE_PERIODS
     from engine.spec.model import DurationUnit, FieldType
     from engine.spec.schema import FIELD_TYPES, PERIODS
 

@@ -1,0 +1,81 @@
+"""Auditors' reads over HTTP: the hash-chain check and the process-mining export.
+
+    GET /v1/audit/verify                      every ticket's chain checked (engine.app.audit.verify)
+    GET /v1/audit/export?format=xes|ocel      the event log for pm4py & co. (app.audit.export)
+
+Both read the whole store, so only unscoped auditor and admin tokens may call them; a scoped
+token (one limited to some tickets) is refused. For large stores, `sop audit export --out FILE`
+streams to a file instead of building the document in memory.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from api.auth import current
+from api.errors import Forbidden
+from api.views.common import load_query, runtime
+from engine.app.audit.export import FORMATS, export_log
+from engine.app.audit.verify import verify_store
+
+bp = Blueprint("audit", __name__)
+
+AUDIT_ROLES = frozenset({"auditor", "admin"})
+MEDIA = {"xes": "application/xml", "ocel": "application/json"}
+
+
+class ExportQuerySchema(Schema):
+    format = ma.String(
+        load_default="xes",
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "xes (IEEE 1849 XML, default) or ocel (OCEL 2.0 JSON)"},
+    )
+    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP id"})
+    all_events = ma.Boolean(
+        load_default=False,
+        metadata={"description": "also events that finish no step, under their event name"},
+    )
+
+
+class VerifyQuerySchema(Schema):
+    pass
+
+
+def _require_auditor() -> None:
+    principal = current()
+    if not principal.roles & AUDIT_ROLES or principal.scope is not None:
+        raise Forbidden(
+            f"token {principal.name!r} may not read the whole log: the audit endpoints are for "
+            "unscoped auditor or admin tokens"
+        )
+
+
+@bp.get("/audit/verify")
+def verify() -> Response:
+    load_query(VerifyQuerySchema)
+    _require_auditor()
+    report = verify_store(runtime().service.store)
+    return jsonify(report.as_data())
+
+
+@bp.get("/audit/export")
+def export() -> Response:
+    args = load_query(ExportQuerySchema)
+    _require_auditor()
+    rt = runtime()
+    if args["sop"] is not None:
+        rt.catalog.revisions(args["sop"])  # an unknown SOP is a 404 problem, not an empty log
+    out = io.StringIO()
+    export_log(
+        rt.service.store, args["format"], out, sop_id=args["sop"], all_events=args["all_events"]
+    )
+    name = f"sop-log-{args['sop'] or 'all'}.{'xes' if args['format'] == 'xes' else 'json'}"
+    return Response(
+        out.getvalue(),
+        mimetype=MEDIA[args["format"]],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

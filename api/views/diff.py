@@ -1,0 +1,67 @@
+"""GET /v1/sops/{sop}/diff?from=A&to=B: what changed between two loaded revisions, read-only.
+
+`format=json` (default) answers the diff's JSON form (authoring.diff_model.DiffResult.to_json),
+`format=markdown` the audit report as text/markdown. `impact=true` adds the impact section over
+the open tickets pinned to revision A that the token may see. Unknown SOPs or revisions are the
+engine's UnknownSop / UnknownRevision (404 problems, see api.errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from api.auth import current
+from api.views.access import scope_filter
+from api.views.common import load_query, runtime
+from engine.authoring.diff import diff_specs
+from engine.core.model import Ticket
+
+bp = Blueprint("diff", __name__)
+
+PAGE = 500
+
+
+class DiffQuerySchema(Schema):
+    from_ = ma.String(
+        data_key="from", required=True, metadata={"description": "the earlier revision, e.g. r1"}
+    )
+    to = ma.String(required=True, metadata={"description": "the later revision, e.g. r2"})
+    format = ma.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "markdown"]),
+        metadata={"description": "json (default) or markdown (text/markdown, for audit reports)"},
+    )
+    impact = ma.Boolean(
+        load_default=False,
+        metadata={"description": "true: add the open tickets of `from` the change would affect"},
+    )
+
+
+@bp.get("/sops/<sop>/diff")
+def sop_diff(sop: str) -> Response:
+    args = load_query(DiffQuerySchema)
+    catalog = runtime().catalog
+    base, target = catalog.get(sop, args["from_"]), catalog.get(sop, args["to"])
+    tickets = list(_open_tickets(sop, base.revision)) if args["impact"] else None
+    result = diff_specs(base, target, tickets)
+    if args["format"] == "markdown":
+        return Response(result.to_markdown(), mimetype="text/markdown")
+    return jsonify(result.to_json())
+
+
+def _open_tickets(sop: str, revision: str) -> Iterator[Ticket]:
+    scope = scope_filter(current(), None)
+    service = runtime().service
+    cursor: str | None = None
+    while True:
+        page = service.list_tickets(sop_id=sop, scope=scope, limit=PAGE, cursor=cursor)
+        for record in page.items:
+            if record.ticket.is_open and record.ticket.revision == revision:
+                yield record.ticket
+        if page.next_cursor is None:
+            return
+        cursor = str(page.next_cursor)

@@ -1,0 +1,109 @@
+"""GET /v1/reports/monev?sop=&from=&to=&scope=: the monev report (engine.app.reports.monev).
+
+JSON by default; CSV (one figure per row) with `format=csv` or `Accept: text/csv`; `format=text`
+gives the terminal table. The period is [from, to) in the SOP's time zone (default: this
+month). `scope` limits the report to one value of the SOP's scope field (the field of its
+scoped actor); the field's own name works as the parameter too (e.g. `?unit_code=A1` when the
+SOP scopes an actor by `unit_code`). A scoped token always gets its own value only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import INCLUDE, Schema, validate
+from marshmallow import fields as ma
+
+from api.auth import Principal, current
+from api.errors import Forbidden, InvalidRequest
+from api.views.common import load_query, runtime
+from engine.app.reports.monev import monev_for
+from engine.app.reports.render import as_csv, as_json, as_text
+from engine.app.reports.step_runs import report_scope_field
+from engine.spec.model import Spec
+
+bp = Blueprint("reports", __name__)
+
+CSV = "text/csv"
+
+
+class MonevQuerySchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # the SOP's scope field may be given by its own name
+
+    sop = ma.String(required=True, metadata={"description": "the SOP id"})
+    from_ = ma.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "first day, YYYY-MM-DD (default: this month's first)"},
+    )
+    to = ma.Date(
+        load_default=None,
+        metadata={"description": "the day after the last day counted (exclusive)"},
+    )
+    scope = ma.String(
+        load_default=None,
+        metadata={"description": "one value of the SOP's scope field (its name works too)"},
+    )
+    format = ma.String(
+        load_default=None,
+        validate=validate.OneOf(["json", "csv", "text"]),
+        metadata={"description": "json (default), csv (or Accept: text/csv), text"},
+    )
+
+
+def _scope(spec: Spec, args: dict[str, Any], principal: Principal) -> str | None:
+    field = report_scope_field(spec)
+    known = {"sop", "from_", "to", "scope", "format"}
+    extra = {k: v for k, v in args.items() if k not in known}
+    asked = args["scope"]
+    for key, value in extra.items():
+        if key != field:
+            hint = f"; the scope field of {spec.sop_id} is {field!r}" if field else ""
+            raise InvalidRequest(
+                f"unknown query parameter {key!r}{hint}", errors={key: ["unknown parameter"]}
+            )
+        if asked is not None and asked != value:
+            raise InvalidRequest(f"give scope or {field}, not both with different values")
+        asked = str(value)
+    own = principal.scope
+    if own is None:
+        return asked
+    if own.field != field or (asked is not None and asked != own.value):
+        raise Forbidden(
+            f"token {principal.name!r} is limited to {own.field}:{own.value}; "
+            f"it cannot read the report for {asked or 'every ' + str(field)}"
+        )
+    return own.value
+
+
+def wants_csv(fmt: str | None) -> bool:
+    if fmt is not None:
+        return fmt == "csv"
+    best = request.accept_mimetypes.best_match(["application/json", CSV])
+    return best == CSV
+
+
+@bp.get("/reports/monev")
+def monev() -> Response:
+    args = load_query(MonevQuerySchema)
+    rt = runtime()
+    spec = rt.catalog.get(args["sop"])
+    scope = _scope(spec, args, current())
+    if (args["from_"] is None) != (args["to"] is None):
+        raise InvalidRequest(
+            "give both `from` and `to`, or neither (this month)",
+            errors={"to" if args["to"] is None else "from": ["missing"]},
+        )
+    report = monev_for(rt.service, spec.sop_id, args["from_"], args["to"], scope=scope)
+    name = f"monev-{spec.sop_id}-{report.first_day}-{report.end_day}"
+    if wants_csv(args["format"]):
+        return Response(
+            as_csv(report),
+            mimetype=CSV,
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if args["format"] == "text":
+        return Response(as_text(report), mimetype="text/plain")
+    return jsonify(as_json(report))

@@ -1,0 +1,343 @@
+"""The notifications worker: delivers the outbox to webhooks and to the log.
+
+    routing = Routing.from_dict(yaml.safe_load(text))   or Routing.from_file(path)
+    notifier = Notifier(store, routing)
+    notifier.run_once() -> DeliveryReport               one pass (tests, cron)
+    notifier.start() ... notifier.stop()                every `interval` seconds in a thread
+
+Routing is configuration, never code: which channels a notification goes to depends on its
+addressee (an actor id of the SOP, optionally with the scope value: "actor/VALUE") and, for
+notifications a rule sends back on the channel a ticket came in on, on that channel's value:
+
+    channels:
+      ops-log: {type: log}
+      team-hook: {type: webhook, url: "https://example.org/hook", secret_env: TEAM_HOOK_SECRET}
+    routes:
+      actors: {some_actor: [team-hook, ops-log], "scoped_actor/CODE": [team-hook]}
+      by_channel: {some_channel_value: [team-hook]}   # the notification's `channel`
+      default: [ops-log]                              # anything not routed above
+    delivery: {max_attempts: 8, backoff_seconds: 5, max_backoff_seconds: 3600, timeout_seconds: 10}
+
+A webhook gets a JSON POST of the notification (its stable `id` included) with the headers
+`X-SOP-Signature: sha256=<hex HMAC-SHA256 of the body with the channel's secret>`,
+`Idempotency-Key: <id>` and `X-SOP-Notification-Id: <id>`. Any 2xx answer is a delivery;
+anything else is retried with exponential backoff (5 s, 10 s, 20 s, ... up to the maximum)
+and after `max_attempts` the notification is dead-lettered (status "dead", last error kept).
+Delivery is at-least-once: each attempt is recorded in its own transaction after the send, a
+channel that already took a notification is skipped on retries, and receivers drop duplicates
+by id. Outgoing HTTP uses the standard library (urllib): no extra dependency for one POST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.app.sweeper import PeriodicTask
+from engine.core.clock import Clock, SystemClock
+from engine.core.model import Notification
+from engine.store import Store
+from engine.store.outbox import Claimed
+
+__all__ = ["Channel", "DeliveryReport", "Notifier", "Routing", "sign"]
+
+log = logging.getLogger(__name__)
+delivery_log = logging.getLogger("engine.app.notifier.log_channel")
+
+SIGNATURE_HEADER = "X-SOP-Signature"
+# (url, body, headers, timeout seconds) -> HTTP status; raises OSError on a network failure.
+Transport = Callable[[str, bytes, dict[str, str], float], int]
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The value of the signature header for `body`."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    type: str  # "log" or "webhook"
+    url: str = ""
+    secret: str = field(default="", repr=False)
+    include_text: bool = True  # log channel: write the message text too
+
+
+@dataclass(frozen=True)
+class Routing:
+    channels: dict[str, Channel]
+    actors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    by_channel: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    default: tuple[str, ...] = ("log",)
+    max_attempts: int = 8
+    backoff_seconds: float = 5.0
+    max_backoff_seconds: float = 3600.0
+    timeout_seconds: float = 10.0
+
+    @classmethod
+    def log_only(cls) -> Routing:
+        return cls({"log": Channel("log", "log")})
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Routing:
+        with open(path, encoding="utf-8") as fh:
+            return cls.from_dict(yaml.safe_load(fh) or {}, source=str(path))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any], *, source: str = "notifications") -> Routing:
+        """Build and check a routing; every problem is reported at once as a ValueError."""
+        problems: list[str] = []
+        channels = {"log": Channel("log", "log")}
+        for name, spec in (doc.get("channels") or {}).items():
+            channel = _channel(str(name), spec, problems)
+            if channel is not None:
+                channels[str(name)] = channel
+        routes = doc.get("routes") or {}
+        actors = _route_map(routes.get("actors"), "routes.actors", problems)
+        by_channel = _route_map(routes.get("by_channel"), "routes.by_channel", problems)
+        default = _names(routes.get("default", ["log"]), "routes.default", problems)
+        for where, names in [
+            *((f"routes.actors.{k}", v) for k, v in actors.items()),
+            *((f"routes.by_channel.{k}", v) for k, v in by_channel.items()),
+            ("routes.default", default),
+        ]:
+            for n in names:
+                if n not in channels:
+                    known = ", ".join(sorted(channels))
+                    problems.append(f"{where}: no channel {n!r} (defined: {known})")
+        delivery = doc.get("delivery") or {}
+        numbers = {
+            "max_attempts": _number(delivery, "max_attempts", 8, problems, whole=True),
+            "backoff_seconds": _number(delivery, "backoff_seconds", 5.0, problems),
+            "max_backoff_seconds": _number(delivery, "max_backoff_seconds", 3600.0, problems),
+            "timeout_seconds": _number(delivery, "timeout_seconds", 10.0, problems),
+        }
+        if problems:
+            raise ValueError(f"{source}: " + "; ".join(problems))
+        return cls(channels, actors, by_channel, default, **numbers)  # type: ignore[arg-type]
+
+    def route(self, note: Notification) -> tuple[Channel, ...]:
+        """The channels `note` goes to: its channel value, else its addressee (scoped first),
+        else the default."""
+        names: tuple[str, ...] | None = None
+        if note.channel is not None:
+            names = self.by_channel.get(note.channel)
+        if names is None and note.scope is not None:
+            names = self.actors.get(f"{note.to}/{note.scope}")
+        if names is None:
+            names = self.actors.get(note.to)
+        if names is None:
+            names = self.default
+        return tuple(self.channels[n] for n in names)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failed attempt (1, 2, ...)."""
+        seconds = self.backoff_seconds * (2 ** max(attempts - 1, 0))
+        return timedelta(seconds=min(seconds, self.max_backoff_seconds))
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.dead
+
+
+class Notifier:
+    def __init__(
+        self,
+        store: Store,
+        routing: Routing | None = None,
+        *,
+        clock: Clock | None = None,
+        transport: Transport | None = None,
+        batch: int = 100,
+        interval: float = 2.0,
+        lease: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.store = store
+        self.routing = routing or Routing.log_only()
+        self.clock: Clock = clock or SystemClock()  # real time: retries wait in real seconds
+        self.transport: Transport = transport or urllib_transport
+        self.batch = batch
+        self.lease = lease
+        self._task = PeriodicTask("sop-notifier", self.run_once, interval)
+
+    def run_once(self) -> DeliveryReport:
+        report = DeliveryReport()
+        while True:
+            now = self.clock.now()
+            with self.store.write() as tx:
+                claimed = tx.claim_outbox(now, self.batch, self.lease)
+            for item in claimed:
+                self._deliver(item, report)
+            if len(claimed) < self.batch:
+                return report
+
+    def start(self) -> None:
+        self._task.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._task.stop(timeout)
+
+    def wake(self) -> None:
+        self._task.wake()
+
+    @property
+    def running(self) -> bool:
+        return self._task.running
+
+    def _deliver(self, item: Claimed, report: DeliveryReport) -> None:
+        note = item.notification
+        done = list(item.done_channels)
+        errors: list[str] = []
+        for channel in self.routing.route(note):
+            if channel.name in done:
+                continue
+            try:
+                self._send(channel, note, item.attempts + 1)
+                done.append(channel.name)
+            except Exception as exc:  # every failure of one channel is a retry, never a crash
+                errors.append(f"{channel.name}: {exc}")
+        now = self.clock.now()
+        with self.store.write() as tx:
+            if not errors:
+                tx.outbox_delivered(item.outbox_id, done, now)
+                report.delivered += 1
+                return
+            attempts = item.attempts + 1
+            dead = attempts >= self.routing.max_attempts
+            retry_at = None if dead else now + self.routing.backoff(attempts)
+            tx.outbox_failed(item.outbox_id, done, "; ".join(errors), retry_at=retry_at)
+        if dead:
+            report.dead += 1
+            log.error("notification %s dead after %d attempts: %s", note.id, attempts, errors)
+        else:
+            report.retried += 1
+            log.warning("notification %s not delivered (attempt %d): %s", note.id, attempts, errors)
+
+    def _send(self, channel: Channel, note: Notification, attempt: int) -> None:
+        if channel.type == "log":
+            text = f": {note.text}" if channel.include_text else ""
+            delivery_log.info(
+                "notification %s to %s (ticket %s)%s", note.id, note.to, note.ticket_id, text
+            )
+            return
+        body = json.dumps(payload(note), separators=(",", ":"), ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "sop-engine-notifier",
+            SIGNATURE_HEADER: sign(channel.secret, body),
+            "Idempotency-Key": note.id,
+            "X-SOP-Notification-Id": note.id,
+            "X-SOP-Attempt": str(attempt),
+        }
+        status = self.transport(channel.url, body, headers, self.routing.timeout_seconds)
+        if not 200 <= status < 300:
+            raise OSError(f"HTTP {status} from {channel.url}")
+
+
+def payload(note: Notification) -> dict[str, Any]:
+    """The JSON body a webhook receives: the notification, with its stable id."""
+    created: datetime | None = note.created
+    return {
+        "id": note.id,
+        "ticket_id": note.ticket_id,
+        "to": note.to,
+        "scope": note.scope,
+        "channel": note.channel,
+        "template": note.template,
+        "text": note.text,
+        "rule": note.rule,
+        "escalation": note.escalation,
+        "created": created.isoformat() if created else None,
+    }
+
+
+def urllib_transport(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
+
+
+# -- configuration checks -------------------------------------------------------------------------
+
+
+def _channel(name: str, spec: Any, problems: list[str]) -> Channel | None:
+    where = f"channels.{name}"
+    if not isinstance(spec, Mapping):
+        problems.append(f"{where}: must be a mapping with a `type` (log or webhook)")
+        return None
+    kind = spec.get("type")
+    if kind == "log":
+        return Channel(name, "log", include_text=bool(spec.get("include_text", True)))
+    if kind != "webhook":
+        problems.append(f"{where}.type: {kind!r} is not a channel type; use log or webhook")
+        return None
+    url = str(spec.get("url") or "")
+    if not url.startswith(("http://", "https://")):
+        problems.append(f"{where}.url: give the webhook's http:// or https:// URL")
+    secret = spec.get("secret")
+    if secret is None and spec.get("secret_env"):
+        secret = os.environ.get(str(spec["secret_env"]))
+        if not secret:
+            problems.append(
+                f"{where}.secret_env: environment variable {spec['secret_env']} is empty"
+            )
+            return None
+    if not secret:
+        problems.append(f"{where}: give `secret` or `secret_env` (the HMAC signing key)")
+        return None
+    return Channel(name, "webhook", url=url, secret=str(secret))
+
+
+def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    problems.append(f"{where}: must be a channel name or a list of channel names")
+    return ()
+
+
+def _route_map(value: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: must map names to channel lists")
+        return {}
+    return {str(k): _names(v, f"{where}.{k}", problems) for k, v in value.items()}
+
+
+def _number(
+    doc: Mapping[str, Any], key: str, default: float, problems: list[str], *, whole: bool = False
+) -> float:
+    value = doc.get(key, default)
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    if ok and whole and not float(value).is_integer():
+        ok = False
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        problems.append(f"delivery.{key}: must be {kind} greater than 0, got {value!r}")
+        return default
+    return int(value) if whole else float(value)

@@ -1,0 +1,179 @@
+"""The write hook behind the monev report: one `step_runs` row per visit of a ticket to a step.
+
+    record_step_runs(conn, spec, ticket, log, scopes) -> None
+
+The service calls it in the transaction that saves an event (creation, a posted event, a
+sweep), so a row commits with the event that started or finished its run, or not at all. Only
+the runs that event touched are (re)written: the ones it finished, the one it started, and the
+active one (its pause and breach may have changed). A finished row carries how long the step
+took in the step's own time-limit unit (`WorkCalendar.elapsed`, so working days skip weekends
+and holidays), minus the time the step's clock stood still:
+
+- minutes, hours, calendar days: the paused seconds, converted;
+- working days: each pause counted on the calendar, from when it started (kept on the row in
+  `paused_at`) to when it ended (start + the paused seconds it added).
+
+A step without a time limit is measured in hours. Each row also holds `attempt` (the ticket's
+n-th visit to that step: 2 and more are loops, e.g. a correction sent back to an earlier step)
+and the ticket's current scope value (the scope field of the SOP's scoped actor), which is
+updated on all its rows when an event changes that field, so a report per scope value counts a
+ticket under the value it has now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+
+from engine.core.calendar import WorkCalendar
+from engine.core.model import LogEntry, StepRun, Ticket
+from engine.spec.model import Spec
+from engine.store.prepared import Prepared
+from engine.store.report_tables import StepRunRow
+
+__all__ = ["NO_LIMIT_UNIT", "record_step_runs", "report_scope_field", "step_unit"]
+
+NO_LIMIT_UNIT = "hours"
+_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+
+
+# Built once (statement construction cost more than executing them); bound at execution.
+_TOUCHED = (StepRunRow.ticket_id == bindparam("ticket_id"), StepRunRow.visit >= bindparam("first"))
+_SELECT_OLD = select(
+    StepRunRow.visit, StepRunRow.paused_at, StepRunRow.paused_seconds, StepRunRow.paused_amount
+).where(*_TOUCHED)
+_DELETE_FROM = Prepared(delete(StepRunRow).where(*_TOUCHED), ("ticket_id", "first"))
+_INSERT = Prepared(
+    insert(StepRunRow),
+    (
+        "ticket_id", "visit", "sop_id", "revision", "step", "no", "attempt", "scope_name",
+        "scope_value", "started", "due", "finished", "result", "by_event", "breached", "unit",
+        "elapsed", "paused_seconds", "paused_amount", "paused_at",
+    ),
+)  # fmt: skip
+
+
+def report_scope_field(spec: Spec) -> str | None:
+    """The field reports group by: the scope field of the SOP's (first) scoped actor."""
+    return next((a.scope_field for a in spec.actors if a.scope_field), None)
+
+
+def step_unit(spec: Spec, step_id: str) -> str:
+    try:
+        limit = spec.step(step_id).time_limit
+    except KeyError:
+        return NO_LIMIT_UNIT
+    return limit.unit if limit is not None else NO_LIMIT_UNIT
+
+
+def record_step_runs(
+    conn: Connection,
+    spec: Spec,
+    ticket: Ticket,
+    log: Sequence[LogEntry],
+    scopes: Mapping[str, str],
+) -> None:
+    field = report_scope_field(spec)
+    scope_value = scopes.get(field) if field else None
+    runs = [*ticket.history, *([ticket.active] if ticket.active else [])]
+    first = _first_touched(ticket, log)
+    if first < len(runs):
+        key = {"ticket_id": ticket.id, "first": first}
+        old = {}
+        if any(_needs_old(spec, run) for run in runs[first:]):
+            old = {r.visit: r for r in conn.execute(_SELECT_OLD, key)}
+        _DELETE_FROM.run(conn, [key])
+        rows = [
+            _row(spec, ticket, runs, i, old.get(i), field, scope_value)
+            for i in range(first, len(runs))
+        ]
+        _INSERT.run(conn, rows)
+    if field and any(field in entry.data for entry in log) and first > 0:
+        conn.execute(
+            update(StepRunRow)
+            .where(
+                StepRunRow.ticket_id == ticket.id,
+                or_(StepRunRow.scope_value.is_(None), StepRunRow.scope_value != scope_value),
+            )
+            .values(scope_name=field, scope_value=scope_value)
+        )
+
+
+def _first_touched(ticket: Ticket, log: Sequence[LogEntry]) -> int:
+    """The index (in history + active) of the first run this event's entries touched."""
+    finished = sum(1 for e in log if e.finished_step is not None)
+    entered = sum(1 for e in log if e.entered_step is not None)
+    done = len(ticket.history)
+    active = 1 if ticket.active is not None else 0
+    return max(0, min(done - finished, done + active - entered, done))
+
+
+def _row(
+    spec: Spec,
+    ticket: Ticket,
+    runs: list[StepRun],
+    visit: int,
+    old: Any,
+    field: str | None,
+    scope_value: str | None,
+) -> dict[str, Any]:
+    run = runs[visit]
+    unit = step_unit(spec, run.step)
+    cal = _calendar(spec, run.step)
+    paused_amount = _paused_amount(run, old, unit, cal)
+    elapsed = None
+    if run.finished is not None:
+        elapsed = max(0.0, cal.elapsed(run.started, run.finished, unit) - paused_amount)
+    return {
+        "ticket_id": ticket.id,
+        "visit": visit,
+        "sop_id": ticket.sop_id,
+        "revision": ticket.revision,
+        "step": run.step,
+        "no": run.no,
+        "attempt": 1 + sum(1 for r in runs[:visit] if r.step == run.step),
+        "scope_name": field,
+        "scope_value": scope_value,
+        "started": run.started,
+        "due": run.due,
+        "finished": run.finished,
+        "result": run.result,
+        "by_event": run.by_event,
+        "breached": run.breached_at is not None,
+        "unit": unit,
+        "elapsed": elapsed,
+        "paused_seconds": run.paused_seconds,
+        "paused_amount": paused_amount,
+        "paused_at": run.paused_at,
+    }
+
+
+def _calendar(spec: Spec, step_id: str) -> WorkCalendar:
+    try:
+        cal_id = spec.step(step_id).calendar
+    except KeyError:
+        cal_id = None
+    return WorkCalendar.for_spec(spec.calendar(cal_id))
+
+
+def _needs_old(spec: Spec, run: StepRun) -> bool:
+    """Whether the run's row needs its stored pause bookkeeping (`_paused_amount`): only a
+    working-day step that has been paused does."""
+    return run.paused_seconds > 0 and step_unit(spec, run.step) not in _SECONDS
+
+
+def _paused_amount(run: StepRun, old: Any, unit: str, cal: WorkCalendar) -> float:
+    if unit in _SECONDS:
+        return run.paused_seconds / _SECONDS[unit]
+    amount = float(old.paused_amount) if old is not None else 0.0
+    before = float(old.paused_seconds) if old is not None else 0.0
+    added = run.paused_seconds - before
+    if added <= 0:
+        return amount
+    paused_at: datetime | None = old.paused_at if old is not None else None
+    if paused_at is None:  # paused and resumed within this one event: no start time kept
+        return amount + added / 86400.0
+    return amount + cal.elapsed(paused_at, paused_at + timedelta(seconds=added), unit)

@@ -1,0 +1,575 @@
+"""The service layer: what the HTTP API, the CLI and the sweeper call.
+
+    service = TicketService(catalog, store, clock)
+    service.create_ticket(sop_id, fields, actor=..., user=...)        -> TicketRecord
+    service.post_event(ticket_id, type, actor, data, user=...)        -> PostResult
+    service.get_ticket(id) / list_tickets(...) / timeline(id)         reads
+    service.notifications(after=cursor)                               the outbox as a feed
+    service.sweep(now=None)                                           apply due deadlines
+
+Each accepted event is decided by the pure core (`engine.core`) against the exact revision
+the ticket is pinned to, and everything it produced commits in one transaction. Concurrent
+events on one ticket never lose an update: the write is conditional on the version read; when
+another write won, the event is decided again on the fresh ticket (holding the ticket's lock, so
+the retry cannot lose again), unless the caller gave `if_match`: then `Conflict` says which
+version is current. An idempotency key makes a retried request return the first result and
+write nothing; the same key with a different request is a `Conflict`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from engine import core
+from engine.app.reports.step_runs import record_step_runs
+from engine.core.apply import TIMER_EVENTS
+from engine.core.clock import Clock, SystemClock
+from engine.core.model import Deadline, Event, LogEntry, Outcome, Ticket
+from engine.errors import (
+    Conflict,
+    EventNotAllowed,
+    InvalidData,
+    NotFound,
+    SopError,
+)
+from engine.spec.catalog import Catalog
+from engine.spec.model import Spec
+from engine.store import codec
+from engine.store.ids import new_ticket_id
+from engine.store.revisions import SpecResolver, texts_of
+from engine.store.store import Idempotency, KeyTaken, StaleVersion, Store, StoredTicket, Tx
+
+__all__ = ["Page", "PostResult", "TicketRecord", "TicketService", "open_service"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CREATE_SCOPE = "create"  # idempotency keys of ticket creation share this scope
+MAX_KEY_LENGTH = 200
+CLOCK_SKEW = timedelta(minutes=5)  # how far in the future an `occurred_at` may be
+MAX_DUE_PER_TICKET = 1000  # due events applied to one ticket in one sweep (catch-up cap)
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """A ticket as a reader sees it: the record, what may happen next, and its revision."""
+
+    ticket: Ticket
+    spec: Spec
+    allowed_events: tuple[str, ...]
+    deadlines: tuple[Deadline, ...]
+    external_ref: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.ticket.id
+
+    @property
+    def version(self) -> int:
+        return self.ticket.version
+
+    @property
+    def spec_key(self) -> str:
+        return self.spec.key
+
+    @property
+    def spec_hash(self) -> str:
+        return self.ticket.spec_hash
+
+
+@dataclass(frozen=True)
+class PostResult:
+    record: TicketRecord
+    log: tuple[LogEntry, ...]  # the entries this event wrote (rule-fired events included)
+    replayed: bool = False  # True: an idempotent retry; nothing new was written
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.record.ticket
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T] = field(default_factory=list)
+    next_cursor: str | int | None = None  # pass back as `cursor` / `after` for the next page
+
+
+class TicketService:
+    def __init__(self, catalog: Catalog, store: Store, clock: Clock | None = None) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self._specs = SpecResolver(catalog, store)
+        self._keep_revision_texts()
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def create_ticket(
+        self,
+        sop_id: str,
+        fields: dict[str, Any],
+        *,
+        actor: str | None,
+        user: str | None,
+        occurred_at: datetime | None = None,
+        external_ref: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> TicketRecord:
+        now = self.clock.now()
+        at = _check_time(occurred_at, now) or now
+        _check_dict(fields, "fields")
+        request: dict[str, Any] = {"sop_id": sop_id, "fields": fields, "actor": actor}
+        request.update(ref=external_ref, occurred_at=occurred_at)
+        digest = _request_hash(request)
+        if idempotency_key is not None:
+            found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
+            if found is not None:
+                return found.record
+        spec = self.catalog.effective(sop_id, at)
+        outcome = core.new_ticket(spec, new_ticket_id(), dict(fields), at, actor=actor, user=user)
+        idem = self._idempotency(CREATE_SCOPE, idempotency_key, digest, outcome)
+        try:
+            with self.store.write() as tx:
+                saved = self._save(tx, spec, outcome, None, idem, external_ref)
+        except KeyTaken:
+            return self._replay_or_fail(CREATE_SCOPE, idempotency_key, digest).record
+        return self._record(spec, saved, external_ref)
+
+    def post_event(
+        self,
+        ticket_id: str,
+        type: str,
+        actor: str,
+        data: dict[str, Any] | None,
+        *,
+        user: str | None,
+        occurred_at: datetime | None = None,
+        idempotency_key: str | None = None,
+        if_match: int | None = None,
+    ) -> PostResult:
+        _check_dict(data or {}, "data")
+        if type in TIMER_EVENTS:
+            raise EventNotAllowed(
+                f"{type!r} is the engine's own event: it happens when a time limit or timer "
+                "falls due, and cannot be posted",
+                event=type,
+            )
+        digest = _request_hash(
+            {"type": type, "actor": actor, "data": data or {}, "occurred_at": occurred_at}
+        )
+        if idempotency_key is not None:
+            found = self._replay(ticket_id, _check_key(idempotency_key), digest)
+            if found is not None:
+                return found
+        event = Event(type, actor, dict(data or {}), occurred_at, user)
+        try:
+            return self._post(ticket_id, event, digest, idempotency_key, if_match, locked=False)
+        except StaleVersion as exc:
+            if if_match is not None:
+                raise _stale(exc) from None
+            log.debug("ticket %s changed under event %s; deciding it again", ticket_id, type)
+        except KeyTaken:
+            return self._replay_or_fail(ticket_id, idempotency_key, digest)
+        time.sleep(random.uniform(0, 0.002))
+        try:
+            return self._post(ticket_id, event, digest, idempotency_key, if_match, locked=True)
+        except StaleVersion as exc:  # only if the row lock did not hold: say so, drop nothing
+            raise _stale(exc) from None
+        except KeyTaken:
+            return self._replay_or_fail(ticket_id, idempotency_key, digest)
+
+    def _post(
+        self,
+        ticket_id: str,
+        event: Event,
+        digest: str,
+        key: str | None,
+        if_match: int | None,
+        *,
+        locked: bool,
+    ) -> PostResult:
+        """Decide `event` on the ticket and write it. `locked`: read under the ticket's lock.
+
+        Unlocked, the write is conditional on the version read. Where writers run side by side
+        (PostgreSQL) the read shares the write's transaction (it locks nothing until the
+        UPDATE, and saves a round of connection checkout, BEGIN and COMMIT); where a write
+        transaction excludes every other writer (SQLite) the ticket is read and decided
+        outside it, so deciding does not hold the database's write lock.
+        """
+        if locked or self.store.concurrent_writers:
+            with self.store.write() as tx:
+                stored = self._load(tx, ticket_id, lock=locked)
+                spec, outcome, idem = self._decide(stored, event, digest, key, if_match, tx)
+                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
+        else:
+            with self.store.read() as tx:
+                stored = self._load(tx, ticket_id)
+            spec, outcome, idem = self._decide(stored, event, digest, key, if_match)
+            with self.store.write() as tx:
+                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
+        return PostResult(self._record(spec, saved, stored.external_ref), outcome.log)
+
+    def _decide(
+        self,
+        stored: StoredTicket,
+        event: Event,
+        digest: str,
+        key: str | None,
+        if_match: int | None,
+        tx: Tx | None = None,
+    ) -> tuple[Spec, Outcome, Idempotency | None]:
+        ticket = stored.ticket
+        if if_match is not None and ticket.version != if_match:
+            raise Conflict(
+                f"ticket {ticket.id} is at version {ticket.version}, not {if_match}; "
+                "read it again and retry",
+                ticket_id=ticket.id,
+                current_version=ticket.version,
+            )
+        now = self.clock.now()
+        _check_time(event.occurred_at, now)
+        spec = self.spec_for(ticket, tx)
+        outcome = _bump(core.apply(spec, ticket, event, now), ticket.version)
+        return spec, outcome, self._idempotency(ticket.id, key, digest, outcome)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> TicketRecord:
+        with self.store.read() as tx:
+            stored = self._load(tx, ticket_id)
+        return self._record(self.spec_for(stored.ticket), stored.ticket, stored.external_ref)
+
+    def list_tickets(
+        self,
+        *,
+        sop_id: str | None = None,
+        state: str | None = None,
+        status: str | None = None,
+        scope: dict[str, str] | None = None,
+        overdue: bool | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[TicketRecord]:
+        """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see)."""
+        limit = _check_limit(limit, 500)
+        with self.store.read() as tx:
+            found = tx.list_tickets(
+                now=self.clock.now(),
+                sop_id=sop_id,
+                state=state,
+                status=status,
+                scope=scope,
+                overdue=overdue,
+                limit=limit,
+                before=cursor or None,
+            )
+        items = [self._record(self.spec_for(t), t, ref) for t, ref in found]
+        return Page(items, items[-1].id if len(items) == limit else None)
+
+    def timeline(self, ticket_id: str) -> list[dict[str, Any]]:
+        with self.store.read() as tx:
+            self._load_version(tx, ticket_id)
+            return tx.timeline(ticket_id)
+
+    def notifications(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        to: str | None = None,
+        scope: dict[str, str] | None = None,
+    ) -> Page[dict[str, Any]]:
+        """The outbox in order; `next_cursor` is the `after` of the next call (poll with it)."""
+        limit = _check_limit(limit, 1000)
+        start = _check_cursor(after)
+        with self.store.read() as tx:
+            items = tx.outbox_feed(after=start, limit=limit, to=to, scope=scope)
+        return Page(items, items[-1]["cursor"] if items else start)
+
+    # -- deadlines --------------------------------------------------------------------------------
+
+    def sweep(self, now: datetime | None = None, limit: int = 500) -> int:
+        """Apply every deadline due by `now` (default: the clock); returns events applied."""
+        now = now or self.clock.now()
+        with self.store.read() as tx:
+            ticket_ids = tx.due_ticket_ids(now, limit)
+        return sum(self._sweep_ticket(ticket_id, now) for ticket_id in ticket_ids)
+
+    def _sweep_ticket(self, ticket_id: str, now: datetime) -> int:
+        locked: list[int] = []
+        try:
+            with self.store.write() as tx:
+                locked = tx.lock_due(ticket_id, now)
+                if not locked:  # another worker has them, or they were already applied
+                    return 0
+                stored = self._load(tx, ticket_id)
+                spec = self.spec_for(stored.ticket, tx)
+                outcome, applied = _apply_due(spec, stored.ticket, now)
+                if outcome is None:
+                    log.warning("ticket %s: deadlines due but the core applies none", ticket_id)
+                    tx.mark_checked(locked, now)
+                    return 0
+                self._save(tx, spec, outcome, stored.ticket.version, None, previous=stored)
+                return applied
+        except StaleVersion:
+            return 0  # an event won the race; the next sweep decides on the fresh ticket
+        except DBAPIError:
+            log.exception("ticket %s: sweep failed; it is tried again next sweep", ticket_id)
+            return 0
+        except Exception as exc:  # one bad ticket must not stop the sweep
+            level = logging.ERROR if isinstance(exc, SopError) else logging.CRITICAL
+            log.log(level, "ticket %s: cannot apply due deadlines: %s", ticket_id, exc)
+            with self.store.write() as tx:
+                tx.mark_checked(locked, now)
+            return 0
+
+    # -- revisions --------------------------------------------------------------------------------
+
+    def spec_for(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
+        """The exact revision (by content hash) a ticket is pinned to; `tx`: read its stored
+        text in that transaction (when it is not loaded) instead of a new one."""
+        return self._specs.get(ticket, tx)
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Govern new tickets by `catalog` from now on (hot reload). Revisions loaded before stay
+        known by hash, and the new ones' texts are stored before any ticket can be pinned to
+        them; the swap itself is one reference assignment, so a request sees either catalog."""
+        self._specs.add(catalog)
+        self._keep_revision_texts()
+        self.catalog = catalog
+
+    def _keep_revision_texts(self) -> None:
+        with self.store.read() as tx:
+            missing = [
+                s for s in self._specs.by_hash.values() if not tx.has_revision(s.content_hash)
+            ]
+        for spec in missing:
+            texts = texts_of(spec)
+            if texts is None:
+                continue
+            with self.store.write() as tx:
+                tx.save_revision(
+                    texts.spec_hash, texts.sop_id, texts.revision, texts.text, texts.rules
+                )
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _load(self, tx: Tx, ticket_id: str, *, lock: bool = False) -> StoredTicket:
+        stored = tx.ticket(str(ticket_id), for_update=lock)
+        if stored is None:
+            raise NotFound(f"no ticket {ticket_id!r}", ticket_id=ticket_id)
+        return stored
+
+    def _load_version(self, tx: Tx, ticket_id: str) -> int:
+        version = tx.ticket_version(str(ticket_id))
+        if version is None:
+            raise NotFound(f"no ticket {ticket_id!r}", ticket_id=ticket_id)
+        return version
+
+    def _save(
+        self,
+        tx: Tx,
+        spec: Spec,
+        outcome: Outcome,
+        expected: int | None,
+        idem: Idempotency | None,
+        external_ref: str | None = None,
+        *,
+        previous: StoredTicket | None = None,
+    ) -> Ticket:
+        """`previous`: the ticket as read at version `expected` (lets the store skip what it
+        already knows: where the log's chain ends, scopes that did not change)."""
+        scopes = ticket_scopes(spec, outcome.ticket)
+        saved = tx.save(
+            outcome,
+            expected_version=expected,
+            scopes=scopes,
+            scope_fields={a.id: a.scope_field for a in spec.actors if a.scope_field},
+            external_ref=external_ref,
+            idempotency=idem,
+            previous=previous,
+            previous_scopes=None if previous is None else ticket_scopes(spec, previous.ticket),
+        )
+        record_step_runs(tx.conn, spec, saved, outcome.log, scopes)  # the monev report's rows
+        return saved
+
+    def _record(self, spec: Spec, ticket: Ticket, external_ref: str | None) -> TicketRecord:
+        return TicketRecord(
+            ticket=ticket,
+            spec=spec,
+            allowed_events=tuple(core.allowed_events(spec, ticket)),
+            deadlines=tuple(core.pending_deadlines(ticket)),
+            external_ref=external_ref,
+        )
+
+    def _idempotency(
+        self, scope: str, key: str | None, digest: str, outcome: Outcome
+    ) -> Idempotency | None:
+        if key is None:
+            return None
+        response = {
+            "ticket": codec.encode(outcome.ticket),
+            "log": [codec.encode(e) for e in outcome.log],
+        }
+        return Idempotency(scope, key, digest, response)
+
+    def _replay(self, scope: str, key: str, digest: str) -> PostResult | None:
+        with self.store.read() as tx:
+            found = tx.idempotency(scope, key)
+            ref = None
+            if found is not None:
+                stored = tx.ticket(found.response["ticket"]["id"])
+                ref = stored.external_ref if stored else None
+        if found is None:
+            return None
+        if found.request_hash != digest:
+            raise Conflict(
+                f"idempotency key {key!r} was already used for a different request; "
+                "use a new key for a new request",
+                idempotency_key=key,
+            )
+        ticket = codec.decode(Ticket, found.response["ticket"])
+        entries = tuple(codec.decode(LogEntry, e) for e in found.response["log"])
+        return PostResult(self._record(self.spec_for(ticket), ticket, ref), entries, True)
+
+    def _replay_or_fail(self, scope: str, key: str | None, digest: str) -> PostResult:
+        found = self._replay(scope, key or "", digest)
+        if found is None:  # the winner's transaction is not visible: should not happen
+            raise Conflict(f"idempotency key {key!r} is being used by a concurrent request")
+        return found
+
+
+def open_service(
+    catalog: Catalog, database_url: str, clock: Clock | None = None, *, schema: str | None = None
+) -> TicketService:
+    """Open (and migrate) the store at `database_url` and return a service over it."""
+    return TicketService(catalog, Store.open(database_url, schema=schema), clock)
+
+
+def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:
+    """The values of the SOP's scope fields on this ticket (scope field -> value)."""
+    scopes: dict[str, str] = {}
+    for actor in spec.actors:
+        name = actor.scope_field
+        value = ticket.fields.get(name) if name else None
+        if name and value is not None and value != "":
+            scopes[name] = str(value)
+    return scopes
+
+
+def _apply_due(spec: Spec, ticket: Ticket, now: datetime) -> tuple[Outcome | None, int]:
+    """Apply due events one at a time, asking the core again after each (one may cancel the
+    next); None if nothing was due."""
+    outcomes: list[Outcome] = []
+    current = ticket
+    for _ in range(MAX_DUE_PER_TICKET):
+        events = core.due(spec, current, now)
+        if not events:
+            break
+        outcomes.append(core.apply(spec, current, events[0], now))
+        current = outcomes[-1].ticket
+    else:
+        log.warning("ticket %s: stopped after %d due events", ticket.id, MAX_DUE_PER_TICKET)
+    if not outcomes:
+        return None, 0
+    combined = Outcome(
+        ticket=current,
+        log=tuple(e for o in outcomes for e in o.log),
+        notifications=tuple(n for o in outcomes for n in o.notifications),
+        deadlines=outcomes[-1].deadlines,
+    )
+    return _bump(combined, ticket.version), len(outcomes)
+
+
+def _bump(outcome: Outcome, read_version: int) -> Outcome:
+    """A write always moves the version forward (the optimistic check relies on it)."""
+    if outcome.ticket.version > read_version:
+        return outcome
+    return replace(outcome, ticket=replace(outcome.ticket, version=read_version + 1))
+
+
+def _stale(exc: StaleVersion) -> SopError:
+    if exc.current is None:
+        return NotFound(f"no ticket {exc.ticket_id!r}", ticket_id=exc.ticket_id)
+    return Conflict(
+        f"ticket {exc.ticket_id} changed (now version {exc.current}); read it again and retry",
+        ticket_id=exc.ticket_id,
+        current_version=exc.current,
+    )
+
+
+def _check_time(when: datetime | None, now: datetime) -> datetime | None:
+    if when is None:
+        return None
+    if not isinstance(when, datetime) or when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidData(
+            "occurred_at must be a date and time with a time zone, e.g. 2024-05-01T09:30:00+07:00",
+            errors={"occurred_at": ["give a time zone offset"]},
+        )
+    if when > now + CLOCK_SKEW:
+        raise InvalidData(
+            f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})",
+            errors={"occurred_at": ["must not be in the future"]},
+        )
+    return when
+
+
+def _check_dict(value: Any, name: str) -> None:
+    if not isinstance(value, dict):
+        raise InvalidData(
+            f"{name} must be an object (a mapping of names to values)",
+            errors={name: ["must be an object"]},
+        )
+
+
+def _check_key(key: str) -> str:
+    if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise InvalidData(
+            f"an idempotency key must be 1 to {MAX_KEY_LENGTH} characters",
+            errors={"idempotency_key": [f"1 to {MAX_KEY_LENGTH} characters"]},
+        )
+    return key
+
+
+def _check_cursor(after: int | str | None) -> int:
+    try:
+        value = int(after or 0)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0:
+        raise InvalidData(
+            f"notifications cursor must be a whole number >= 0 (a next_cursor), not {after!r}",
+            errors={"after": ["a whole number >= 0"]},
+        )
+    return value
+
+
+def _check_limit(limit: int, most: int) -> int:
+    if not isinstance(limit, int) or not 0 < limit <= most:
+        raise InvalidData(
+            f"limit must be a whole number from 1 to {most}",
+            errors={"limit": [f"1 to {most}"]},
+        )
+    return limit
+
+
+def _request_hash(request: dict[str, Any]) -> str:
+    text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | set | frozenset):
+        return sorted(value, key=str) if not isinstance(value, tuple) else list(value)
+    return str(value)

@@ -1,0 +1,179 @@
+"""One ticket driven through the pure core with a clock the scenario moves.
+
+`Session` keeps the ticket, the scenario clock, the notifications produced since the last
+`expect` block, and a timeline of every decision (for `sop simulate` and failure reports).
+Moving the clock applies every deadline and timer that falls due on the way, one at a time,
+each at its own due time, asking `due()` again after each (a fired event changes the ticket).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from engine.authoring.scenario.model import Given
+from engine.core import apply, due, new_ticket
+from engine.core.calendar import WorkCalendar
+from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
+from engine.errors import TicketError
+from engine.spec.model import Duration, Spec
+
+MAX_TIMER_EVENTS = 10_000  # per clock move: more means timers that never stop firing
+
+
+class ClockError(Exception):
+    """The scenario asked for an impossible clock move (backwards, or endless timers)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a ticket's timeline: a logged decision, or an event the core refused."""
+
+    at: datetime
+    event: str
+    actor: str
+    from_state: str
+    to_state: str
+    status: str | None
+    notifications: tuple[Notification, ...] = ()
+    finished_step: int | None = None
+    sla: str | None = None
+    caused_by: str | None = None
+    refused: str | None = None  # "code: message" when the core refused the event
+
+
+@dataclass
+class Session:
+    spec: Spec
+    ticket: Ticket | None = None
+    now: datetime | None = None
+    since_expect: list[Notification] = field(default_factory=list)
+    timeline: list[Row] = field(default_factory=list)
+
+    # --- driving the ticket ---
+    def start(self, given: Given) -> None:
+        assert given.at is not None, "a scenario that opens a ticket has a start time"
+        self.now = given.at
+        outcome = new_ticket(
+            self.spec,
+            given.ticket_id,
+            dict(given.fields),
+            given.at,
+            actor=given.actor,
+            user=given.user,
+        )
+        self._record(outcome)
+
+    def post(self, event: Event) -> Outcome:
+        """Apply a posted event at the current time; a TicketError is logged and re-raised."""
+        assert self.ticket is not None and self.now is not None
+        event = Event(
+            event.type, event.actor, event.data, event.occurred_at or self.now, event.user
+        )
+        try:
+            outcome = apply(self.spec, self.ticket, event, self.now)
+        except TicketError as exc:
+            self.timeline.append(self._refused_row(event, exc))
+            raise
+        self._record(outcome)
+        return outcome
+
+    def advance_by(self, duration: Duration) -> None:
+        assert self.now is not None
+        calendar = WorkCalendar.for_spec(self.spec.calendar())
+        self.advance_to(calendar.add(self.now, duration))
+
+    def advance_to(self, target: datetime) -> None:
+        assert self.ticket is not None and self.now is not None
+        if target < self.now:
+            raise ClockError(
+                f"cannot move the clock back from {self.show_time(self.now)} "
+                f"to {self.show_time(target)}"
+            )
+        for _ in range(MAX_TIMER_EVENTS):
+            pending = due(self.spec, self.ticket, target)
+            if not pending:
+                break
+            event = pending[0]
+            at = max(event.occurred_at or target, self.now)
+            self.now = at
+            self._record(apply(self.spec, self.ticket, event, at))
+        else:
+            raise ClockError(f"more than {MAX_TIMER_EVENTS} timer events before {target}")
+        self.now = target
+
+    def take_notifications(self) -> list[Notification]:
+        taken, self.since_expect = self.since_expect, []
+        return taken
+
+    # --- presentation helpers ---
+    def show_time(self, moment: datetime) -> str:
+        return show_time(self.spec, moment)
+
+    def show_state(self, state: str) -> str:
+        return show_state(self.spec, state)
+
+    def show_status(self, status: str | None) -> str:
+        return show_status(self.spec, status)
+
+    # --- internals ---
+    def _record(self, outcome: Outcome) -> None:
+        self.ticket = outcome.ticket
+        self.since_expect.extend(outcome.notifications)
+        rows = [_row(entry) for entry in outcome.log]
+        if rows and outcome.notifications:
+            rows[-1] = replace(rows[-1], notifications=outcome.notifications)
+        self.timeline.extend(rows)
+
+    def _refused_row(self, event: Event, exc: TicketError) -> Row:
+        assert self.ticket is not None
+        state = self.ticket.state
+        return Row(
+            at=event.occurred_at or self.now or self.ticket.created,
+            event=event.type,
+            actor=event.actor,
+            from_state=state,
+            to_state=state,
+            status=self.ticket.status,
+            refused=f"{exc.code}: {exc.message}",
+        )
+
+
+def _row(entry: LogEntry) -> Row:
+    return Row(
+        at=entry.at,
+        event=entry.event,
+        actor=entry.actor,
+        from_state=entry.from_state,
+        to_state=entry.to_state,
+        status=entry.to_status,
+        finished_step=entry.finished_step,
+        sla=entry.sla,
+        caused_by=entry.caused_by,
+    )
+
+
+def show_time(spec: Spec, moment: datetime, timespec: str = "minutes") -> str:
+    """`moment` on the SOP's default calendar's wall clock, with its offset."""
+    try:
+        zone: tzinfo = ZoneInfo(spec.calendar().time_zone)
+    except (KeyError, ValueError):  # an SOP with no calendar: show UTC
+        zone = UTC
+    return moment.astimezone(zone).isoformat(timespec=timespec)
+
+
+def show_state(spec: Spec, state: str) -> str:
+    try:
+        return f"{state} ({spec.step(state).no})"
+    except KeyError:
+        return state or "-"
+
+
+def show_status(spec: Spec, status: str | None) -> str:
+    if status is None:
+        return "none"
+    try:
+        return f"{status} ({spec.status(status).label})"
+    except KeyError:
+        return status

@@ -1,0 +1,79 @@
+"""Refusals, each naming what to do instead: unknown or ill-timed events, wrong actors,
+missing required inputs (kelengkapan)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.core.conditions import holds, is_set
+from engine.core.model import Ticket
+from engine.errors import ActorNotAllowed, EventNotAllowed, MissingInputs, UnknownEvent
+from engine.spec.model import END, EventDef, Spec, Step
+
+
+def find_event(spec: Spec, ticket: Ticket, name: str) -> tuple[Step, EventDef]:
+    known = {e.name for s in spec.ticket_steps for e in s.events}
+    if name not in known:
+        raise UnknownEvent(
+            f"{spec.key} defines no event {name!r}; its events: {', '.join(sorted(known))}",
+            event=name,
+        )
+    if not ticket.is_open or ticket.state == END:
+        raise EventNotAllowed(
+            f"ticket {ticket.id} is closed; no event is allowed", state=END, allowed=[]
+        )
+    step = spec.step(ticket.state)
+    evdef = step.event(name)
+    paused = ticket.active is not None and ticket.active.paused_at is not None
+    allowed = [e.name for e in step.events]
+    if evdef is None:
+        raise EventNotAllowed(
+            f"event {name!r} is not allowed at step {step.no} ({step.id}); "
+            f"allowed now: {', '.join(allowed) or 'none'}",
+            state=step.id,
+            allowed=allowed,
+        )
+    if evdef.pause and paused:
+        raise EventNotAllowed(
+            f"step {step.no} ({step.id}) is already paused", state=step.id, allowed=allowed
+        )
+    if evdef.resume and not paused:
+        raise EventNotAllowed(
+            f"step {step.no} ({step.id}) is not paused", state=step.id, allowed=allowed
+        )
+    return step, evdef
+
+
+def check_actor(spec: Spec, step: Step, evdef: EventDef, actor: str) -> None:
+    if actor not in evdef.by:
+        labels = ", ".join(f"{a} ({spec.actor(a).label})" for a in evdef.by)
+        raise ActorNotAllowed(
+            f"actor {actor!r} may not perform {evdef.name!r} at step {step.no}; allowed: {labels}",
+            actor=actor,
+            allowed=list(evdef.by),
+        )
+
+
+def check_inputs(
+    spec: Spec, step: Step, evdef: EventDef, fields: Mapping[str, Any], data: Mapping[str, Any]
+) -> None:
+    """Every missing item at once: the event's required data, and (when the event completes
+    the step) the step's required inputs that apply to this ticket."""
+    missing: dict[str, str] = {}
+    for key in evdef.requires:
+        if not is_set(data.get(key)):
+            missing[key] = spec.field_def(key).label
+    if evdef.completes_step:
+        for item in step.inputs:
+            if item.when is not None and not holds(item.when, fields, data):
+                continue
+            for key in item.fields:
+                if not is_set(fields.get(key)):
+                    missing.setdefault(key, f"{spec.field_def(key).label} ({item.text})")
+    if missing:
+        listed = "; ".join(f"{k}: {label}" for k, label in missing.items())
+        raise MissingInputs(
+            f"step {step.no} ({step.id}) cannot complete with {evdef.name!r}: missing {listed}",
+            missing=missing,
+        )

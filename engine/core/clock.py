@@ -1,0 +1,88 @@
+"""Where "now" comes from. The core never reads a clock; the service asks one of these.
+
+    SystemClock()                  the real time, in UTC
+    ManualClock(start)             stands still until moved: advance(...) or set(...)
+
+A manual clock is for demos and end-to-end tests (`sop serve --clock manual`): it lets a test
+move a ticket 14 days forward without sleeping. It is thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from engine.core.calendar import WorkCalendar
+from engine.spec.durations import parse_duration
+from engine.spec.model import Calendar, Duration
+
+__all__ = ["Clock", "ManualClock", "SystemClock"]
+
+_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = _aware(start, "start") if start is not None else datetime.now(UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, when: datetime) -> datetime:
+        """Jump to `when` (forwards or backwards); returns the new time."""
+        when = _aware(when, "set")
+        with self._lock:
+            self._now = when
+            return when
+
+    def advance(
+        self, amount: str | timedelta | Duration, calendar: Calendar | None = None
+    ) -> datetime:
+        """Move forward by `amount`: a timedelta, a Duration or text such as "14 days",
+        "36 hours", "3 working days". Working days need the `calendar` to count on (for
+        example `spec.calendar()`, the SOP's default calendar). Returns the new time."""
+        with self._lock:
+            self._now = _forward(self._now, amount, calendar)
+            return self._now
+
+
+def _forward(now: datetime, amount: str | timedelta | Duration, cal: Calendar | None) -> datetime:
+    if isinstance(amount, timedelta):
+        if amount < timedelta(0):
+            raise ValueError(f"cannot advance the clock by a negative amount ({amount})")
+        return now + amount
+    duration = parse_duration(amount) if isinstance(amount, str) else amount
+    if duration.unit == "working_days":
+        if cal is None:
+            raise ValueError(
+                f"advancing by {duration} needs a calendar; give the SOP's calendar, "
+                "or use hours or calendar days"
+            )
+        return WorkCalendar.for_spec(cal).add(now, duration)
+    if duration.amount < 0:
+        raise ValueError(f"cannot advance the clock by a negative amount ({duration})")
+    return now + timedelta(seconds=duration.amount * _SECONDS[duration.unit])
+
+
+def _aware(when: datetime, name: str) -> datetime:
+    if not isinstance(when, datetime):
+        raise ValueError(f"{name} must be a datetime, got {type(when).__name__}")
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{name} {when.isoformat()} has no time zone; give one, e.g. +07:00")
+    return when.astimezone(UTC)

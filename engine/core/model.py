@@ -1,0 +1,146 @@
+"""A ticket, the events that move it, and what an event produces. Standard library only.
+
+A `Ticket` is a plain, immutable record pinned to one SOP revision. `engine.core.apply`
+turns (spec, ticket, event, now) into an `Outcome`: the new record plus what the store must
+write in the same transaction (log entries, pending deadlines, notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+SlaResult = Literal["met", "breached"]
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One visit of a ticket to a step: when it started, was due, finished, and its SLA."""
+
+    step: str
+    no: int
+    started: datetime
+    due: datetime | None
+    finished: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: float = 0.0
+    breached_at: datetime | None = None  # set once the deadline has fired
+    result: SlaResult | None = None  # set when the step finishes
+    by_event: str | None = None  # the event that finished it
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A named timer a rule started (reminders); fires at `due`, again every `every`."""
+
+    name: str
+    due: datetime
+    step: str | None = None  # cancelled when the ticket leaves this step
+    every_amount: float | None = None
+    every_unit: str | None = None
+    count: int = 0  # how many times it has fired
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    sop_id: str
+    revision: str
+    spec_hash: str
+    state: str  # the current step id, or the reserved "end"
+    status: str | None
+    fields: dict[str, Any]
+    created: datetime
+    active: StepRun | None
+    history: tuple[StepRun, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    version: int = 0
+    closed: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to a ticket.
+
+    `type` is an event name of the SOP, or one of the engine's own timer events:
+    "deadline" (data: {"step": id}) and "timer" (data: {"name": ...}).
+    """
+
+    type: str
+    actor: str  # an actor id of the SOP (a role), e.g. the one performing the step
+    data: dict[str, Any] = field(default_factory=dict)
+    occurred_at: datetime | None = None  # None: the time it is applied
+    user: str | None = None  # who, as a person or service (for the log)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A pending time at which `due()` will produce an event for the ticket."""
+
+    ticket_id: str
+    kind: Literal["sla", "timer"]
+    name: str  # the step id (sla) or timer name
+    due: datetime
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str  # stable: receivers drop duplicates by it
+    ticket_id: str
+    to: str  # an actor id
+    template: str
+    text: str
+    rule: str
+    escalation: bool = False
+    channel: str | None = None  # the value of the ticket field the rule names (e.g. its channel)
+    scope: str | None = None  # for scoped actors: the value of their scope field (agency code)
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RuleFiring:
+    rule: str
+    trigger: str  # e.g. "deadline:follow_up"
+    actions: tuple[str, ...]
+    reason: str
+    # What the rule's tests read ("count", "field.channel", ...) -> the value it saw; the SOP's
+    # personal fields masked.
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One decision, recorded against the exact revision that made it."""
+
+    ticket_id: str
+    version: int  # the ticket version this entry produced
+    at: datetime
+    event: str
+    actor: str
+    user: str | None
+    data: dict[str, Any]
+    from_state: str
+    to_state: str
+    from_status: str | None
+    to_status: str | None
+    sop_id: str
+    revision: str
+    spec_hash: str
+    finished_step: int | None = None
+    entered_step: int | None = None
+    sla: SlaResult | None = None
+    rules: tuple[RuleFiring, ...] = ()
+    caused_by: str | None = None  # rule id when a rule fired this event
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    log: tuple[LogEntry, ...]
+    notifications: tuple[Notification, ...]
+    deadlines: tuple[Deadline, ...]  # every pending deadline of the ticket after the event

@@ -1,0 +1,266 @@
+"""What rules do when something happens to a ticket, collected on a private draft.
+
+`react` asks the rules engine which rules match a trigger and carries out their actions from
+the engine's closed registry: notify, escalate, start_timer, cancel_timer, set_status, fire.
+Fired events are queued on the draft and applied after the current event, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from string import Template
+from typing import Any
+
+from engine.core.model import (
+    Event,
+    LogEntry,
+    Notification,
+    Outcome,
+    RuleFiring,
+    Ticket,
+    Timer,
+)
+from engine.core.rules_engine import RulesEngine
+from engine.core.timing import add_duration, pending_deadlines
+from engine.errors import RulesError
+from engine.spec.durations import parse_duration
+from engine.spec.model import RuleAction, Spec
+from engine.spec.rules.compiled import KEYED_SUBJECTS, CompiledRule, Match, fact_value, leaves
+from engine.spec.rules.reasons import reason
+
+MASK = "***"  # a personal field's value where the reader has no need of it
+
+
+@dataclass
+class Draft:
+    """The work of one `apply` call; becomes an Outcome only if every step succeeded."""
+
+    spec: Spec
+    ticket: Ticket
+    now: datetime
+    log: list[LogEntry] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    fired: list[tuple[str, Event]] = field(default_factory=list)
+
+    def log_event(
+        self,
+        event: Event,
+        *,
+        from_state: str,
+        from_status: str | None,
+        finished: int | None = None,
+        entered: int | None = None,
+        sla: Any = None,
+        caused_by: str | None = None,
+        bump: bool = True,
+    ) -> None:
+        if bump:
+            self.ticket = replace(self.ticket, version=self.ticket.version + 1)
+        t = self.ticket
+        self.log.append(
+            LogEntry(
+                ticket_id=t.id,
+                version=t.version,
+                at=event.occurred_at or self.now,
+                event=event.type,
+                actor=event.actor,
+                user=event.user,
+                data=dict(event.data),
+                from_state=from_state,
+                to_state=t.state,
+                from_status=from_status,
+                to_status=t.status,
+                sop_id=self.spec.sop_id,
+                revision=self.spec.revision,
+                spec_hash=self.spec.content_hash,
+                finished_step=finished,
+                entered_step=entered,
+                sla=sla,
+                caused_by=caused_by,
+            )
+        )
+
+    def record_firing(self, firing: RuleFiring) -> None:
+        last = self.log[-1]
+        self.log[-1] = replace(last, rules=(*last.rules, firing))
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            ticket=self.ticket,
+            log=tuple(self.log),
+            notifications=tuple(self.notifications),
+            deadlines=tuple(pending_deadlines(self.ticket)),
+        )
+
+
+def _fact(
+    draft: Draft, trigger: str, name: str, actor: str, data: dict[str, Any], count: int
+) -> dict[str, Any]:
+    return {
+        "trigger": trigger,
+        "name": name,
+        "state": draft.ticket.state,
+        "actor": actor,
+        "count": count,
+        "field": dict(draft.ticket.fields),
+        "data": dict(data),
+    }
+
+
+def react(
+    draft: Draft,
+    trigger: str,
+    name: str,
+    actor: str,
+    data: dict[str, Any],
+    caused_by: str | None,
+    count: int = 0,
+) -> None:
+    if not draft.spec.rules:
+        return
+    engine = RulesEngine.for_spec(draft.spec)
+    fact = _fact(draft, trigger, name, actor, data, count)
+    for match in engine.evaluate(fact):
+        for action in match.actions:
+            _ACTIONS[action.kind](draft, match.rule_id, action, count)
+        rule = next(r for r in engine.compiled.rules if r.id == match.rule_id)
+        draft.record_firing(_firing(rule, match, fact, draft.spec.personal_fields))
+
+
+def _firing(
+    rule: CompiledRule, match: Match, fact: dict[str, Any], personal: frozenset[str]
+) -> RuleFiring:
+    """The decision record: the rule, what it did, why, and the inputs its tests read."""
+    tests = leaves(rule.test)
+    hidden = {c.key for c in tests if c.subject in KEYED_SUBJECTS and c.key in personal}
+    seen = _masked(fact, hidden) if hidden else fact
+    return RuleFiring(
+        rule=match.rule_id,
+        trigger=f"{rule.trigger}:{rule.name}",
+        actions=tuple(a.kind for a in match.actions),
+        reason=reason(rule, seen) if hidden else match.reason,
+        inputs={
+            f"{c.subject}.{c.key}" if c.key else c.subject: fact_value(seen, c.subject, c.key)
+            for c in tests
+        },
+    )
+
+
+def _masked(fact: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    out = dict(fact)
+    for subject in KEYED_SUBJECTS:
+        values = fact.get(subject) or {}
+        out[subject] = {k: MASK if k in keys and v is not None else v for k, v in values.items()}
+    return out
+
+
+# --- the closed action registry -------------------------------------------------------------
+
+
+def _render(draft: Draft, template_name: str, count: int, include_personal: bool) -> str:
+    spec, ticket = draft.spec, draft.ticket
+    text = next(
+        (rs.templates[template_name] for rs in spec.rulesets if template_name in rs.templates),
+        None,
+    )
+    if text is None:
+        raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
+    values: dict[str, Any] = {
+        k: (MASK if k in spec.personal_fields and not include_personal else v)
+        for k, v in ticket.fields.items()
+    }
+    step = spec.step(ticket.state) if ticket.active else None
+    values.update(
+        ticket_id=ticket.id,
+        step_no=step.no if step else "",
+        step_activity=step.activity if step else "",
+        status_label=spec.status(ticket.status).label if ticket.status else "",
+        timer_count=count + 1,
+    )
+    return Template(text).safe_substitute(values)
+
+
+def _notify(
+    draft: Draft, rule_id: str, action: RuleAction, count: int, escalation: bool = False
+) -> None:
+    spec, ticket = draft.spec, draft.ticket
+    params = action.params
+    to = str(params["to"])
+    actor = spec.actor(to)
+    channel_field = params.get("channel_field")
+    index = len(draft.notifications)
+    version = ticket.version
+    nid = hashlib.sha256(f"{ticket.id}:{version}:{index}:{rule_id}".encode()).hexdigest()[:24]
+    draft.notifications.append(
+        Notification(
+            id=nid,
+            ticket_id=ticket.id,
+            to=to,
+            template=str(params["template"]),
+            text=_render(
+                draft, str(params["template"]), count, bool(params.get("include_personal", False))
+            ),
+            rule=rule_id,
+            escalation=escalation,
+            channel=ticket.fields.get(channel_field) if channel_field else None,
+            scope=ticket.fields.get(actor.scope_field) if actor.scope_field else None,
+            created=draft.log[-1].at if draft.log else draft.now,
+        )
+    )
+
+
+def _escalate(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
+    _notify(draft, rule_id, action, count, escalation=True)
+
+
+def _start_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
+    params = action.params
+    every = params.get("every")
+    after = params.get("after") or every
+    first = parse_duration(str(after))
+    period = parse_duration(str(every)) if every else None
+    ticket = draft.ticket
+    step_id = params.get("step")
+    at = draft.log[-1].at if draft.log else draft.now
+    due = add_duration(
+        draft.spec, step_id or ticket.state if ticket.active else None, at, first.amount, first.unit
+    )
+    timer = Timer(
+        name=str(params["name"]),
+        due=due,
+        step=step_id,
+        every_amount=period.amount if period else None,
+        every_unit=period.unit if period else None,
+    )
+    others = tuple(t for t in ticket.timers if t.name != timer.name)
+    draft.ticket = replace(ticket, timers=(*others, timer))
+
+
+def _cancel_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
+    name = str(action.params["name"])
+    draft.ticket = replace(
+        draft.ticket, timers=tuple(t for t in draft.ticket.timers if t.name != name)
+    )
+
+
+def _set_status(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
+    draft.ticket = replace(draft.ticket, status=str(action.params["status"]))
+
+
+def _fire(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
+    name = str(action.params["event"])
+    actor = action.params.get("actor") or ""  # "": the event's first performer, when applied
+    at = draft.log[-1].at if draft.log else draft.now
+    draft.fired.append((rule_id, Event(name, str(actor), {}, at, None)))
+
+
+_ACTIONS = {
+    "notify": _notify,
+    "escalate": _escalate,
+    "start_timer": _start_timer,
+    "cancel_timer": _cancel_timer,
+    "set_status": _set_status,
+    "fire": _fire,
+}

@@ -1,0 +1,328 @@
+"""Evaluate `CompiledRules` with durable_rules: the ONLY module that imports durable.
+
+    engine = RulesEngine.for_spec(spec)      # cached per (spec.key, spec.content_hash)
+    matches = engine.evaluate(fact)          # every matching rule, in file order; [] for none
+
+How durable_rules is used, and why (measured on durable-rules 2.0.28):
+- One durable ruleset per revision, named `<sop>@<revision>` (`#<hash>` appended when the same
+  key comes again with other content: names cannot be re-registered), one durable rule per
+  compiled rule, registered from a deep copy (the library edits the dict it is given).
+- A fact is *asserted* (`assert_fact`), not posted: a posted event is consumed by the first
+  rule that matches it, so two matching rules would yield one match. A fact is seen by every
+  rule. Each call uses a fresh sid, deleted before it returns: no session outlives a call,
+  so the 1024-sessions-per-ruleset limit is never approached and calls cannot see each other.
+- Every durable rule runs one action from our own registry, `match:<index>`, which records
+  the index under the call's sid; `get_action` resolves nothing else. The actions a rule
+  asks for are data (`Match.actions`) for the domain core, never run here.
+- `_Host._run` does nothing: no background dispatch or timer threads, so every action runs
+  on the thread that asserted the fact, inside the call. The extension never releases the
+  GIL, so concurrent calls interleave only between its C calls, as they do with the
+  library's own dispatch thread; each call touches only its own sid (no lock needed).
+- durable_rules compares loosely ("7" > 5, "true" == True, a dotted key is a path). So the
+  message holds only the values rules read, under generated keys (`v<i>`), each as a typed
+  token ("s:text", "n:2", "b:1"); numbers also go under `n<i>` for gt/lt. There is no `$in`
+  (compiled to `$or` of equals) and no `$not` (pushed down; `$neq` never matches a missing key,
+  so not-equal is `$nex` or `$neq`).
+- `delete_state` on a session that never ran an action frees pointers the C engine never
+  initialised (createStateNode leaves `context` unset): after an unmatched post it aborts the
+  process now and then ("free(): invalid pointer", or a segfault). So every ruleset carries
+  one more rule, `seen`, matching a constant key every message has: every call runs at least
+  one action (which also proves the actions ran inside the call), and no post goes unmatched.
+  Were MessageNotHandledException raised all the same, the session is left alone (leaked)
+  and RulesError raised, rather than risking the process.
+- An exception in an action is written as a string to the state's `exception` key:
+  raised as RulesError, as is any other failure of the library.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import math
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, ClassVar
+
+from durable import engine as durable_engine
+from durable.engine import MessageNotHandledException
+
+from engine.errors import RulesError
+from engine.spec.model import Spec
+from engine.spec.rules.actions import TRIGGERS
+from engine.spec.rules.compile import compile_rules
+from engine.spec.rules.compiled import All, AnyOf, Cmp, CompiledRules, Expr, Match, Not, fact_value
+from engine.spec.rules.reasons import reason
+
+ACTION_PREFIX = "match:"
+SEEN_ACTION = "seen"  # the action of the rule every message matches
+SEEN = -1  # what it records
+SEEN_KEY = "e"  # the constant key (value 1) of every message, matched by the `seen` rule
+_HITS: dict[str, list[int]] = {}  # sid of a call in progress -> indexes of the rules it matched
+_SIDS = itertools.count(1)
+
+
+def _record(index: int) -> Callable[[Any], None]:
+    def record(c: Any) -> None:
+        _HITS[c.s.sid].append(index)
+
+    return record
+
+
+class _Host(durable_engine.Host):
+    """A Host with no background threads, resolving actions from our registry only."""
+
+    def _run(self) -> None:
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        if action_name == SEEN_ACTION:
+            return _record(SEEN)
+        index = action_name.removeprefix(ACTION_PREFIX)
+        if not action_name.startswith(ACTION_PREFIX) or not index.isdigit():
+            raise RulesError(f"durable_rules asked for action {action_name!r}, which is not ours")
+        return _record(int(index))
+
+
+# --- typed tokens: exact comparisons on top of a loosely typed engine ---
+
+
+LONGEST_TOKEN = 200  # longer tokens are hashed: the C engine keeps string lengths in 16 bits
+
+
+def token(value: Any) -> str:
+    """The equality token of a value: equal tokens exactly when the values are equal."""
+    text = _token(value)
+    if len(text) <= LONGEST_TOKEN:
+        return text
+    return "h:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _token(value: Any) -> str:
+    if isinstance(value, bool):
+        return "b:1" if value else "b:0"
+    if isinstance(value, int):
+        return f"n:{value}"
+    if isinstance(value, float):
+        return f"n:{int(value)}" if value.is_integer() else f"n:{value!r}"
+    if isinstance(value, str):
+        return f"s:{value}"
+    if isinstance(value, date):
+        return f"s:{value.isoformat()}"
+    return "j:" + json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def number(value: Any) -> int | float | None:
+    """The value for gt/lt comparisons, or None when it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if isinstance(value, float) or abs(value) < 2**53 else float(value)
+
+
+class _Keys:
+    """Generated message keys for each (subject, key) the rules read."""
+
+    def __init__(self, refs: tuple[tuple[str, str], ...]) -> None:
+        self.refs = refs
+        self.index = {ref: i for i, ref in enumerate(refs)}
+
+    def tok(self, cmp: Cmp) -> str:
+        return f"v{self.index[cmp.ref]}"
+
+    def num(self, cmp: Cmp) -> str:
+        return f"n{self.index[cmp.ref]}"
+
+    def message(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        msg: dict[str, Any] = {SEEN_KEY: 1}
+        for i, (subject, key) in enumerate(self.refs):
+            value = fact_value(fact, subject, key)
+            if value is None:
+                continue
+            msg[f"v{i}"] = token(value)
+            num = number(value)
+            if num is not None:
+                msg[f"n{i}"] = num
+        return msg
+
+
+# --- the neutral expression as a durable_rules condition ---
+
+
+def _or(items: list[Any]) -> Any:
+    return items[0] if len(items) == 1 else {"$or": items}
+
+
+def _and(items: list[Any]) -> Any:
+    return items[0] if len(items) == 1 else {"$and": items}
+
+
+def to_durable(expr: Expr, keys: _Keys, negate: bool = False) -> Any:
+    if isinstance(expr, Not):
+        return to_durable(expr.item, keys, not negate)
+    if isinstance(expr, All | AnyOf):
+        parts = [to_durable(item, keys, negate) for item in expr.items]
+        return _and(parts) if isinstance(expr, All) == (not negate) else _or(parts)
+    return _cmp(expr, keys, negate)
+
+
+_OPPOSITE = {"equals": "not_equals", "in": "not_in", "is_set": "is_not_set"}
+_OPPOSITE.update({v: k for k, v in _OPPOSITE.items()})
+_NUMERIC = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_NEGATED_NUMERIC = {"lt": "$gte", "lte": "$gt", "gt": "$lte", "gte": "$lt"}
+
+
+def _cmp(cmp: Cmp, keys: _Keys, negate: bool) -> Any:
+    op = _OPPOSITE[cmp.op] if negate and cmp.op in _OPPOSITE else cmp.op
+    tok = keys.tok(cmp)
+    if op in _NUMERIC:
+        num = keys.num(cmp)
+        if not negate:
+            return {_NUMERIC[op]: {num: cmp.value}}
+        return {"$or": [{"$nex": {num: 1}}, {_NEGATED_NUMERIC[op]: {num: cmp.value}}]}
+    if op == "is_set":
+        return {"$ex": {tok: 1}}
+    if op == "is_not_set":
+        return {"$nex": {tok: 1}}
+    values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
+    if op in ("equals", "in"):
+        return _or([{tok: token(v)} for v in values])
+    return {"$or": [{"$nex": {tok: 1}}, _and([{"$neq": {tok: token(v)}} for v in values])]}
+
+
+def definition(compiled: CompiledRules) -> dict[str, Any]:
+    """The durable_rules ruleset: one rule per compiled rule, each on one message."""
+    keys = _Keys(compiled.refs)
+    rules = {
+        f"r{rule.index}": {
+            "all": [{"m": to_durable(rule.test, keys)}],
+            "run": f"{ACTION_PREFIX}{rule.index}",
+        }
+        for rule in compiled.rules
+    }
+    rules[SEEN_ACTION] = {"all": [{"m": {SEEN_KEY: 1}}], "run": SEEN_ACTION}
+    return rules
+
+
+# --- the engine the domain core calls ---
+
+
+class RulesEngine:
+    """The rules of one spec revision, registered once with durable_rules."""
+
+    _cache: ClassVar[dict[tuple[str, str], RulesEngine]] = {}
+    _names: ClassVar[set[str]] = set()
+    _host: ClassVar[_Host | None] = None
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, compiled: CompiledRules, name: str) -> None:
+        self.compiled = compiled
+        self.name = name
+        self._keys = _Keys(compiled.refs)
+        self._heads = frozenset((r.trigger, r.name) for r in compiled.rules)
+        self.definition = definition(compiled)
+
+    @classmethod
+    def for_spec(cls, spec: Spec) -> RulesEngine:
+        """The engine of `spec`'s rules; compiled and registered on first use only."""
+        cache_key = (spec.key, spec.content_hash)
+        found = cls._cache.get(cache_key) if spec.content_hash else None
+        if found is not None:
+            return found
+        compiled = compile_rules(spec)
+        with cls._lock:
+            cache_key = (spec.key, spec.content_hash or _fingerprint(compiled))
+            found = cls._cache.get(cache_key)
+            if found is None:
+                found = cls(compiled, cls._free_name(spec.key, cache_key[1]))
+                found._register()
+                cls._cache[cache_key] = found
+        return found
+
+    @classmethod
+    def _free_name(cls, key: str, content_hash: str) -> str:
+        if "$" in key:
+            raise RulesError(f"{key!r}: a ruleset name cannot contain '$' (durable_rules)")
+        for name in (key, f"{key}#{content_hash[:12]}", f"{key}#{content_hash}"):
+            if name not in cls._names:
+                return name
+        raise RulesError(f"{key!r} with content {content_hash} is registered already")
+
+    def _register(self) -> None:
+        if not self.compiled.rules:
+            return
+        if RulesEngine._host is None:
+            RulesEngine._host = _Host()
+        try:
+            RulesEngine._host.register_rulesets({self.name: copy.deepcopy(self.definition)})
+        except Exception as exc:
+            raise RulesError(f"durable_rules refused the rules of {self.name}: {exc}") from exc
+        RulesEngine._names.add(self.name)
+
+    def evaluate(self, fact: Mapping[str, Any]) -> list[Match]:
+        """Every rule whose conditions hold for `fact`, in file order; [] when none does."""
+        head = _head(fact)
+        if head not in self._heads:
+            return []
+        indexes = self._post(self._keys.message(fact))
+        rules = self.compiled.rules
+        return [Match(rules[i].id, rules[i].actions, reason(rules[i], fact)) for i in indexes]
+
+    def _post(self, message: dict[str, Any]) -> list[int]:
+        host = RulesEngine._host
+        assert host is not None
+        sid = str(next(_SIDS))
+        message["sid"] = sid
+        hits: list[int] = []
+        _HITS[sid] = hits
+        try:
+            state = host.assert_fact(self.name, message)
+        except MessageNotHandledException as exc:
+            # Not even `seen` matched; deleting this session could abort the process.
+            _HITS.pop(sid, None)
+            raise RulesError(
+                f"durable_rules matched no rule of {self.name}: {exc.message}"
+            ) from exc
+        except Exception as exc:
+            _HITS.pop(sid, None)
+            _delete(host, self.name, sid)
+            raise RulesError(f"durable_rules failed on {self.name}: {exc!r}") from exc
+        _HITS.pop(sid, None)
+        _delete(host, self.name, sid)
+        return self._checked(state, hits)
+
+    def _checked(self, state: Any, hits: list[int]) -> list[int]:
+        if isinstance(state, dict) and state.get("exception"):
+            raise RulesError(
+                f"a rule of {self.name} failed inside durable_rules",
+                durable_exception=str(state["exception"]),
+            )
+        if not isinstance(state, dict) or SEEN not in hits:
+            raise RulesError(f"durable_rules ran the actions of {self.name} off the call")
+        return sorted({i for i in hits if i != SEEN})
+
+
+def _head(fact: Mapping[str, Any]) -> tuple[str, str]:
+    trigger, name = fact.get("trigger"), fact.get("name")
+    if trigger not in TRIGGERS:
+        raise RulesError(f"fact trigger {trigger!r} is not one of {', '.join(TRIGGERS)}")
+    if not isinstance(name, str):
+        raise RulesError(f"fact name must be text, got {name!r}")
+    return trigger, name
+
+
+def _delete(host: _Host, name: str, sid: str) -> None:
+    try:
+        host.delete_state(name, sid)
+    except Exception as exc:
+        raise RulesError(f"durable_rules could not drop session {sid} of {name}: {exc}") from exc
+
+
+def _fingerprint(compiled: CompiledRules) -> str:
+    return "r:" + hashlib.sha256(repr(compiled.as_data()).encode()).hexdigest()
+
+
+__all__ = ["RulesEngine", "definition", "number", "to_durable", "token"]

@@ -1,0 +1,65 @@
+"""Step runs against their time limits: start (due time on the step's calendar), pause,
+resume (the due time moves by the time the clock stood still), finish (met or breached)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from engine.core.calendar import WorkCalendar
+from engine.core.model import Deadline, StepRun, Ticket
+from engine.spec.model import Calendar, Duration, Spec, Step
+
+
+def add_duration(
+    spec: Spec, step_id: str | None, start: datetime, amount: float, unit: str
+) -> datetime:
+    step = spec.step(step_id) if step_id else None
+    cal = spec.calendar(step.calendar if step else None)
+    return WorkCalendar.for_spec(cal).add(start, Duration(amount, unit))  # type: ignore[arg-type]
+
+
+def start_run(spec: Spec, step: Step, at: datetime) -> StepRun:
+    due = None
+    if step.time_limit is not None:
+        due = WorkCalendar.for_spec(spec.calendar(step.calendar)).add(at, step.time_limit)
+    return StepRun(step=step.id, no=step.no, started=at, due=due)
+
+
+def pause_run(run: StepRun, at: datetime) -> StepRun:
+    return replace(run, paused_at=at)
+
+
+def resume_run(run: StepRun, at: datetime, cal: Calendar, step: Step) -> StepRun:
+    assert run.paused_at is not None
+    paused = max(0.0, (at - run.paused_at).total_seconds())
+    due = run.due
+    if due is not None and step.time_limit is not None and not run.breached_at:
+        due = WorkCalendar.for_spec(cal).shift_for_pause(
+            due, run.paused_at, at, step.time_limit.unit
+        )
+    return replace(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
+
+
+def finish_run(run: StepRun, at: datetime, by_event: str) -> StepRun:
+    paused = run.paused_seconds
+    if run.paused_at is not None:  # finished while paused: the pause ends now
+        paused += max(0.0, (at - run.paused_at).total_seconds())
+    late = run.breached_at is not None or (run.due is not None and at > run.due)
+    return replace(
+        run,
+        finished=at,
+        paused_at=None,
+        paused_seconds=paused,
+        result="breached" if late else "met",
+        by_event=by_event,
+    )
+
+
+def pending_deadlines(ticket: Ticket) -> list[Deadline]:
+    out: list[Deadline] = []
+    run = ticket.active
+    if run and run.due and not run.breached_at and run.paused_at is None:
+        out.append(Deadline(ticket.id, "sla", run.step, run.due))
+    out.extend(Deadline(ticket.id, "timer", t.name, t.due) for t in ticket.timers)
+    return sorted(out, key=lambda d: d.due)
