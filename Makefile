@@ -20,12 +20,15 @@ serve: $(VENV)/.installed-serve mermaid
 test: $(VENV)/.installed-dev,audit mermaid
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy engine
+	$(BIN)/mypy engine api
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture engine api --min-confidence 80
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev,audit
 	$(BIN)/ruff check .
-	$(BIN)/mypy engine
+	$(BIN)/mypy engine api
+	$(BIN)/lint-imports --no-cache
 
 # The SOP page's diagram script, from the npm registry (api/web/fetch-mermaid.sh says why).
 mermaid:

@@ -179,7 +179,7 @@ def serve(
     click.echo(f"API docs: {base}/v1/docs   (OpenAPI: {base}/v1/openapi.json)", nl=True)
     sys.stdout.flush()
 
-    def _stop(signum: int, _frame: Any) -> None:
+    def _stop(_signum: int, _frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
