@@ -45,8 +45,13 @@ sys.path.insert(0, str(ROOT))
 from engine.app.reports.monev import monev_report  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store  # noqa: E402
-from engine.store.report_tables import StepRunRow  # noqa: E402
-from engine.store.tables import EventRow, OutboxRow, TicketRow, TicketScopeRow  # noqa: E402
+from engine.store.tables import (  # noqa: E402
+    EventRow,
+    OutboxRow,
+    StepRunRow,
+    TicketRow,
+    TicketScopeRow,
+)
 
 SOP = "surabaya-complaints"
 YEAR = datetime(2024, 1, 1, tzinfo=UTC)

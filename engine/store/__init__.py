@@ -6,7 +6,6 @@ engine.store.codec                           domain records <-> JSON, losslessly
 engine.store.revisions                       a revision's exact texts, and a Spec from them
 """
 
-import engine.store.report_tables  # noqa: F401  (the report tables join Base.metadata)
 from engine.store.store import Idempotency, KeyTaken, StaleVersion, Store, StoredTicket, Tx
 
 __all__ = ["Idempotency", "KeyTaken", "StaleVersion", "Store", "StoredTicket", "Tx"]

@@ -6,7 +6,7 @@
 
 The period is [first_day, end_day) in the time zone of the SOP's default calendar. Every
 figure comes from GROUP BY queries; no ticket is loaded into Python. The step_runs queries
-read a covering index in their GROUP BY's order (engine.store.report_tables: SQLite would sort
+read a covering index in their GROUP BY's order (engine.store.tables: SQLite would sort
 every row otherwise) and check the period on each entry:
 
 - tickets received / closed: `tickets` (created / closed in the period), grouped by the
@@ -49,8 +49,7 @@ from engine.app.reports.step_runs import report_scope_field, step_unit
 from engine.errors import Conflict, InvalidData, UnknownRevision
 from engine.spec.model import Spec, Step
 from engine.store import Store
-from engine.store.report_tables import StepRunRow
-from engine.store.tables import OutboxRow, TicketRow, TicketScopeRow
+from engine.store.tables import OutboxRow, StepRunRow, TicketRow, TicketScopeRow
 
 if TYPE_CHECKING:
     from engine.app.service import TicketService

@@ -33,8 +33,7 @@ from engine.core.model import Notification
 from engine.core.schedule import PeriodicRun, periodic_due, run_periodic
 from engine.errors import SopError
 from engine.spec.model import Spec
-from engine.store.report_tables import PeriodicRunRow
-from engine.store.tables import TicketRow, TicketScopeRow
+from engine.store.tables import PeriodicRunRow, TicketRow, TicketScopeRow
 
 if TYPE_CHECKING:
     from engine.app.service import TicketService

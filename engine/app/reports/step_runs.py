@@ -32,7 +32,7 @@ from engine.core.calendar import WorkCalendar
 from engine.core.model import LogEntry, StepRun, Ticket
 from engine.spec.model import Spec
 from engine.store.prepared import Prepared
-from engine.store.report_tables import StepRunRow
+from engine.store.tables import StepRunRow
 
 __all__ = ["NO_LIMIT_UNIT", "record_step_runs", "report_scope_field", "step_unit"]
 

@@ -12,7 +12,7 @@ import pytest
 
 from engine.app.reports.monev import monev_for
 from engine.errors import InvalidData
-from engine.store.report_tables import StepRunRow
+from engine.store.tables import StepRunRow
 from tests.integration.reports.dataset import build
 
 HOUR_WD = 1 / 24

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from engine.app.sweeper import Sweeper
-from engine.store.report_tables import PeriodicRunRow
+from engine.store.tables import PeriodicRunRow
 from tests.integration.reports.dataset import build
 from tests.support.seed import WIB
 
