@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from engine import core
-from engine.app.reports.step_runs import record_step_runs
+from engine.app import handlers
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
 from engine.core.model import Deadline, Event, LogEntry, Outcome, Ticket
@@ -399,7 +399,7 @@ class TicketService:
             previous=previous,
             previous_scopes=None if previous is None else ticket_scopes(spec, previous.ticket),
         )
-        record_step_runs(tx.conn, spec, saved, outcome.log, scopes)  # the monev report's rows
+        handlers.run(tx, spec, saved, outcome.log, scopes)  # the read models, in this tx
         return saved
 
     def _record(self, spec: Spec, ticket: Ticket, external_ref: str | None) -> TicketRecord:

@@ -1,13 +1,14 @@
-"""The write hook behind the monev report: one `step_runs` row per visit of a ticket to a step.
+"""The read model behind the monev report: one `step_runs` row per visit of a ticket to a step.
 
-    record_step_runs(conn, spec, ticket, log, scopes) -> None
+    record_step_runs(tx, spec, ticket, log, scopes) -> None     a handler (engine.app.handlers)
 
-The service calls it in the transaction that saves an event (creation, a posted event, a
-sweep), so a row commits with the event that started or finished its run, or not at all. Only
-the runs that event touched are (re)written: the ones it finished, the one it started, and the
-active one (its pause and breach may have changed). A finished row carries how long the step
-took in the step's own time-limit unit (`WorkCalendar.elapsed`, so working days skip weekends
-and holidays), minus the time the step's clock stood still:
+Registered in engine.app.handlers, it runs in the transaction of every write of an event
+(creation, a posted event, a sweep, a migration), so a row commits with the event that started
+or finished its run, or not at all. Only the runs that event touched are (re)written: the ones
+it finished, the one it started, and the active one (its pause and breach may have changed).
+A finished row carries how long the step took in the step's own time-limit unit
+(`WorkCalendar.elapsed`, so working days skip weekends and holidays), minus the time the step's
+clock stood still:
 
 - minutes, hours, calendar days: the paused seconds, converted;
 - working days: each pause counted on the calendar, from when it started (kept on the row in
@@ -26,11 +27,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from engine.core.calendar import WorkCalendar
 from engine.core.model import LogEntry, StepRun, Ticket
 from engine.spec.model import Spec
+from engine.store import Tx
 from engine.store.prepared import Prepared
 from engine.store.tables import StepRunRow
 
@@ -70,12 +72,14 @@ def step_unit(spec: Spec, step_id: str) -> str:
 
 
 def record_step_runs(
-    conn: Connection,
+    tx: Tx,
     spec: Spec,
     ticket: Ticket,
     log: Sequence[LogEntry],
     scopes: Mapping[str, str],
 ) -> None:
+    """(Re)write the rows of the runs this event touched, in `tx`, the event's transaction."""
+    conn = tx.conn
     field = report_scope_field(spec)
     scope_value = scopes.get(field) if field else None
     runs = [*ticket.history, *([ticket.active] if ticket.active else [])]

@@ -17,7 +17,7 @@ and the caller refuses the whole migration unless told to skip those tickets.
 Each moved ticket gets a new version and one log entry, event "migrated" with data
 {"from": "sop@A", "to": "sop@B", "map": {...}, "deadline_policy": ...}, recorded against the
 target revision, written with the ticket's new record, deadlines and scope values in the same
-transaction (`Tx.save`, plus the monev report's step rows as the service writes them). The
+transaction (`Tx.save`, then the read models' handlers, as the service writes them). The
 ticket's run in its current step keeps its start and pauses; its due time follows the deadline
 policy (app.revisions.deadlines). Timers a rule started for the step follow it to the new step
 id. Finished step runs stay as they were recorded. Before any ticket is written, the target's
@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from engine.app.reports.step_runs import record_step_runs
+from engine.app import handlers
 from engine.app.revisions.deadlines import moved_run
 from engine.app.revisions.stored import MIGRATED, SpecResolver, open_tickets
 from engine.app.service import ticket_scopes
@@ -312,7 +312,7 @@ def _move_one(
         scopes=scopes,
         scope_fields={a.id: a.scope_field for a in b.actors if a.scope_field},
     )
-    record_step_runs(tx.conn, b, saved, outcome.log, scopes)  # monev rows, as the service
+    handlers.run(tx, b, saved, outcome.log, scopes)  # the read models, as the service's
     return found
 
 

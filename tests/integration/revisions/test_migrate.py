@@ -20,6 +20,7 @@ from engine.core.calendar import WorkCalendar
 from engine.errors import ActorNotAllowed
 from engine.store.tables import DeadlineRow
 from tests.integration.revisions.conftest import FOLLOW_UP_DONE, SOP
+from tests.support.handlers import registered
 from tests.support.seed import ROUTING
 
 R1, R2, R3 = f"{SOP}@r1", f"{SOP}@r2", f"{SOP}@r3"
@@ -210,7 +211,7 @@ def test_a_bad_map_file_is_refused_with_where_and_what(world, tree, store, map_t
     assert snapshot(store) == before
 
 
-def test_the_ticket_and_its_migrated_entry_commit_together(world, store, monkeypatch):
+def test_the_ticket_and_its_migrated_entry_commit_together(world, store):
     service = world.service
     before = service.get_ticket(world.follow).ticket
     events_before = len(service.timeline(world.follow))
@@ -222,8 +223,7 @@ def test_the_ticket_and_its_migrated_entry_commit_together(world, store, monkeyp
     def fail(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(migrate, "record_step_runs", fail)
-    with pytest.raises(RuntimeError, match="disk full"):
+    with registered(fail), pytest.raises(RuntimeError, match="disk full"):
         migrate.apply_migration(store, specs, plan, now, "op")
     assert service.get_ticket(world.follow).ticket == before
     assert len(service.timeline(world.follow)) == events_before
