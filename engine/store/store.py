@@ -266,7 +266,7 @@ class Tx(Queries, OutboxOps):
         self._replace_deadlines(ticket.id, outcome)
         if old_scopes is None or dict(old_scopes) != dict(scopes):
             self._replace_scopes(ticket.id, scopes, had_rows=old_scopes != {})
-        self._enqueue(outcome.notifications, scope_fields, now)
+        self.enqueue(outcome.notifications, scope_fields, now)
         return ticket
 
     def _claim_key(self, idem: Idempotency, ticket_id: str, now: datetime) -> None:
@@ -329,9 +329,12 @@ class Tx(Queries, OutboxOps):
         if rows:
             _INSERT_SCOPES.run(self.conn, rows)
 
-    def _enqueue(
+    def enqueue(
         self, notes: Iterable[Notification], scope_fields: Mapping[str, str], now: datetime
     ) -> None:
+        """Put notifications in the outbox in this transaction: `save` does it for an event's
+        own, a job that notifies without an event (a periodic step) calls it itself.
+        `scope_fields`: actor -> its scope field, so a scoped recipient's feed finds its rows."""
         notes = list(notes)
         if not notes:
             return

@@ -101,7 +101,7 @@ class PeriodicJobs:
                     tx.conn.execute(insert(PeriodicRunRow).values(row))
             except IntegrityError:
                 return 0  # another worker ran this period
-            tx._enqueue(notes, scope_fields, now)
+            tx.enqueue(notes, scope_fields, now)
         log.info(
             "%s: step %s for %s: %d notification(s)", spec.key, run.step, run.period, len(notes)
         )

@@ -57,7 +57,7 @@ def test_a_failure_late_in_an_update_leaves_the_ticket_as_it_was(store, build, m
     def broken(self, *args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Tx, "_enqueue", broken)  # the last step of a write
+    monkeypatch.setattr(Tx, "enqueue", broken)  # the last step of a write
     moved = build.ticket("T1", state="second", version=2, fields={"area": "south"})
     with pytest.raises(RuntimeError):
         save(

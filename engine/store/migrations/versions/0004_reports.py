@@ -1,5 +1,5 @@
-"""Report tables: step_runs (one row per visit of a ticket to a step, for SQL aggregation of
-the monev report) and periodic_runs (the last period each periodic step ran for).
+"""Read-model tables: step_runs (one row per visit of a ticket to a step, aggregated in SQL)
+and periodic_runs (the last period each periodic step ran for).
 
 Revision ID: 0004
 Revises: the newest migration numbered below 0004 (0002 or 0003; see `_previous`)

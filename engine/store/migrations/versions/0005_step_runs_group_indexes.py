@@ -1,7 +1,8 @@
-"""step_runs indexes in the monev report's group order: (sop_id, step, scope value, ...) then
-the period column, instead of (sop_id, period column, ...). SQLite sorts every row of a GROUP BY
-whose rows do not come in group order; read in this order, the whole-year report over 830,000
-runs went from 3.5 s to about 1 s (bench/bench_monev.py). Same number of indexes, same width.
+"""step_runs indexes in the aggregates' group order: (sop_id, step, scope value, ...) then the
+period column, instead of (sop_id, period column, ...). SQLite sorts every row of a GROUP BY
+whose rows do not come in group order; read in this order, a whole year's aggregates over
+830,000 runs went from 3.5 s to about 1 s (bench/bench_monev.py). Same number of indexes, same
+width.
 
 Revision ID: 0005
 Revises: 0004
