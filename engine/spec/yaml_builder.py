@@ -327,7 +327,7 @@ class Builder:
                 "non_string_key",
                 (*top.path, shown),
                 f"the key {shown!r} is read as {describe(key)}, not as text",
-                _key_hint(key, text, top.path),
+                _key_hint(key, text, top.path, self.number_keys),
             )
         elif key in top.lines:
             self.report.keys[(*top.path, key)] = (line, col)
@@ -361,10 +361,11 @@ def _pos(ev: yaml.Event) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
-def _key_hint(key: Any, text: str | None, parent: Path) -> str:
+def _key_hint(key: Any, text: str | None, parent: Path, number_keys: bool) -> str:
+    """How to write the key; `no:` in an SOP file most often meant a step's `number:`."""
     if isinstance(key, bool) and text is not None:
         hint = f"YAML 1.1 reads `{text}:` as a boolean: write it in quotes ('{text}':)"
-        if text.lower() == "no":
+        if text.lower() == "no" and not number_keys:
             where = " for a step's row number" if "steps" in parent else ""
             return f"YAML 1.1 reads `no:` as false: write `number:`{where}, or quote it ('no':)"
         return hint
