@@ -1,4 +1,10 @@
-"""Located problems: a YAML path such as `steps[3].events.triage.to` to a line and column."""
+"""Located problems: a YAML path such as `steps[3].events.triage.to` to a line and column.
+
+`Report` is the one problem collector of every YAML file kind (SOP revisions, rules files,
+state maps, scenario and events files): the YAML reader (engine.spec.yaml_safe) fills its
+positions and its own refusals, later checks add theirs by path, and each comes out as
+`file:line:col: code: path: message (hint)`.
+"""
 
 from __future__ import annotations
 

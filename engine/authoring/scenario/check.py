@@ -21,8 +21,8 @@ from engine.authoring.scenario.model import (
     StepRef,
     Where,
 )
-from engine.authoring.scenario.reader import did_you_mean
 from engine.errors import Problem
+from engine.spec.hints import did_you_mean
 from engine.spec.model import END, Spec
 
 ENGINE_EVENTS = ("deadline", "timer")  # the engine's own timer events (engine.core.model)

@@ -63,9 +63,10 @@ scenarios:
 """
     found = problems(text)
     assert ("bad_time", 4, 11, "scenarios[0].given.at") in found
-    assert ("missing_key", 6, 16, "scenarios[0].steps[0].event") in found
+    # as in SOP files: a missing key's path names the key, its place is the mapping's
+    assert ("missing_key", 6, 16, "scenarios[0].steps[0].event.actor") in found
     assert ("bad_duration", 7, 18, "scenarios[0].steps[1].advance") in found
-    assert ("unknown_key", 8, 24, "scenarios[0].steps[2].expect.stat") in found
+    assert ("unknown_key", 8, 18, "scenarios[0].steps[2].expect.stat") in found  # at the key
     assert ("bad_step", 9, 9, "scenarios[0].steps[3]") in found
 
 
@@ -97,7 +98,7 @@ def test_duplicate_keys_and_names_and_yaml_errors_are_located() -> None:
     dup = GOOD + GOOD.split("scenarios:\n")[1]
     assert ("duplicate_name", 17, 11, "scenarios[1].name") in problems(dup)
     assert problems("scenarios: [\n")[0][0] == "yaml_syntax"
-    assert problems("")[0][0] == "empty"
+    assert problems("")[0][0] == "empty_file"  # the code SOP files use for an empty file
 
 
 def test_a_merge_key_may_be_overridden() -> None:

@@ -143,3 +143,13 @@ def test_every_tab_line_is_reported_and_stops_the_file() -> None:
 def test_a_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     doc = read_yaml(tmp_path / "nope.yaml")
     assert codes(doc.report) == ["file_not_found"]
+
+
+def test_number_keys_are_kept_only_where_a_format_asks_for_them() -> None:
+    text = b"sla:\n  9: met\n  no: met\n"
+    doc = parse_yaml(text, Report("s.yaml"), number_keys=True)
+    assert doc.data == {"sla": {9: "met"}}
+    assert doc.report.values[("sla", 9)] == (2, 6)
+    assert [(p.code, p.line) for p in doc.report.problems] == [("non_string_key", 3)]
+    _, report = parse(text)  # SOP and rules files: every key is text
+    assert codes(report) == ["non_string_key", "non_string_key"]
