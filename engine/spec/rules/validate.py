@@ -7,8 +7,6 @@ located as `rules/<ruleset>.yaml: rules[i].when.count` with the rule id in its m
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from engine.errors import Problem
 from engine.spec.build import COMBINATORS, CONDITION_OPS
 from engine.spec.durations import parse_duration
+from engine.spec.hints import did_you_mean
 from engine.spec.model import Rule, RuleAction, Spec
 from engine.spec.rules.actions import ACTIONS, COUNT_OPS, FILTERS, TRIGGERS, ActionKind, Ref
 
@@ -52,7 +51,7 @@ class _Context:
                 "unknown_reference",
                 path,
                 f"{what} {value!r} is not {_REF_WORDS[ref]}",
-                _hint(value, known),
+                did_you_mean(value, known),
             )
 
     def _check_duration(self, value: Any, path: str, what: str) -> None:
@@ -76,11 +75,6 @@ _REF_WORDS: dict[Ref, str] = {
     "duration": "a duration",
     "flag": "true or false",
 }
-
-
-def _hint(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def _names(spec: Spec) -> dict[Ref, tuple[str, ...]]:
@@ -135,7 +129,7 @@ def _check_when(ctx: _Context, rule: Rule, path: str) -> None:
                 f"{path}.{key}",
                 f"rule {rule.id!r}: {key!r} is neither a trigger ({', '.join(TRIGGERS)}) "
                 f"nor a filter ({', '.join(FILTERS)})",
-                _hint(str(key), [*TRIGGERS, *FILTERS]),
+                did_you_mean(str(key), [*TRIGGERS, *FILTERS]),
             )
     if len(triggers) != 1:
         ctx.add(
@@ -188,7 +182,7 @@ def check_condition(ctx: _Context, doc: Any, path: str, rule_id: str) -> None:
             path,
             f"rule {rule_id!r}: a test is one subject (field or data), one operator "
             f"({', '.join(CONDITION_OPS)}) and its value; got keys {sorted(map(str, doc))}",
-            _hint(str(extra[0]), [*SUBJECT_KEYS, *CONDITION_OPS]) if extra else "",
+            did_you_mean(str(extra[0]), [*SUBJECT_KEYS, *CONDITION_OPS]) if extra else "",
         )
         return
     subject, op = subjects[0], ops[0]
@@ -248,7 +242,7 @@ def _check_choices(ctx: _Context, doc: dict[str, Any], op: str, path: str, rule_
                 "unknown_reference",
                 f"{path}.{op}",
                 f"rule {rule_id!r}: {value!r} is not a choice of field {doc['field']!r}",
-                _hint(str(value), choices),
+                did_you_mean(str(value), choices),
             )
 
 
@@ -268,7 +262,7 @@ def _check_then(ctx: _Context, rule: Rule, path: str) -> None:
                 apath,
                 f"rule {rule.id!r}: unknown action {action.kind!r}; "
                 f"the actions are {', '.join(ACTIONS)}",
-                _hint(action.kind, ACTIONS),
+                did_you_mean(action.kind, ACTIONS),
             )
             continue
         _check_params(ctx, kind, action, apath, rule.id)
@@ -286,7 +280,7 @@ def _check_params(
                 "unknown_param",
                 f"{path}.{name}",
                 f"{where} takes no {name!r} (it takes {allowed})",
-                _hint(str(name), [p.name for p in kind.params]),
+                did_you_mean(str(name), [p.name for p in kind.params]),
             )
     for param in kind.params:
         if param.name in params:
