@@ -13,36 +13,18 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, jsonify
-from marshmallow import Schema, validate
-from marshmallow import fields as ma
 
 from api.auth import current
 from api.errors import Forbidden
+from api.schemas.audit import ExportQuerySchema, VerifyQuerySchema
 from api.views.common import load_query, runtime
-from engine.app.audit.export import FORMATS, export_log
+from engine.app.audit.export import export_log
 from engine.app.audit.verify import verify_store
 
 bp = Blueprint("audit", __name__)
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
 MEDIA = {"xes": "application/xml", "ocel": "application/json"}
-
-
-class ExportQuerySchema(Schema):
-    format = ma.String(
-        load_default="xes",
-        validate=validate.OneOf(FORMATS),
-        metadata={"description": "xes (IEEE 1849 XML, default) or ocel (OCEL 2.0 JSON)"},
-    )
-    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP id"})
-    all_events = ma.Boolean(
-        load_default=False,
-        metadata={"description": "also events that finish no step, under their event name"},
-    )
-
-
-class VerifyQuerySchema(Schema):
-    pass
 
 
 def _require_auditor() -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify
-from marshmallow import Schema, validate
-from marshmallow import fields as ma
 
 from api.auth import current
+from api.schemas.diff import DiffQuerySchema
 from api.views.access import scope_filter
 from api.views.common import load_query, runtime
 from engine.authoring.diff import diff_specs
@@ -23,22 +22,6 @@ from engine.core.model import Ticket
 bp = Blueprint("diff", __name__)
 
 PAGE = 500
-
-
-class DiffQuerySchema(Schema):
-    from_ = ma.String(
-        data_key="from", required=True, metadata={"description": "the earlier revision, e.g. r1"}
-    )
-    to = ma.String(required=True, metadata={"description": "the later revision, e.g. r2"})
-    format = ma.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "markdown"]),
-        metadata={"description": "json (default) or markdown (text/markdown, for audit reports)"},
-    )
-    impact = ma.Boolean(
-        load_default=False,
-        metadata={"description": "true: add the open tickets of `from` the change would affect"},
-    )
 
 
 @bp.get("/sops/<sop>/diff")

@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response
 
-from api.schemas.common import HealthSchema
+from api.schemas.health import HealthSchema
 from api.views.common import dump, runtime
 
 bp = Blueprint("health", __name__)

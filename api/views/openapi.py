@@ -19,16 +19,17 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import Schema
 
 from api.schemas.admin import ReloadSchema
+from api.schemas.audit import ExportQuerySchema
 from api.schemas.clock import ClockMoveSchema, ClockSchema
-from api.schemas.common import HealthSchema, ProblemSchema
+from api.schemas.common import ProblemSchema
+from api.schemas.diff import DiffQuerySchema
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
+from api.schemas.health import HealthSchema
 from api.schemas.notifications import NotificationPageSchema, NotificationsQuerySchema
+from api.schemas.reports import MonevQuerySchema
 from api.schemas.sops import RevisionDetailSchema, SopListSchema, SopWithRevisionsSchema
 from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, TicketPageSchema
 from api.schemas.tickets import TicketSchema as TicketViewSchema
-from api.views.audit import ExportQuerySchema
-from api.views.diff import DiffQuerySchema
-from api.views.reports import MonevQuerySchema
 
 API_TITLE = "SOP engine"
 API_VERSION = "1"
