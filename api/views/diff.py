@@ -16,6 +16,7 @@ from api.auth import current
 from api.schemas.diff import DiffQuerySchema
 from api.views.access import scope_filter
 from api.views.common import load_query, runtime
+from api.views.operation import operation
 from engine.authoring.diff import diff_specs
 from engine.core.model import Ticket
 
@@ -25,7 +26,14 @@ PAGE = 500
 
 
 @bp.get("/sops/<sop>/diff")
+@operation("sops", query=DiffQuerySchema, errors=(404, 422))
 def sop_diff(sop: str) -> Response:
+    """What changed between two revisions.
+
+    Identity, sections, steps (matched by id, then number), time limits with their meaning,
+    rules; `impact=true` adds the open tickets it affects. `format=markdown` answers
+    text/markdown.
+    """
     args = load_query(DiffQuerySchema)
     catalog = runtime().catalog
     base, target = catalog.get(sop, args["from_"]), catalog.get(sop, args["to"])

@@ -11,13 +11,21 @@ from api.present.tickets import notification_view, personal_values
 from api.schemas.notifications import NotificationPageSchema, NotificationsQuerySchema
 from api.views.access import reader
 from api.views.common import dump, load_query, runtime
+from api.views.operation import operation
 from engine.errors import NotFound
 
 bp = Blueprint("notifications", __name__)
 
 
 @bp.get("/notifications")
+@operation(
+    "notifications", query=NotificationsQuerySchema, response=NotificationPageSchema, errors=(422,)
+)
 def list_notifications() -> Response:
+    """The notifications outbox.
+
+    Oldest first; pass `next_cursor` as `after` to continue. Ids are stable.
+    """
     query = load_query(NotificationsQuerySchema)
     scope = current().scope
     service = runtime().service

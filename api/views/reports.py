@@ -17,6 +17,7 @@ from api.auth import Principal, current
 from api.errors import Forbidden, InvalidRequest
 from api.schemas.reports import MonevQuerySchema
 from api.views.common import load_query, runtime
+from api.views.operation import operation
 from engine.app.reports.monev import monev_for
 from engine.app.reports.render import as_csv, as_json, as_text
 from engine.app.reports.step_runs import report_scope_field
@@ -60,7 +61,15 @@ def wants_csv(fmt: str | None) -> bool:
 
 
 @bp.get("/reports/monev")
+@operation("reports", query=MonevQuerySchema, errors=(404, 422))
 def monev() -> Response:
+    """The monev report of an SOP over a period.
+
+    Tickets received and closed; per step runs entered, finished, within the time limit,
+    median and 90th-percentile time in the step's unit, loops; notifications per rule. For
+    the whole SOP and per value of its scope field. `format=csv` or `Accept: text/csv`
+    answers CSV.
+    """
     args = load_query(MonevQuerySchema)
     rt = runtime()
     spec = rt.catalog.get(args["sop"])
