@@ -1,5 +1,5 @@
-"""The HTTP API: `create_app(config=None)` builds the Flask app (see api.app, api.config)."""
+"""The HTTP API: `create_app(config=None)` builds the Flask app (see api.bootstrap, api.config)."""
 
-from api.app import create_app
+from api.bootstrap import create_app
 
 __all__ = ["create_app"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from api.app import create_app
+from api.bootstrap import create_app
 from api.workers import Workers
 
 app = create_app({"SOP_DEV": False})

@@ -42,12 +42,3 @@ class ProblemSchema(Schema):
     current_version = ma.Integer(
         metadata={"description": "on 409/412 version conflicts: the ticket's version now"}
     )
-
-
-class HealthSchema(Schema):
-    status = ma.String(metadata={"example": "ok"})
-    version = ma.String()
-    now = ma.DateTime(metadata={"description": "the server clock (manual clocks too)"})
-    clock = ma.String(metadata={"description": "system or manual"})
-    database = ma.String(metadata={"description": "the database dialect in use"})
-    sops = ma.Integer(metadata={"description": "SOP revisions loaded"})

@@ -1,1 +1,1 @@
-"""One blueprint per resource, all mounted under /v1 by `api.app.create_app`."""
+"""One blueprint per resource, all mounted under /v1 by `api.bootstrap.create_app`."""

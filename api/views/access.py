@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from api.auth import Principal, current
+from api.auth import ANY_ACTOR, Principal, current, require_actor
 from api.errors import Forbidden
-from api.present.tickets import Reader
+from api.present.tickets import Reader, notification_view, personal_values
 from api.views.common import runtime
 from engine.app.service import TicketRecord
 from engine.errors import NotFound
@@ -58,3 +58,44 @@ def check_scope_kept(principal: Principal, values: Mapping[str, Any], where: str
             f"token {principal.name!r} may only use {scope.field} = {scope.value!r}",
             errors={f"{where}.{scope.field}": [f"must be {scope.value!r} for this token"]},
         )
+
+
+def fields_in_scope(principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A scoped token opens tickets in its own scope only: the scope field is filled in for it,
+    and another value is refused."""
+    out = dict(fields)
+    scope = principal.scope
+    if scope is not None:
+        check_scope_kept(principal, out, "fields")
+        out.setdefault(scope.field, scope.value)
+    return out
+
+
+def opening_actor(principal: Principal, asked: str | None) -> str | None:
+    """Who opens a ticket: the SOP actor asked for (if the token may act as it), else the
+    token's first actor; None leaves the choice to the SOP (a token that may act as any)."""
+    if asked is not None:
+        require_actor(asked)
+        return asked
+    if principal.actors and principal.actors[0] != ANY_ACTOR:
+        return principal.actors[0]
+    return None
+
+
+def masked_notifications(items: Iterable[Mapping[str, Any]], who: Reader) -> list[dict[str, Any]]:
+    """Outbox items as `who` may read them: a reader who may not see personal data gets the
+    texts with each ticket's personal values masked."""
+    items = list(items)
+    secrets: dict[str, list[str]] = {}
+    if not who.sees_personal_data:
+        for ticket_id in {item["ticket_id"] for item in items}:
+            secrets[ticket_id] = _personal_values(ticket_id)
+    return [notification_view(item, who, secrets.get(item["ticket_id"], ())) for item in items]
+
+
+def _personal_values(ticket_id: str) -> list[str]:
+    try:
+        record = runtime().service.get_ticket(ticket_id)
+    except NotFound:
+        return []
+    return personal_values(record.spec, record.ticket)

@@ -25,6 +25,7 @@ from api.errors import Forbidden, engine_status, problem
 from api.runtime import Runtime
 from api.schemas.admin import ReloadSchema
 from api.views.common import dump, runtime
+from api.views.operation import operation
 from engine.app.revisions.reload import ReloadResult, reload_service
 from engine.errors import SopInvalid
 from engine.spec.catalog import Catalog
@@ -64,7 +65,15 @@ def sighup_handler(rt: Runtime) -> Any:
 
 
 @bp.post("/admin/reload")
+@operation("admin", response=ReloadSchema, errors=(403, 422))
 def reload() -> Response:
+    """Reload the SOP folder (admin).
+
+    Validates every revision file and adds new revisions to the running catalog, as SIGHUP
+    does. Refused with every problem per file (`errors`: file -> messages), changing nothing,
+    when a file is invalid (`sop_invalid`) or a revision that governed tickets was edited in
+    place (`revision_changed`).
+    """
     principal = current()
     if ADMIN_ROLE not in principal.roles:
         raise Forbidden(f"token {principal.name!r} may not reload the SOPs (needs admin)")

@@ -13,36 +13,19 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, jsonify
-from marshmallow import Schema, validate
-from marshmallow import fields as ma
 
 from api.auth import current
 from api.errors import Forbidden
+from api.schemas.audit import ExportQuerySchema, VerifyQuerySchema
 from api.views.common import load_query, runtime
-from engine.app.audit.export import FORMATS, export_log
+from api.views.operation import operation
+from engine.app.audit.export import export_log
 from engine.app.audit.verify import verify_store
 
 bp = Blueprint("audit", __name__)
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
 MEDIA = {"xes": "application/xml", "ocel": "application/json"}
-
-
-class ExportQuerySchema(Schema):
-    format = ma.String(
-        load_default="xes",
-        validate=validate.OneOf(FORMATS),
-        metadata={"description": "xes (IEEE 1849 XML, default) or ocel (OCEL 2.0 JSON)"},
-    )
-    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP id"})
-    all_events = ma.Boolean(
-        load_default=False,
-        metadata={"description": "also events that finish no step, under their event name"},
-    )
-
-
-class VerifyQuerySchema(Schema):
-    pass
 
 
 def _require_auditor() -> None:
@@ -55,7 +38,13 @@ def _require_auditor() -> None:
 
 
 @bp.get("/audit/verify")
+@operation("audit", errors=(403,))
 def verify() -> Response:
+    """Check every ticket's hash chain (auditor, admin).
+
+    Reports every log entry changed, removed or reordered, by ticket and position, and
+    tickets whose record does not match their last entry. Unscoped tokens only.
+    """
     load_query(VerifyQuerySchema)
     _require_auditor()
     report = verify_store(runtime().service.store)
@@ -63,7 +52,13 @@ def verify() -> Response:
 
 
 @bp.get("/audit/export")
+@operation("audit", query=ExportQuerySchema, errors=(403, 404, 422), media_type="application/xml")
 def export() -> Response:
+    """The event log for process mining (auditor, admin).
+
+    XES (IEEE 1849) or OCEL 2.0: case = ticket, activity = the SOP step an entry finished,
+    resource = actor. No field values. Unscoped tokens only.
+    """
     args = load_query(ExportQuerySchema)
     _require_auditor()
     rt = runtime()

@@ -8,6 +8,7 @@ from api.auth import require_clock
 from api.errors import InvalidRequest
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.views.common import dump, load_body, runtime
+from api.views.operation import operation
 from api.workers import wake_notifier
 from engine.app.sweeper import Sweeper
 from engine.core.clock import ManualClock
@@ -36,12 +37,22 @@ def _calendar(sop: str | None) -> Calendar | None:
 
 
 @bp.get("/clock")
+@operation("clock", response=ClockSchema, errors=(404,))
 def read_clock() -> Response:
+    """The manual clock's time.
+
+    Only on servers started with `--clock manual`; 404 otherwise.
+    """
     return dump(ClockSchema, {"now": manual_clock().now(), "swept": 0})
 
 
 @bp.post("/clock")
+@operation("clock", body=ClockMoveSchema, response=ClockSchema, errors=(404, 422))
 def move_clock() -> Response:
+    """Move the manual clock and sweep.
+
+    Only with `--clock manual`: moves the clock, then applies every deadline now due.
+    """
     clock = manual_clock()
     require_clock()
     body = load_body(ClockMoveSchema)

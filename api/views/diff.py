@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify
-from marshmallow import Schema, validate
-from marshmallow import fields as ma
 
 from api.auth import current
+from api.schemas.diff import DiffQuerySchema
 from api.views.access import scope_filter
 from api.views.common import load_query, runtime
+from api.views.operation import operation
 from engine.authoring.diff import diff_specs
 from engine.core.model import Ticket
 
@@ -25,24 +25,15 @@ bp = Blueprint("diff", __name__)
 PAGE = 500
 
 
-class DiffQuerySchema(Schema):
-    from_ = ma.String(
-        data_key="from", required=True, metadata={"description": "the earlier revision, e.g. r1"}
-    )
-    to = ma.String(required=True, metadata={"description": "the later revision, e.g. r2"})
-    format = ma.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "markdown"]),
-        metadata={"description": "json (default) or markdown (text/markdown, for audit reports)"},
-    )
-    impact = ma.Boolean(
-        load_default=False,
-        metadata={"description": "true: add the open tickets of `from` the change would affect"},
-    )
-
-
 @bp.get("/sops/<sop>/diff")
+@operation("sops", query=DiffQuerySchema, errors=(404, 422))
 def sop_diff(sop: str) -> Response:
+    """What changed between two revisions.
+
+    Identity, sections, steps (matched by id, then number), time limits with their meaning,
+    rules; `impact=true` adds the open tickets it affects. `format=markdown` answers
+    text/markdown.
+    """
     args = load_query(DiffQuerySchema)
     catalog = runtime().catalog
     base, target = catalog.get(sop, args["from_"]), catalog.get(sop, args["to"])

@@ -8,8 +8,10 @@ from api.auth import require_actor, require_write
 from api.errors import InvalidRequest, PreconditionFailed
 from api.present.tickets import entry_view, ticket_view
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
+from api.schemas.headers import VersionedHeadersSchema
 from api.views.access import check_scope_kept, reader, visible_ticket
 from api.views.common import dump, load_body, runtime
+from api.views.operation import operation
 from api.workers import wake_notifier
 from engine.core.apply import TIMER_EVENTS
 from engine.errors import Conflict
@@ -32,7 +34,18 @@ def if_match_version() -> int | None:
 
 
 @bp.post("/tickets/<ticket_id>/events")
+@operation(
+    "events",
+    body=EventCreateSchema,
+    response=EventResultSchema,
+    headers=VersionedHeadersSchema,
+    errors=(400, 404, 409, 412, 422),
+)
 def post_event(ticket_id: str) -> Response:
+    """Post an event to a ticket.
+
+    Applies the event and every rule it sets off, in one transaction.
+    """
     principal = require_write()
     body = load_body(EventCreateSchema)
     if body["type"] in TIMER_EVENTS:
@@ -82,7 +95,12 @@ def post_event(ticket_id: str) -> Response:
 
 
 @bp.get("/tickets/<ticket_id>/events")
+@operation("events", response=TimelineSchema, errors=(404,))
 def timeline(ticket_id: str) -> Response:
+    """A ticket's timeline.
+
+    Every recorded event in order, with the revision that decided it.
+    """
     record, who = visible_ticket(ticket_id), reader()
     entries = runtime().service.timeline(ticket_id)
     return dump(

@@ -6,8 +6,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response
 
-from api.schemas.common import HealthSchema
+from api.schemas.health import HealthSchema
 from api.views.common import dump, runtime
+from api.views.operation import operation
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +21,9 @@ def _version() -> str:
 
 
 @bp.get("/health")
+@operation("health", response=HealthSchema, public=True)
 def health() -> Response:
+    """Is the server up."""
     rt = runtime()
     return dump(
         HealthSchema,

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response
 
 from api.auth import current
-from api.present.tickets import notification_view, personal_values
 from api.schemas.notifications import NotificationPageSchema, NotificationsQuerySchema
-from api.views.access import reader
+from api.views.access import masked_notifications, reader
 from api.views.common import dump, load_query, runtime
-from engine.errors import NotFound
+from api.views.operation import operation
 
 bp = Blueprint("notifications", __name__)
 
 
 @bp.get("/notifications")
+@operation(
+    "notifications", query=NotificationsQuerySchema, response=NotificationPageSchema, errors=(422,)
+)
 def list_notifications() -> Response:
+    """The notifications outbox.
+
+    Oldest first; pass `next_cursor` as `after` to continue. Ids are stable.
+    """
     query = load_query(NotificationsQuerySchema)
     scope = current().scope
     service = runtime().service
@@ -27,20 +31,5 @@ def list_notifications() -> Response:
         to=query["to"],
         scope={scope.field: scope.value} if scope else None,
     )
-    who = reader()
-    secrets: dict[str, list[str]] = {}
-    if not who.sees_personal_data:  # mask the tickets' personal values inside the texts
-        for ticket_id in {item["ticket_id"] for item in page.items}:
-            secrets[ticket_id] = _personal(ticket_id)
-    items: list[dict[str, Any]] = [
-        notification_view(item, who, secrets.get(item["ticket_id"], ())) for item in page.items
-    ]
+    items = masked_notifications(page.items, reader())
     return dump(NotificationPageSchema, {"items": items, "next_cursor": page.next_cursor})
-
-
-def _personal(ticket_id: str) -> list[str]:
-    try:
-        record = runtime().service.get_ticket(ticket_id)
-    except NotFound:
-        return []
-    return personal_values(record.spec, record.ticket)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import INCLUDE, Schema, validate
-from marshmallow import fields as ma
 
 from api.auth import Principal, current
 from api.errors import Forbidden, InvalidRequest
+from api.schemas.reports import MonevQuerySchema
 from api.views.common import load_query, runtime
+from api.views.operation import operation
 from engine.app.reports.monev import monev_for
 from engine.app.reports.render import as_csv, as_json, as_text
 from engine.app.reports.step_runs import report_scope_field
@@ -26,31 +26,6 @@ from engine.spec.model import Spec
 bp = Blueprint("reports", __name__)
 
 CSV = "text/csv"
-
-
-class MonevQuerySchema(Schema):
-    class Meta:
-        unknown = INCLUDE  # the SOP's scope field may be given by its own name
-
-    sop = ma.String(required=True, metadata={"description": "the SOP id"})
-    from_ = ma.Date(
-        data_key="from",
-        load_default=None,
-        metadata={"description": "first day, YYYY-MM-DD (default: this month's first)"},
-    )
-    to = ma.Date(
-        load_default=None,
-        metadata={"description": "the day after the last day counted (exclusive)"},
-    )
-    scope = ma.String(
-        load_default=None,
-        metadata={"description": "one value of the SOP's scope field (its name works too)"},
-    )
-    format = ma.String(
-        load_default=None,
-        validate=validate.OneOf(["json", "csv", "text"]),
-        metadata={"description": "json (default), csv (or Accept: text/csv), text"},
-    )
 
 
 def _scope(spec: Spec, args: dict[str, Any], principal: Principal) -> str | None:
@@ -86,7 +61,15 @@ def wants_csv(fmt: str | None) -> bool:
 
 
 @bp.get("/reports/monev")
+@operation("reports", query=MonevQuerySchema, errors=(404, 422))
 def monev() -> Response:
+    """The monev report of an SOP over a period.
+
+    Tickets received and closed; per step runs entered, finished, within the time limit,
+    median and 90th-percentile time in the step's unit, loops; notifications per rule. For
+    the whole SOP and per value of its scope field. `format=csv` or `Accept: text/csv`
+    answers CSV.
+    """
     args = load_query(MonevQuerySchema)
     rt = runtime()
     spec = rt.catalog.get(args["sop"])

@@ -7,21 +7,35 @@ from flask import Blueprint, Response
 from api.present.sops import revision_detail, sop_detail, sop_list
 from api.schemas.sops import RevisionDetailSchema, SopListSchema, SopWithRevisionsSchema
 from api.views.common import dump, runtime
+from api.views.operation import operation
 
 bp = Blueprint("sops", __name__)
 
 
 @bp.get("/sops")
+@operation("sops", response=SopListSchema)
 def list_sops() -> Response:
+    """SOPs loaded."""
     return dump(SopListSchema, sop_list(runtime().catalog))
 
 
 @bp.get("/sops/<sop>")
+@operation("sops", response=SopWithRevisionsSchema, errors=(404,))
 def get_sop(sop: str) -> Response:
+    """One SOP and its revisions.
+
+    Revisions ordered by effective date, each with its content hash.
+    """
     return dump(SopWithRevisionsSchema, sop_detail(runtime().catalog.revisions(sop)))
 
 
 @bp.get("/sops/<sop>/revisions/<rev>")
+@operation("sops", response=RevisionDetailSchema, errors=(404,))
 def get_revision(sop: str, rev: str) -> Response:
+    """A parsed revision.
+
+    Steps with their SOP number, performers, required inputs, time limit and the events that
+    complete them with their targets.
+    """
     spec = runtime().catalog.get(sop, rev)
     return dump(RevisionDetailSchema, revision_detail(spec), ETag=f'"{spec.content_hash}"')

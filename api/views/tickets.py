@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from api.auth import ANY_ACTOR, current, require_actor, require_write
+from api.auth import current, require_write
 from api.errors import InvalidRequest
 from api.present.tickets import ticket_view
+from api.schemas.headers import IdempotentHeadersSchema
 from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, TicketPageSchema
 from api.schemas.tickets import TicketSchema as TicketViewSchema
-from api.views.access import check_scope_kept, reader, scope_filter, visible_ticket
+from api.views.access import (
+    fields_in_scope,
+    opening_actor,
+    reader,
+    scope_filter,
+    visible_ticket,
+)
 from api.views.common import dump, load_body, load_query, runtime
+from api.views.operation import operation
 from api.workers import wake_notifier
 from engine.errors import UnknownRevision, UnknownSop
 
@@ -22,7 +30,19 @@ def etag(version: int) -> str:
 
 
 @bp.post("/tickets")
+@operation(
+    "tickets",
+    body=TicketCreateSchema,
+    response=TicketViewSchema,
+    status=201,
+    headers=IdempotentHeadersSchema,
+    errors=(400, 409, 422),
+)
 def create_ticket() -> Response:
+    """Open a ticket.
+
+    The SOP revision in force at `occurred_at` governs the ticket for its whole life.
+    """
     principal = require_write()
     body = load_body(TicketCreateSchema)
     rt = runtime()
@@ -30,21 +50,11 @@ def create_ticket() -> Response:
         rt.catalog.revisions(body["sop"])
     except UnknownSop as exc:
         raise InvalidRequest(exc.message, errors={"sop": [exc.message]}) from None
-    fields = dict(body["fields"])
-    scope = principal.scope
-    if scope is not None:
-        check_scope_kept(principal, fields, "fields")
-        fields.setdefault(scope.field, scope.value)
-    actor = body["actor"]
-    if actor is not None:
-        require_actor(actor)
-    elif principal.actors and principal.actors[0] != ANY_ACTOR:
-        actor = principal.actors[0]
     try:
         record = rt.service.create_ticket(
             body["sop"],
-            fields,
-            actor=actor,
+            fields_in_scope(principal, body["fields"]),
+            actor=opening_actor(principal, body["actor"]),
             user=principal.name,
             occurred_at=body["occurred_at"],
             external_ref=body["external_ref"],
@@ -63,7 +73,12 @@ def create_ticket() -> Response:
 
 
 @bp.get("/tickets")
+@operation("tickets", query=TicketListQuerySchema, response=TicketPageSchema, errors=(422,))
 def list_tickets() -> Response:
+    """List tickets.
+
+    Newest first; follow `next_cursor`. Scoped tokens see their own tickets only.
+    """
     query = load_query(TicketListQuerySchema)
     rt = runtime()
     scope = scope_filter(current(), query["scope"])
@@ -82,7 +97,12 @@ def list_tickets() -> Response:
 
 
 @bp.get("/tickets/<ticket_id>")
+@operation("tickets", response=TicketViewSchema, errors=(404,))
 def get_ticket(ticket_id: str) -> Response:
+    """One ticket.
+
+    State, step, status, fields, deadlines, allowed events. The ETag is the version.
+    """
     record = visible_ticket(ticket_id)
     tag = etag(record.version)
     if request.if_none_match and request.if_none_match.contains(str(record.version)):

@@ -75,8 +75,8 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
 
 
 def _build(cfg: dict[str, Any]) -> Any:
+    from api.bootstrap import build_runtime
     from api.config import ConfigError
-    from api.runtime import build_runtime
     from engine.errors import SopError
 
     try:
@@ -143,7 +143,7 @@ def serve(
     """
     from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from api.app import create_app
+    from api.bootstrap import create_app
     from api.views.admin import sighup_handler
     from api.workers import Workers
 

@@ -12,7 +12,7 @@ from api.auth import TokenRegistry, TokensFileError, hash_token
 from engine.cli import main
 from tests.api.conftest import As, make_app
 from tests.api.journey import Journey
-from tests.support.seed import ROUTING
+from tests.support.seed import OTHER_CHANNEL, ROUTING
 
 
 def test_requests_without_a_known_token_get_401_problems(client: FlaskClient) -> None:
@@ -160,3 +160,22 @@ def test_sop_token_commands_make_entries_the_server_accepts(tmp_path: Path) -> N
     assert principal.scope is not None and principal.scope.value == "DPU"
     secret = made.stderr.split(":", 1)[1].strip()
     assert registry.lookup(secret) == principal
+
+
+def test_notification_texts_hide_personal_values_from_readers_without_access(
+    as_: As, desk: Journey
+) -> None:
+    fields = {**OTHER_CHANNEL, "complaint_text": "Budi Santoso: jalan berlubang"}
+    ticket = desk.create(fields)
+    desk.to_authority_check(ticket["id"])
+    desk.post(ticket["id"], "within_authority", "staff")
+    desk.post(ticket["id"], "routed", "staff")  # its notification quotes the complaint text
+
+    def routed(reader: str) -> str:
+        texts = [n["text"] for n in as_(reader).notifications() if "jalan berlubang" in n["text"]]
+        assert len(texts) == 1
+        return texts[0]
+
+    assert "Budi Santoso" in routed("root")
+    assert "Budi Santoso" not in routed("audit")
+    assert "***: jalan berlubang" in routed("audit")

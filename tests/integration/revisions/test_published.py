@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
 
-from api.runtime import build_runtime
+from api.bootstrap import build_runtime
 from engine.app.revisions.immutability import check_published
 from engine.cli import main
 from engine.errors import RevisionChanged

@@ -1,0 +1,135 @@
+"""The one place the API is composed: settings, then the runtime, then the app.
+
+    app = create_app({"SOP_DATA_DIR": "/tmp/x", "SOP_DEV": True})   # tests, api.wsgi
+    runtime = build_runtime(cfg); app = create_app(cfg, runtime)     # `sop serve`
+
+Settings are described in `api.config`; what a runtime holds in `api.runtime`. Every route
+lives under /v1 and needs a bearer token unless its view is declared public (health, the
+OpenAPI document and the docs page) or the app runs in dev mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, request
+
+from api.auth import TokenRegistry, authenticate
+from api.config import ConfigError, database_url, settings
+from api.errors import register_error_handlers
+from api.runtime import Runtime
+from api.views import (
+    admin,
+    audit,
+    clock,
+    diff,
+    events,
+    health,
+    notifications,
+    openapi,
+    reports,
+    sops,
+    tickets,
+)
+from api.views.common import runtime
+from api.views.operation import declared
+from api.web import bp as web_pages
+from engine.app.notifier import Routing
+from engine.app.revisions.immutability import check_published
+from engine.app.service import TicketService
+from engine.core.clock import Clock, ManualClock, SystemClock
+from engine.spec.catalog import Catalog, load_catalog
+from engine.store import Store
+
+MAX_BODY_BYTES = 1024 * 1024  # larger bodies get a 413 problem
+# In the order the OpenAPI document and the docs page list them.
+BLUEPRINTS = (health, sops, diff, tickets, events, notifications, clock, reports, audit, admin)
+
+
+def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the app. `runtime` is built from the settings unless given; `sop serve` builds it
+    first to run the background workers on it."""
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    cfg = settings(config)
+    app.config.update(cfg)
+    app.extensions["sop"] = runtime or build_runtime(cfg)
+    register_error_handlers(app)
+
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    for module in (*BLUEPRINTS, openapi):
+        v1.register_blueprint(module.bp)
+    v1.before_request(_authenticate)
+    app.register_blueprint(v1)
+    app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)
+    return app
+
+
+def _authenticate() -> None:
+    """Every /v1 request names its token, except for views declared public."""
+    op = declared(current_app.view_functions.get(request.endpoint or ""))
+    if op is not None and op.public:
+        return
+    g.principal = authenticate(runtime().tokens)
+
+
+def build_runtime(cfg: Mapping[str, Any]) -> Runtime:
+    """Everything requests share, checked before serving: a published revision edited in
+    place is refused here rather than discovered by a ticket."""
+    catalog = build_catalog(cfg)
+    tokens = build_tokens(cfg)
+    routing = build_routing(cfg)
+    clock, manual = build_clock(cfg)
+    store = Store.open(database_url(cfg))
+    check_published(catalog, store)
+    service = TicketService(catalog, store, clock)
+    return Runtime(catalog, store, service, clock, manual, tokens, cfg, routing)
+
+
+def build_catalog(cfg: Mapping[str, Any]) -> Catalog:
+    catalog = load_catalog(cfg["SOP_ROOT"], cfg.get("SOP_RULES_DIR"))
+    if not catalog.specs:
+        raise ConfigError(
+            f"no SOP revisions under {cfg['SOP_ROOT']} (expected <sop-id>/<revision>.yaml); "
+            "give --sop-root or SOP_ROOT"
+        )
+    return catalog
+
+
+def build_tokens(cfg: Mapping[str, Any]) -> TokenRegistry | None:
+    """None only in dev mode: a server without tokens must be asked for on purpose."""
+    if cfg.get("SOP_DEV"):
+        return None
+    if cfg.get("SOP_TOKENS") is not None:
+        return TokenRegistry.from_entries(cfg["SOP_TOKENS"], "SOP_TOKENS")
+    if cfg.get("SOP_TOKENS_FILE"):
+        return TokenRegistry.from_file(cfg["SOP_TOKENS_FILE"])
+    raise ConfigError(
+        "no API tokens configured: give --tokens FILE or SOP_TOKENS_FILE (see docs/api.md), "
+        "or run `sop serve --dev` for local use without authentication"
+    )
+
+
+def build_clock(cfg: Mapping[str, Any]) -> tuple[Clock, ManualClock | None]:
+    if cfg.get("SOP_CLOCK") != "manual":
+        return SystemClock(), None
+    start = cfg.get("SOP_CLOCK_START")
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start)
+    manual = ManualClock(start)
+    return manual, manual
+
+
+def build_routing(cfg: Mapping[str, Any]) -> Routing:
+    path = cfg.get("SOP_NOTIFY_CONFIG")
+    if not path:
+        return Routing.log_only()
+    try:
+        return Routing.from_file(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read notify config {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None

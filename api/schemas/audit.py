@@ -1,0 +1,25 @@
+"""Auditors' reads: the query of the process-mining export (the chain check takes none)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from engine.app.audit.export import FORMATS
+
+
+class ExportQuerySchema(Schema):
+    format = ma.String(
+        load_default="xes",
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "xes (IEEE 1849 XML, default) or ocel (OCEL 2.0 JSON)"},
+    )
+    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP id"})
+    all_events = ma.Boolean(
+        load_default=False,
+        metadata={"description": "also events that finish no step, under their event name"},
+    )
+
+
+class VerifyQuerySchema(Schema):
+    """No parameters: loading through it refuses repeated ones like every other query."""

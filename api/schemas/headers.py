@@ -1,0 +1,25 @@
+"""Request headers some writes read, as schemas so the OpenAPI document lists them as header
+parameters (each field's `data_key` is the header's name)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+
+class IdempotentHeadersSchema(Schema):
+    idempotency_key = ma.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "a retried request with the same key returns the first result, "
+            "records nothing"
+        },
+    )
+
+
+class VersionedHeadersSchema(IdempotentHeadersSchema):
+    if_match = ma.String(
+        data_key="If-Match",
+        metadata={"description": "the ticket version (its ETag); a mismatch is refused with 412"},
+    )

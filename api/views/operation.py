@@ -1,0 +1,71 @@
+"""What a view declares about itself for the OpenAPI document, written on the view.
+
+    @bp.get("/tickets/<ticket_id>")
+    @operation("tickets", response=TicketSchema, errors=(404,))
+    def get_ticket(ticket_id: str) -> Response:
+        '''One ticket.
+
+        State, step, status, fields, deadlines, allowed events. The ETag is the version.'''
+
+The docstring's first line is the operation's summary and the rest its description; the
+path and its parameters come from the route itself. `api.views.openapi` walks the app's URL
+map and reads these declarations, so the document cannot list a route the app does not serve,
+and a route served without a declaration is refused when the document is built.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from marshmallow import Schema
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+_ATTRIBUTE = "openapi_operation"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route's contract: its schemas, success status and media type, the problem statuses
+    it may answer besides those every route may (401, 403 and 500), and whether it is public
+    (no bearer token: the authentication hook reads this too)."""
+
+    tag: str
+    summary: str
+    description: str
+    response: type[Schema] | None = None
+    status: int = 200
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    headers: type[Schema] | None = None
+    errors: tuple[int, ...] = ()
+    public: bool = False
+    media_type: str = "application/json"
+
+
+def operation(tag: str, **contract: Any) -> Callable[[View], View]:
+    """Declare the view's contract (the fields of `Operation` but its texts, which come from
+    the view's docstring); the view itself is returned unchanged."""
+
+    def declare(view: View) -> View:
+        summary, description = _texts(view)
+        setattr(view, _ATTRIBUTE, Operation(tag, summary, description, **contract))
+        return view
+
+    return declare
+
+
+def declared(view: Callable[..., Any] | None) -> Operation | None:
+    """The view's declaration; None for a view without one (or no view)."""
+    return getattr(view, _ATTRIBUTE, None)
+
+
+def _texts(view: Callable[..., Any]) -> tuple[str, str]:
+    doc = inspect.getdoc(view)
+    if not doc:
+        raise TypeError(f"{view.__qualname__}: a documented view needs a docstring (its summary)")
+    first, _, rest = doc.partition("\n\n")
+    return " ".join(first.split()).removesuffix("."), " ".join(rest.split())
