@@ -13,7 +13,9 @@
     │   └── InvalidData           event data or ticket fields have the wrong type or value
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
     ├── NotFound                  a stored object does not exist
-    └── Conflict                  a concurrent change won (version mismatch, idempotency clash)
+    ├── Conflict                  a concurrent change won (version mismatch, idempotency clash)
+    └── StoreUnavailable          no store to read: a missing file, a refused connection, an
+                                  old schema (raised by `Store.open_existing`, never migrated)
 
 `api/errors.py` maps each class to an HTTP status and a stable `code`, in one place.
 """
@@ -125,6 +127,12 @@ class Conflict(SopError):
     code = "conflict"
 
 
+class StoreUnavailable(SopError):
+    """The database a reader named cannot be read as it is; the message says why, in a line."""
+
+    code = "store_unavailable"
+
+
 __all__ = [
     "ActorNotAllowed",
     "Conflict",
@@ -137,6 +145,7 @@ __all__ = [
     "RulesError",
     "SopError",
     "SopInvalid",
+    "StoreUnavailable",
     "TicketError",
     "UnknownEvent",
     "UnknownRevision",

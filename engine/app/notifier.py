@@ -154,10 +154,6 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
 
-    @property
-    def attempted(self) -> int:
-        return self.delivered + self.retried + self.dead
-
 
 class Notifier:
     def __init__(

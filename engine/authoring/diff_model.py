@@ -151,10 +151,6 @@ class DiffResult:
     changes: tuple[Change, ...]
     impact: Impact | None = None
 
-    @property
-    def empty(self) -> bool:
-        return not self.changes
-
     def keys(self) -> set[tuple[str, str, str, str]]:
         return {c.key for c in self.changes}
 

@@ -8,57 +8,12 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import ExitStack
-from pathlib import Path
-from typing import Any
 
 import click
 
+from engine.cli import options
+
 COMMANDS: list[click.Command] = []
-
-
-def _db_options(fn: Any) -> Any:
-    fn = click.option(
-        "--database-url",
-        envvar="DATABASE_URL",
-        default=None,
-        help="SQLAlchemy URL, e.g. postgresql://127.0.0.1:5432/sop [env DATABASE_URL].",
-    )(fn)
-    return click.option(
-        "--data-dir",
-        envvar="SOP_DATA_DIR",
-        default="./data",
-        show_default=True,
-        help="Folder of the SQLite file `sop serve` uses (unless --database-url is given).",
-    )(fn)
-
-
-def _open(database_url: str | None, data_dir: str) -> Any:
-    """The store, as it is: a missing SQLite file or an unmigrated schema is an error."""
-    from sqlalchemy import inspect
-
-    from api.config import SQLITE_FILE
-    from engine.store import Store
-
-    if not database_url:
-        path = Path(data_dir) / SQLITE_FILE
-        if not path.is_file():
-            raise click.ClickException(
-                f"no database at {path}: give --data-dir (the folder `sop serve` used) "
-                "or --database-url"
-            )
-        database_url = f"sqlite:///{path}"
-    try:
-        store = Store.open(database_url, migrate=False)
-        columns = {c["name"] for c in inspect(store.engine).get_columns("events")}
-    except Exception as exc:
-        raise click.ClickException(f"cannot read the store: {exc}") from None
-    if "entry_hash" not in columns:
-        store.close()
-        raise click.ClickException(
-            "this database predates the hash-chained log: start `sop serve` (or run "
-            "`sop sweep`) on it once with this version to upgrade it, then verify"
-        )
-    return store
 
 
 @click.group()
@@ -67,10 +22,8 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@_db_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@options.store_location
+@options.output_format("text", "json")
 def verify(database_url: str | None, data_dir: str, fmt: str) -> None:
     """Walk every ticket's hash-chained log; report every entry changed, removed or reordered.
 
@@ -78,7 +31,7 @@ def verify(database_url: str | None, data_dir: str, fmt: str) -> None:
     """
     from engine.app.audit.verify import verify_store
 
-    store = _open(database_url, data_dir)
+    store = options.existing_store(database_url, data_dir)
     try:
         report = verify_store(store)
     finally:
@@ -99,9 +52,9 @@ def verify(database_url: str | None, data_dir: str, fmt: str) -> None:
 
 
 @audit.command("export")
-@_db_options
-@click.option("--format", "fmt", type=click.Choice(["xes", "ocel"]), required=True)
-@click.option("--sop", "sop_id", default=None, help="Only the tickets of this SOP id.")
+@options.store_location
+@options.output_format("xes", "ocel", required=True)
+@options.sop_id("Only the tickets of this SOP id.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True),
@@ -126,7 +79,7 @@ def export(
     resource = actor, with the revision that decided each event."""
     from engine.app.audit.export import export_log
 
-    store = _open(database_url, data_dir)
+    store = options.existing_store(database_url, data_dir)
     try:
         with ExitStack() as stack:
             stream = (

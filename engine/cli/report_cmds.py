@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from engine.cli.serve_cmds import _build, _settings, _store_options
+from engine.cli import options
+from engine.cli.serve_cmds import _build, _settings
 
 COMMANDS: list[click.Command] = []
 
@@ -29,14 +30,12 @@ def _day(_ctx: Any, param: click.Parameter, value: str | None) -> date | None:
 
 
 @report.command("monev")
-@click.option("--sop", "sop_id", default=None, help="SOP id [default: the only SOP loaded].")
+@options.sop_id("SOP id [default: the only SOP loaded].")
 @click.option("--from", "first_day", callback=_day, help="First day (YYYY-MM-DD) [this month].")
 @click.option("--to", "end_day", callback=_day, help="Day after the last day counted.")
 @click.option("--scope", default=None, help="Only tickets with this scope value (e.g. a unit).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
-)
-@_store_options
+@options.output_format("text", "json", "csv")
+@options.store_options
 def monev(
     sop_id: str | None,
     first_day: date | None,

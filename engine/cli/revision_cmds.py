@@ -13,23 +13,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from engine.cli.serve_cmds import _settings, _store_options
+from engine.cli import options
 
 COMMANDS: list[click.Command] = []
-
-
-def _as_of(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO time, e.g. 2026-01-05T09:00:00+07:00", param_hint="--as-of"
-        ) from None
-    if when.tzinfo is None:
-        raise click.BadParameter("give a time zone offset, e.g. +07:00", param_hint="--as-of")
-    return when
 
 
 def _open(kwargs: dict[str, Any], *, write: bool) -> tuple[Any, Any]:
@@ -38,12 +24,12 @@ def _open(kwargs: dict[str, Any], *, write: bool) -> tuple[Any, Any]:
     from engine.errors import SopError
     from engine.spec.catalog import load_catalog
 
-    cfg = _settings(**kwargs)
     try:
-        catalog = load_catalog(cfg["SOP_ROOT"], cfg.get("SOP_RULES_DIR"))
+        catalog = load_catalog(kwargs["root"], kwargs["rules_dir"])
     except SopError as exc:
         raise click.ClickException(f"cannot load the SOPs:\n{exc}") from None
-    store = _open_store(cfg, write=write)
+    location = kwargs["database_url"], kwargs["data_dir"]
+    store = _writable_store(*location) if write else options.existing_store(*location)
     try:
         check_published(catalog, store)
     except SopError as exc:
@@ -52,30 +38,15 @@ def _open(kwargs: dict[str, Any], *, write: bool) -> tuple[Any, Any]:
     return catalog, store
 
 
-def _open_store(cfg: dict[str, Any], *, write: bool) -> Any:
-    """The store; read-only use neither creates a database nor upgrades its tables."""
-    from sqlalchemy import inspect
-    from sqlalchemy.engine import make_url
-
-    from api.config import database_url
+def _writable_store(database_url: str | None, data_dir: str) -> Any:
+    """The store `sop migrate` writes: created or upgraded when need be, as `sop serve` does."""
     from engine.store import Store
 
-    url = database_url(cfg)
-    parsed = make_url(url)
-    if not write and parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database or "")
-        if not path.is_file():
-            raise click.ClickException(f"no database at {path} (give --data-dir or --database-url)")
     try:
-        store = Store.open(url, migrate=write)
-        if not inspect(store.engine).has_table("tickets"):
-            store.close()
-            raise click.ClickException(f"the database at {parsed} has no tickets table")
-    except click.ClickException:
-        raise
+        return Store.open(options.store_url(database_url, data_dir))
     except Exception as exc:  # unreachable, refused, ...: the driver says why
-        raise click.ClickException(f"cannot open the store at {parsed}: {exc}") from None
-    return store
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise click.ClickException(f"cannot open the store: {reason}") from None
 
 
 def _fail(exc: Any) -> NoReturn:
@@ -107,9 +78,9 @@ def _fail(exc: Any) -> NoReturn:
     help="keep the due time, or recompute it on B's limit keeping the time already used.",
 )
 @click.option("--skip-unmapped", is_flag=True, help="Move the others when some are unmapped.")
-@click.option("--as-of", default=None, help="ISO time to migrate at [default: now].")
+@options.as_of("ISO time to migrate at [default: now].")
 @click.option("--user", default=None, help="Recorded as the migration's user [default: $USER].")
-@_store_options
+@options.store_options
 def migrate_cmd(
     source: str,
     target: str,
@@ -117,7 +88,7 @@ def migrate_cmd(
     dry_run: bool,
     deadline_policy: str,
     skip_unmapped: bool,
-    as_of: str | None,
+    as_of: datetime | None,
     user: str | None,
     **kwargs: Any,
 ) -> None:
@@ -136,7 +107,7 @@ def migrate_cmd(
     from engine.app.revisions.stored import SpecResolver
     from engine.errors import SopError
 
-    now = _as_of(as_of)
+    now = as_of or datetime.now(UTC)
     if "@" not in source or "@" not in target:
         raise click.UsageError("name both revisions as SOP@REVISION, e.g. permits@r1")
     try:
@@ -219,16 +190,14 @@ def _when(t: datetime | None, zone: ZoneInfo) -> str:
 @click.argument("candidate", metavar="SOP@CANDIDATE")
 @click.option("--from-store", is_flag=True, required=True, help="Replay the tickets in the store.")
 @click.option("--revision", default=None, help="Only tickets pinned to this revision label.")
-@click.option("--as-of", default=None, help="ISO time to judge running steps at [default: now].")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@_store_options
+@options.as_of("ISO time to judge running steps at [default: now].")
+@options.output_format("text", "json")
+@options.store_options
 def replay_cmd(
     candidate: str,
     from_store: bool,
     revision: str | None,
-    as_of: str | None,
+    as_of: datetime | None,
     fmt: str,
     **kwargs: Any,
 ) -> None:
@@ -243,12 +212,9 @@ def replay_cmd(
 
     if not from_store:
         raise click.UsageError("give --from-store (the only source of tickets so far)")
-    when = _as_of(as_of)
-    cfg = _settings(**kwargs)
-    root = Path(cfg["SOP_ROOT"])
-    rules = Path(cfg["SOP_RULES_DIR"]) if cfg.get("SOP_RULES_DIR") else None
-    spec = resolve(candidate, root, rules)
-    store = _open_store(cfg, write=False)
+    when = as_of or datetime.now(UTC)
+    spec = resolve(candidate, kwargs["root"], kwargs["rules_dir"])
+    store = options.existing_store(kwargs["database_url"], kwargs["data_dir"])
     try:
         total = tickets_to_replay(store, spec, revision)
         with click.progressbar(

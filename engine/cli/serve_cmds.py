@@ -12,47 +12,11 @@ from typing import Any
 
 import click
 
+from engine.cli import options
+
 COMMANDS: list[click.Command] = []
 
 DEV_HOSTS = ("127.0.0.1", "localhost")
-
-
-def _store_options(fn: Any) -> Any:
-    """Where the SOPs and the database are: shared by `serve` and `sweep`."""
-    options = [
-        click.option(
-            "--data-dir",
-            envvar="SOP_DATA_DIR",
-            default="./data",
-            show_default=True,
-            help="Folder of the SQLite file (used unless --database-url is given).",
-        ),
-        click.option(
-            "--database-url",
-            envvar="DATABASE_URL",
-            default=None,
-            help="SQLAlchemy URL, e.g. postgresql://127.0.0.1:5432/sop [env DATABASE_URL].",
-        ),
-        click.option(
-            "--sop-root",
-            "--root",
-            "sop_root",
-            envvar="SOP_ROOT",
-            default=None,
-            help="Folder of SOP revisions (<sop>/<rev>.yaml) [default: the bundled sop/].",
-        ),
-        click.option(
-            "--rules-dir",
-            "--rules",
-            "rules_dir",
-            envvar="SOP_RULES_DIR",
-            default=None,
-            help="Folder of rules files [default: rules/ beside the SOP folder].",
-        ),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
 
 
 def _settings(**kwargs: Any) -> dict[str, Any]:
@@ -61,7 +25,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
     keys = {
         "data_dir": "SOP_DATA_DIR",
         "database_url": "SOP_DATABASE_URL",
-        "sop_root": "SOP_ROOT",
+        "root": "SOP_ROOT",
         "rules_dir": "SOP_RULES_DIR",
         "clock": "SOP_CLOCK",
         "dev": "SOP_DEV",
@@ -90,7 +54,7 @@ def _build(cfg: dict[str, Any]) -> Any:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="0: any free port.")
-@_store_options
+@options.store_options
 @click.option(
     "--clock",
     type=click.Choice(["system", "manual"]),
@@ -205,7 +169,7 @@ def _quiet_handler() -> type:
 
 
 @click.command()
-@_store_options
+@options.store_options
 @click.option("--clock-at", default=None, help="Sweep as of this ISO time instead of now.")
 def sweep(clock_at: str | None, **kwargs: Any) -> None:
     """Apply every deadline due now, once (for cron; `sop serve` sweeps by itself)."""

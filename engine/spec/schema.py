@@ -35,7 +35,6 @@ from engine.spec.schema_fields import (
 FORMAT_VERSIONS = (1,)
 FIELD_TYPES = ("string", "text", "phone", "email", "choice", "boolean", "number", "url", "date")
 PERIODS = ("daily", "weekly", "monthly")  # as engine.core.schedule runs them
-TEXTS = ("legal_basis", "qualifications", "related_sops", "equipment", "warnings", "record_keeping")
 
 
 class ApproverSchema(Strict):
@@ -161,37 +160,6 @@ class RulesFileSchema(Strict):
     id = Text(required=True, pattern=SLUG)
     templates = Map(Text())
     rules = List(Record(RuleSchema), required=True)
-
-
-# --- the parameters of each action kind (the closed registry is in engine.spec.rules_check) ---
-class NotifySchema(Strict):
-    to = Ident(required=True)
-    template = Ident(required=True)
-    channel_field = Ident()
-
-
-class EscalateSchema(Strict):
-    to = Ident(required=True)
-    template = Ident(required=True)
-
-
-class StartTimerSchema(Strict):
-    name = Ident(required=True)
-    every = Duration()
-    after = Duration()
-    step = Ident()
-
-
-class TimerNameSchema(Strict):
-    name = Ident(required=True)
-
-
-class FireSchema(Strict):
-    event = Ident(required=True)
-
-
-class SetStatusSchema(Strict):
-    status = Ident(required=True)
 
 
 REVISION = RevisionSchema()

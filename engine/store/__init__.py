@@ -1,6 +1,7 @@
 """The durable store (SQLAlchemy 2; SQLite by default, PostgreSQL via psycopg 3).
 
 Store.open(url, schema=None) -> Store       connect, apply migrations (Alembic)
+Store.open_existing(url) -> Store           for readers: a missing or old store is an error
 store.write() / store.read()                 a transaction (`Tx`) as a context manager
 engine.store.codec                           domain records <-> JSON, losslessly
 engine.store.revisions                       a revision's exact texts, and a Spec from them

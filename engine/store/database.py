@@ -2,6 +2,7 @@
 
     make_engine(url, *, schema=None) -> sqlalchemy.Engine
     upgrade(engine) -> None           apply every Alembic migration not yet applied
+    existing_engine(url) -> Engine    an engine on a store as it is: nothing created or upgraded
     sqlite_url(path) -> str           the URL of an SQLite file
 
 SQLite: the file is opened in WAL mode with a busy timeout, foreign keys on and
@@ -23,11 +24,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["WRITE", "make_engine", "sqlite_url", "upgrade"]
+from engine.errors import StoreUnavailable
+
+__all__ = ["WRITE", "existing_engine", "make_engine", "sqlite_url", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -104,12 +110,78 @@ def _postgres_engine(parsed: Any, schema: str | None, **kwargs: Any) -> Engine:
     return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration. Safe to call from several processes at once."""
+def _migrations() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration. Safe to call from several processes at once."""
+    cfg = _migrations()
     with _upgrade_lock, engine.connect().execution_options(**WRITE) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def existing_engine(url: str) -> Engine:
+    """An engine on the store at `url` as it is, for commands that only read it.
+
+    Opening a store normally creates a missing SQLite file and migrates the schema: right for
+    the server, wrong for a reader given a mistyped path, who would get an empty store and a
+    clean report. Here a missing file, a refused connection or a schema that is not at the
+    newest migration (a reader would fail later on a missing column) raise `StoreUnavailable`
+    with a one-line message, and nothing is written.
+    """
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise StoreUnavailable(f"no database at {path}", path=str(path))
+    try:
+        engine = make_engine(url)
+    except ValueError as exc:  # a backend other than SQLite and PostgreSQL
+        raise StoreUnavailable(str(exc)) from None
+    try:
+        _check_current(engine, _parsed(url).render_as_string(hide_password=True))
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _check_current(engine: Engine, where: str) -> None:
+    newest = set(ScriptDirectory.from_config(_migrations()).get_heads())
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"cannot open the store at {where}: {_first_line(exc)}") from None
+    if not current:
+        raise StoreUnavailable(f"the database at {where} holds no store (no migration applied)")
+    if current != newest:
+        raise StoreUnavailable(
+            f"the database at {where} is at migration {', '.join(sorted(current))}, not "
+            f"{', '.join(sorted(newest))}: upgrade it first (`sop serve` and `sop sweep` do)"
+        )
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names; None for an in-memory database or another backend."""
+    parsed = _parsed(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "").expanduser()
+
+
+def _parsed(url: str) -> Any:
+    try:
+        return make_url(url)
+    except SQLAlchemyError:
+        raise StoreUnavailable(f"{url!r} is not a database URL") from None
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own reason: SQLAlchemy's message adds the statement and a link below it."""
+    reason = str(getattr(exc, "orig", None) or exc).strip()
+    return reason.splitlines()[0] if reason else type(exc).__name__

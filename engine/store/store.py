@@ -1,6 +1,7 @@
 """The durable store: a unit of work over the tables in `engine.store.tables`.
 
     store = Store.open(url, schema=None)          connect and apply migrations
+    store = Store.open_existing(url)              a reader's: nothing created, nothing migrated
     with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
     with store.read() as tx: ...                  a read-only view
 
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.core.model import LogEntry, Notification, Outcome, Ticket
 from engine.store import chain, codec
-from engine.store.database import WRITE, make_engine, upgrade
+from engine.store.database import WRITE, existing_engine, make_engine, upgrade
 from engine.store.outbox import OutboxOps
 from engine.store.prepared import Prepared
 from engine.store.queries import Queries
@@ -171,6 +172,12 @@ class Store:
         if migrate:
             upgrade(engine)
         return cls(engine)
+
+    @classmethod
+    def open_existing(cls, url: str) -> Store:
+        """The store as it is, for commands that only read it (`database.existing_engine`):
+        raises `StoreUnavailable` rather than create a missing file or upgrade the schema."""
+        return cls(existing_engine(url))
 
     @property
     def dialect(self) -> str:

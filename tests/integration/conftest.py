@@ -14,11 +14,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from engine.core.model import Deadline, LogEntry, Notification, Outcome, StepRun, Ticket
 from engine.store import Store
-from engine.store.database import sqlite_url
+from engine.store.database import MIGRATIONS, make_engine, sqlite_url
 
 PG_ENV = "SOP_TEST_DATABASE_URL"
 PG_SKIP = (
@@ -36,6 +38,24 @@ class Database:
 
     def open(self, **kwargs: Any) -> Store:
         return Store.open(self.url, schema=self.schema, **kwargs)
+
+    @property
+    def reader_url(self) -> str:
+        """The URL alone, as `--database-url` and `Store.open_existing` take it: on PostgreSQL
+        the test's schema rides in the connection's search_path."""
+        if self.schema is None:
+            return self.url
+        return f"{self.url}?options=-csearch_path%3D{self.schema}"
+
+    def migrate_to(self, revision: str) -> None:
+        """Apply the migrations up to `revision` only: a store as an older version left it."""
+        engine = make_engine(self.url, schema=self.schema)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        engine.dispose()
 
 
 def _pg_url() -> str:

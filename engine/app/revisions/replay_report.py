@@ -114,10 +114,6 @@ class ReplayReport:
     def ordered_steps(self) -> list[StepTally]:
         return sorted(self.steps.values(), key=lambda t: (t.no, t.step))
 
-    @property
-    def not_opened(self) -> int:
-        return sum(n for (_, end), n in self.moved.items() if end == NOT_OPENED)
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "candidate": self.candidate.key,

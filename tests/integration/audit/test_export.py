@@ -124,11 +124,9 @@ def test_ocel_relates_each_step_event_to_its_ticket_actor_and_revision(
 
 
 def test_the_export_command_writes_a_file(database, store, seeded, tmp_path: Path):
-    from .test_verify import _url
-
     target = tmp_path / "log.xes"
     args = ["audit", "export", "--format", "xes", "--out", str(target)]
-    result = CliRunner().invoke(main, [*args, "--database-url", _url(database)])
+    result = CliRunner().invoke(main, [*args, "--database-url", database.reader_url])
     assert result.exit_code == 0, result.output
     assert "of 2 ticket(s) to" in result.output
     assert ET.parse(target).getroot().tag == f"{XES}log"

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import insert, inspect, select
 
 from engine.app.audit import verify_store
 from engine.app.service import TicketService
 from engine.core.clock import ManualClock
 from engine.store import Store
-from engine.store.database import MIGRATIONS, make_engine, sqlite_url
+from engine.store.database import make_engine, sqlite_url
 from engine.store.tables import EventRow, TicketRow
 from tests.support.seed import MONDAY
 
 from .conftest import TO_ROUTING, drive
-
-
-def _at_0001(database) -> None:
-    engine = make_engine(database.url, schema=database.schema)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-    engine.dispose()
 
 
 def test_entries_stored_before_the_chain_are_chained_by_the_migration(database, catalog, tmp_path):
@@ -37,7 +25,7 @@ def test_entries_stored_before_the_chain_are_chained_by_the_migration(database, 
         events = [dict(r._mapping) for r in tx.conn.execute(select(EventRow.__table__))]
     source.close()
 
-    _at_0001(database)
+    database.migrate_to("0001")
     old = make_engine(database.url, schema=database.schema)
     old_columns = {c["name"] for c in inspect(old).get_columns("events")}
     assert "entry_hash" not in old_columns

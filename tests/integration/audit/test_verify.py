@@ -124,22 +124,16 @@ def test_problems_in_several_tickets_are_all_reported(store, seeded: Seeded):
 # -- the command ---------------------------------------------------------------------------------
 
 
-def _url(database) -> str:
-    if database.schema is None:
-        return database.url
-    return f"{database.url}?options=-csearch_path%3D{database.schema}"
-
-
 def test_the_command_exits_0_on_a_clean_store_and_1_on_a_tampered_one(
     database, store, seeded: Seeded
 ):
     runner = CliRunner()
-    clean = runner.invoke(main, ["audit", "verify", "--database-url", _url(database)])
+    clean = runner.invoke(main, ["audit", "verify", "--database-url", database.reader_url])
     assert clean.exit_code == 0, clean.output
     assert "checked 3 ticket(s)" in clean.output and "intact" in clean.output
 
     delete_entry(store, seeded.late, 2)
-    args = ["audit", "verify", "--database-url", _url(database), "--format", "json"]
+    args = ["audit", "verify", "--database-url", database.reader_url, "--format", "json"]
     broken = runner.invoke(main, args)
     assert broken.exit_code == 1, broken.output
     data = json.loads(broken.output)

@@ -28,9 +28,7 @@ WIB_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def db_args(database) -> list[str]:
-    if database.schema is None:
-        return ["--database-url", database.url]
-    return ["--database-url", f"{database.url}?options=-csearch_path%3D{database.schema}"]
+    return ["--database-url", database.reader_url]
 
 
 def snapshot(store) -> dict[str, list]:

@@ -13,9 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from engine.app.notifier import Notifier, Routing
+from engine.app.notifier import DeliveryReport, Notifier, Routing
 from engine.core.clock import ManualClock
 from engine.store import Store
+
+NOTHING_ATTEMPTED = DeliveryReport()  # no delivery, retry or dead letter
 
 SECRET = "s3cret-for-tests"
 
@@ -116,7 +118,7 @@ def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, rece
     assert got["signed_ok"]
     assert got["body"]["id"] == "n0" and got["idempotency_key"] == "n0"
     assert got["body"]["text"] == "please act" and got["body"]["ticket_id"] == "T1"
-    assert notifier.run_once().attempted == 0  # delivered rows are not sent again
+    assert notifier.run_once() == NOTHING_ATTEMPTED  # delivered rows are not sent again
     assert len(receiver.received) == 1
     assert statuses(store) == {"n0": ("delivered", 1)}
 
@@ -145,11 +147,11 @@ def test_a_failing_webhook_is_retried_with_backoff_then_delivered(store, build, 
     notifier = Notifier(store, routing(receiver.url), clock=clock)
     receiver.fail_next = 2
     assert notifier.run_once().retried == 1
-    assert notifier.run_once().attempted == 0  # waits 10 s before the second attempt
+    assert notifier.run_once() == NOTHING_ATTEMPTED  # waits 10 s before the second attempt
     clock.advance(timedelta(seconds=10))
     assert notifier.run_once().retried == 1
     clock.advance(timedelta(seconds=10))
-    assert notifier.run_once().attempted == 0  # the second wait is twice as long
+    assert notifier.run_once() == NOTHING_ATTEMPTED  # the second wait is twice as long
     clock.advance(timedelta(seconds=10))
     assert notifier.run_once().delivered == 1
     assert [r["body"]["id"] for r in receiver.received] == ["n0"] * 3

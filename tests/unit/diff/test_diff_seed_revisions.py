@@ -60,7 +60,7 @@ def test_the_changed_values_are_those_of_the_files(r1: Spec, r2: Spec):
 def test_a_revision_compared_with_itself_has_no_changes(r1: Spec, r2: Spec):
     for spec in (r1, r2):
         result = diff_specs(spec, spec)
-        assert result.empty
+        assert result.changes == ()
         assert "no changes" in result.to_text()
         assert "**No changes.**" in result.to_markdown()
         assert result.to_json()["changes"] == []

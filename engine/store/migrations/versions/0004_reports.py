@@ -2,30 +2,19 @@
 and periodic_runs (the last period each periodic step ran for).
 
 Revision ID: 0004
-Revises: the newest migration numbered below 0004 (0002 or 0003; see `_previous`)
+Revises: 0002
 Create Date: 2025-01-01
 
-Written while other migrations (0002, maybe 0003) were being written beside it, so it chains
-onto whichever of them is the newest below it instead of naming one: the history stays one
-line whichever landed.
+There is no 0003: it was planned beside this one and never landed.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-
-
-def _previous() -> str:
-    numbers = [p.name[:4] for p in Path(__file__).parent.glob("[0-9][0-9][0-9][0-9]_*.py")]
-    return max(n for n in numbers if n < revision)
-
-
-down_revision = _previous()
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
