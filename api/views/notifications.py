@@ -7,10 +7,11 @@ from typing import Any
 from flask import Blueprint, Response
 
 from api.auth import current
-from api.present.tickets import notification_view, personal_values
+from api.present.tickets import notification_view
 from api.schemas.notifications import NotificationPageSchema, NotificationsQuerySchema
 from api.views.access import reader
 from api.views.common import dump, load_query, runtime
+from engine.core.masking import personal_values
 from engine.errors import NotFound
 
 bp = Blueprint("notifications", __name__)
@@ -43,4 +44,4 @@ def _personal(ticket_id: str) -> list[str]:
         record = runtime().service.get_ticket(ticket_id)
     except NotFound:
         return []
-    return personal_values(record.spec, record.ticket)
+    return personal_values(record.ticket.fields, record.spec.personal_fields)
