@@ -9,11 +9,11 @@ and the core's answer to "is it overdue?" (`engine.core.timing`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from api.present.sops import status_ref, step_event, step_number
+from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
@@ -66,14 +66,15 @@ def _shown_deadlines(ticket: Ticket, pending: Iterable[Deadline]) -> list[Deadli
 def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, Any]:
     """A deadline with its step's number (for a time limit) and whether it is overdue at `now`."""
     return {
-        **asdict(deadline),
+        **vars(deadline),  # its own keys, shallow (asdict would deep-copy them)
         "step_number": step_number(spec, deadline.name) if deadline.kind == "sla" else None,
         "overdue": deadline_overdue(deadline, now),
     }
 
 
 def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[EventDef]:
-    """The current step's events among `names`, in the order given."""
+    """The current step's events among `names`, in the order given (`AllowedEventSchema`
+    dumps the records)."""
     if not names or ticket.state == END:
         return []
     step = spec.step(ticket.state)
@@ -99,9 +100,7 @@ def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str
         "deadlines": [
             deadline_view(spec, d, now) for d in _shown_deadlines(ticket, record.deadlines)
         ],
-        "allowed_events": [
-            step_event(spec, ev) for ev in _allowed(spec, ticket, record.allowed_events)
-        ],
+        "allowed_events": _allowed(spec, ticket, record.allowed_events),
         "open": ticket.is_open,
         "overdue": ticket_overdue(ticket, now),
         "created": ticket.created,

@@ -73,7 +73,9 @@ class DeadlineSchema(Schema):
 
 
 class AllowedEventSchema(Schema):
-    type = ma.String()
+    """Dumps the step's EventDef record itself."""
+
+    type = ma.String(attribute="name")
     by = ma.List(ma.String())
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())
