@@ -3,7 +3,6 @@ rendered, and in a ticket, its timeline and the outbox as the API shows them to 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +10,11 @@ import pytest
 from flask import Flask
 
 from engine.core.masking import MASK
-from tests.api.conftest import As, make_app
+from tests.api.conftest import As, app_on
 from tests.api.journey import Journey
 from tests.support.seed import OTHER_CHANNEL, ROOT
 
+SEED = ROOT / "sop" / "surabaya-complaints" / "r1.yaml"
 NAME, PHONE = OTHER_CHANNEL["reporter_name"], OTHER_CHANNEL["reporter_phone"]
 # Two messages naming the reporter: one masked by the core (no include_personal), one filled.
 TEMPLATES = """templates:
@@ -33,16 +33,13 @@ RULES = """
 @pytest.fixture
 def named(tmp_path: Path) -> Iterator[Flask]:
     """The seed SOP, its rules file given two messages that name the reporter."""
-    sop, rules = tmp_path / "sop" / "surabaya-complaints", tmp_path / "rules"
-    sop.mkdir(parents=True)
-    rules.mkdir()
-    shutil.copy(ROOT / "sop" / "surabaya-complaints" / "r1.yaml", sop)
-    text = (ROOT / "rules" / "surabaya-complaints-r1.yaml").read_text(encoding="utf-8")
-    text = text.replace("templates:\n", TEMPLATES, 1) + RULES
-    (rules / "surabaya-complaints-r1.yaml").write_text(text, encoding="utf-8")
-    app = make_app(tmp_path, SOP_ROOT=str(tmp_path / "sop"), SOP_RULES_DIR=str(rules))
-    yield app
-    app.extensions["sop"].close()
+    rules = (ROOT / "rules" / "surabaya-complaints-r1.yaml").read_text(encoding="utf-8")
+    files = {
+        "sop/surabaya-complaints/r1.yaml": SEED.read_text(encoding="utf-8"),
+        "rules/surabaya-complaints-r1.yaml": rules.replace("templates:\n", TEMPLATES, 1) + RULES,
+    }
+    with app_on(tmp_path, files) as app:
+        yield app
 
 
 @pytest.fixture
