@@ -1,4 +1,6 @@
-"""SOP revisions as the API shows them (plain dicts, dumped through api.schemas.sops)."""
+"""SOP revisions as the API shows them, dumped through api.schemas.sops: the spec's records
+where a schema's keys are theirs (actors, fields, statuses), plain dicts where a view adds to
+them or joins several."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ from engine.spec.catalog import Catalog
 from engine.spec.model import END, Duration, EventDef, Spec, Status, Step
 
 
-def status_ref(spec: Spec, status_id: str | None) -> dict[str, str] | None:
+def status_ref(spec: Spec, status_id: str | None) -> Status | None:
+    """The status record (`StatusSchema` dumps it); an id the revision lacks is its own label."""
     if status_id is None:
         return None
     try:
-        return {"id": status_id, "label": spec.status(status_id).label}
+        return spec.status(status_id)
     except KeyError:
-        return {"id": status_id, "label": status_id}
+        return Status(status_id, status_id)
 
 
 def sop_summary(revisions: list[Spec]) -> dict[str, Any]:
@@ -105,10 +108,6 @@ def step_view(spec: Spec, step: Step) -> dict[str, Any]:
     }
 
 
-def _status(status: Status) -> dict[str, str]:
-    return {"id": status.id, "label": status.label}
-
-
 def revision_detail(spec: Spec) -> dict[str, Any]:
     return {
         "sop": spec.sop_id,
@@ -121,19 +120,9 @@ def revision_detail(spec: Spec) -> dict[str, Any]:
         "revised": spec.identity.revised,
         "start": spec.start,
         "initial_status": status_ref(spec, spec.initial_status),
-        "actors": [
-            {"id": a.id, "label": a.label, "scope_field": a.scope_field} for a in spec.actors
-        ],
-        "fields": [
-            {
-                "id": f.id,
-                "label": f.label,
-                "type": f.type,
-                "personal": f.personal,
-                "choices": list(f.choices),
-            }
-            for f in spec.fields
-        ],
-        "statuses": [_status(s) for s in spec.statuses],
+        # the records themselves: their schemas pick the keys
+        "actors": list(spec.actors),
+        "fields": list(spec.fields),
+        "statuses": list(spec.statuses),
         "steps": [step_view(spec, s) for s in spec.steps],
     }

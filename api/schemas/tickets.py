@@ -7,6 +7,7 @@ from marshmallow import fields as ma
 
 from api.schemas.common import aware_datetime, limit_field
 from api.schemas.sops import StatusSchema
+from engine.core.masking import MASK
 
 
 class TicketCreateSchema(Schema):
@@ -73,7 +74,9 @@ class DeadlineSchema(Schema):
 
 
 class AllowedEventSchema(Schema):
-    type = ma.String()
+    """Dumps the step's EventDef record itself."""
+
+    type = ma.String(attribute="name")
     by = ma.List(ma.String())
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())
@@ -92,7 +95,7 @@ class TicketSchema(Schema):
     fields = ma.Dict(  # type: ignore[assignment]
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
-        metadata={"description": "personal fields read `***` without personal-data access"},
+        metadata={"description": f"personal fields read `{MASK}` without personal-data access"},
     )
     masked = ma.List(ma.String(), metadata={"description": "fields masked for this reader"})
     deadlines = ma.List(ma.Nested(DeadlineSchema))

@@ -7,9 +7,10 @@ from typing import Any
 
 from api.auth import ANY_ACTOR, Principal, current, require_actor
 from api.errors import Forbidden
-from api.present.tickets import Reader, notification_view, personal_values
+from api.present.tickets import Reader, notification_view
 from api.views.common import runtime
 from engine.app.service import TicketRecord
+from engine.core.masking import personal_values
 from engine.errors import NotFound
 
 
@@ -98,4 +99,4 @@ def _personal_values(ticket_id: str) -> list[str]:
         record = runtime().service.get_ticket(ticket_id)
     except NotFound:
         return []
-    return personal_values(record.spec, record.ticket)
+    return personal_values(record.ticket.fields, record.spec.personal_fields)

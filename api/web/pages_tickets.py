@@ -16,6 +16,7 @@ from api.views.common import runtime
 from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
 from engine.core.model import StepRun, Ticket
+from engine.core.timing import run_late
 from engine.spec.model import Spec
 
 PAGE = 100
@@ -83,22 +84,14 @@ class RunRow:
 
 
 def run_rows(spec: Spec, ticket: Ticket, now: datetime) -> list[RunRow]:
-    rows = []
-    for run in ticket.history:
-        rows.append(
-            RunRow(
-                run.no, run.step, _activity(spec, run.step), run, run.result == "breached", False
-            )
-        )
-    active = ticket.active
-    if active is not None and ticket.is_open:
-        late = active.breached_at is not None or (
-            active.due is not None and active.paused_at is None and active.due <= now
-        )
-        rows.append(
-            RunRow(active.no, active.step, _activity(spec, active.step), active, late, True)
-        )
-    return rows
+    """The ticket's step runs, finished ones first; late as the core judges it at `now`."""
+    runs = [(run, False) for run in ticket.history]
+    if ticket.active is not None and ticket.is_open:
+        runs.append((ticket.active, True))
+    return [
+        RunRow(run.no, run.step, _activity(spec, run.step), run, run_late(run, now), running)
+        for run, running in runs
+    ]
 
 
 def _activity(spec: Spec, step_id: str) -> str:

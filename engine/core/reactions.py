@@ -13,6 +13,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
+from engine.core.masking import mask_fields
 from engine.core.model import (
     Event,
     LogEntry,
@@ -29,8 +30,6 @@ from engine.spec.durations import parse_duration
 from engine.spec.model import RuleAction, Spec
 from engine.spec.rules.compiled import KEYED_SUBJECTS, CompiledRule, Match, fact_value, leaves
 from engine.spec.rules.reasons import reason
-
-MASK = "***"  # a personal field's value where the reader has no need of it
 
 
 @dataclass
@@ -151,8 +150,7 @@ def _firing(
 def _masked(fact: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     out = dict(fact)
     for subject in KEYED_SUBJECTS:
-        values = fact.get(subject) or {}
-        out[subject] = {k: MASK if k in keys and v is not None else v for k, v in values.items()}
+        out[subject] = mask_fields(fact.get(subject) or {}, keys)
     return out
 
 
@@ -167,10 +165,8 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
     )
     if text is None:
         raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
-    values: dict[str, Any] = {
-        k: (MASK if k in spec.personal_fields and not include_personal else v)
-        for k, v in ticket.fields.items()
-    }
+    fields = ticket.fields
+    values = dict(fields) if include_personal else mask_fields(fields, spec.personal_fields)
     step = spec.step(ticket.state) if ticket.active else None
     values.update(
         ticket_id=ticket.id,

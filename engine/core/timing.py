@@ -63,3 +63,25 @@ def pending_deadlines(ticket: Ticket) -> list[Deadline]:
         out.append(Deadline(ticket.id, "sla", run.step, run.due))
     out.extend(Deadline(ticket.id, "timer", t.name, t.due) for t in ticket.timers)
     return sorted(out, key=lambda d: d.due)
+
+
+def run_late(run: StepRun, now: datetime) -> bool:
+    """Whether a step run is past its time limit at `now`: it finished late, its deadline has
+    fired, or its due time has come while its clock runs. A paused run's due time moves when it
+    resumes, so it is late only once its deadline fired. The API and the web pages show this
+    answer; the store's overdue filter asks the same question in SQL."""
+    if run.finished is not None:
+        return run.result == "breached"
+    if run.breached_at is not None:
+        return True
+    return run.due is not None and run.paused_at is None and run.due <= now
+
+
+def ticket_overdue(ticket: Ticket, now: datetime) -> bool:
+    """An open ticket whose current step is late at `now` (see `run_late`)."""
+    return ticket.is_open and ticket.active is not None and run_late(ticket.active, now)
+
+
+def deadline_overdue(deadline: Deadline, now: datetime) -> bool:
+    """A deadline whose time has come by `now`, swept or not."""
+    return deadline.due <= now

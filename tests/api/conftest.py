@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,21 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     app = create_app(config)
     app.config["TESTING"] = True
     return app
+
+
+@contextmanager
+def app_on(tmp_path: Path, files: Mapping[str, str]) -> Iterator[Flask]:
+    """An app over its own SOP root and rules folder, holding `files` (a path under tmp_path,
+    `sop/<sop>/<revision>.yaml` or `rules/<rule-set>.yaml`, -> its text)."""
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    app = make_app(tmp_path, SOP_ROOT=str(tmp_path / "sop"), SOP_RULES_DIR=str(tmp_path / "rules"))
+    try:
+        yield app
+    finally:
+        app.extensions["sop"].close()
 
 
 @pytest.fixture

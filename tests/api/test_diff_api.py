@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,27 +9,27 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.conftest import TOKENS, As, make_app
+from tests.api.conftest import TOKENS, As, app_on
 from tests.api.journey import Journey
 from tests.support.seed import ROOT
 
 DIFF = "/v1/sops/surabaya-complaints/diff"
+REVISIONS = ROOT / "tests" / "revisions"
 
 
 @pytest.fixture
 def two_revisions(tmp_path: Path) -> Iterator[Flask]:
     """An app whose SOP root holds the seed's r1 and tests/revisions' r2 (effective 2026)."""
-    sop = tmp_path / "sop" / "surabaya-complaints"
-    rules = tmp_path / "rules"
-    sop.mkdir(parents=True)
-    rules.mkdir()
-    shutil.copy(ROOT / "sop" / "surabaya-complaints" / "r1.yaml", sop)
-    shutil.copy(ROOT / "tests" / "revisions" / "sop" / "surabaya-complaints" / "r2.yaml", sop)
-    shutil.copy(ROOT / "rules" / "surabaya-complaints-r1.yaml", rules)
-    shutil.copy(ROOT / "tests" / "revisions" / "rules" / "surabaya-complaints-r2.yaml", rules)
-    app = make_app(tmp_path, SOP_ROOT=str(tmp_path / "sop"), SOP_RULES_DIR=str(rules))
-    yield app
-    app.extensions["sop"].close()
+    files = {
+        "sop/surabaya-complaints/r1.yaml": ROOT / "sop" / "surabaya-complaints" / "r1.yaml",
+        "sop/surabaya-complaints/r2.yaml": REVISIONS / "sop" / "surabaya-complaints" / "r2.yaml",
+        "rules/surabaya-complaints-r1.yaml": ROOT / "rules" / "surabaya-complaints-r1.yaml",
+        "rules/surabaya-complaints-r2.yaml": REVISIONS / "rules" / "surabaya-complaints-r2.yaml",
+    }
+    with app_on(
+        tmp_path, {name: p.read_text(encoding="utf-8") for name, p in files.items()}
+    ) as app:
+        yield app
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api.present.tickets import MASK, Reader, mask_values, notification_view
+from api.present.tickets import Reader, notification_view
+from engine.core.masking import MASK
 
 
 def test_personal_values_are_masked_inside_notification_text() -> None:
@@ -14,9 +15,12 @@ def test_personal_values_are_masked_inside_notification_text() -> None:
     assert shown["text"] == note["text"]
 
 
-def test_mask_values_hides_only_set_personal_fields() -> None:
+def test_a_reader_without_access_sees_only_set_personal_fields_masked() -> None:
     values = {"name": "Budi", "phone": None, "topic": "Jalan"}
-    masked, which = mask_values(values, frozenset({"name", "phone"}), Reader(False))
-    assert masked == {"name": MASK, "phone": None, "topic": "Jalan"} and which == ["name"]
-    same, none = mask_values(values, frozenset({"name"}), Reader(True))
-    assert same == values and none == []
+    personal = frozenset({"name", "phone"})
+    hidden = Reader(False)
+    assert hidden.fields(values, personal) == {"name": MASK, "phone": None, "topic": "Jalan"}
+    assert hidden.masked(values, personal) == ["name"]
+    shown = Reader(True)
+    assert shown.fields(values, frozenset({"name"})) == values
+    assert shown.masked(values, frozenset({"name"})) == []
