@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from engine.core.model import Notification
 from engine.store import codec
@@ -93,9 +93,3 @@ class OutboxOps:
         else:
             values["next_attempt_at"] = retry_at
         self.conn.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(values))
-
-    def outbox_counts(self) -> dict[str, int]:
-        rows = self.conn.execute(
-            select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
-        ).all()
-        return {status: n for status, n in rows}

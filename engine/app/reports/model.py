@@ -79,10 +79,6 @@ class MonevReport:
     total: Section  # the whole SOP (or the one scope value asked for)
     scopes: tuple[Section, ...]  # one per scope value seen (empty when one was asked for)
 
-    @property
-    def period_label(self) -> str:
-        return f"{self.first_day.isoformat()} .. {self.end_day.isoformat()}"
-
     def scope(self, value: str | None) -> Section:
         for s in self.scopes:
             if s.scope == value:

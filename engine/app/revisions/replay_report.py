@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.core.model import Ticket
+from engine.core.timing import run_late
 from engine.spec.model import END, Spec
 
 __all__ = ["Refusal", "ReplayReport", "StepTally", "sla_results"]
@@ -62,10 +63,7 @@ def sla_results(ticket: Ticket, as_of: datetime) -> list[tuple[str, int, str]]:
     ]
     run = ticket.active
     if ticket.is_open and run is not None:
-        late = run.breached_at is not None or (
-            run.due is not None and run.paused_at is None and run.due <= as_of
-        )
-        out.append((run.step, run.no, "breached" if late else "pending"))
+        out.append((run.step, run.no, "breached" if run_late(run, as_of) else "pending"))
     return out
 
 
