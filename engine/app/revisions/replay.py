@@ -1,7 +1,7 @@
 """What-if: re-run stored tickets against a candidate revision, writing nothing.
 
-    replay_ticket(candidate, history, as_of) -> Replayed     one ticket, pure
-    replay_store(store, candidate, as_of, ...) -> ReplayReport
+    replay_ticket(rev, history, as_of) -> Replayed           one ticket, pure (rev: compiled)
+    replay_store(store, candidate, as_of, ...) -> ReplayReport   compiles the candidate once
 
 Only the inputs of a ticket's life are replayed (engine.app.revisions.stored.History): its creation
 with the fields it was opened with, then each posted event with its own time, actor and data, in
@@ -24,6 +24,7 @@ from engine import core
 from engine.app.revisions.replay_report import Refusal, ReplayReport
 from engine.app.revisions.stored import CREATED, History, count_tickets, ticket_histories
 from engine.core.model import Event, Ticket
+from engine.core.revision import CompiledRevision
 from engine.errors import SopError
 from engine.spec.model import Spec
 from engine.store import Store
@@ -40,7 +41,7 @@ class Replayed:
     refusals: tuple[Refusal, ...] = ()
 
 
-def replay_ticket(candidate: Spec, history: History, as_of: datetime) -> Replayed:
+def replay_ticket(rev: CompiledRevision, history: History, as_of: datetime) -> Replayed:
     stored = history.ticket
     posted = history.posted
     if not posted or posted[0].event != CREATED:
@@ -48,37 +49,39 @@ def replay_ticket(candidate: Spec, history: History, as_of: datetime) -> Replaye
     first = posted[0]
     try:
         opened = core.new_ticket(
-            candidate, stored.id, first.data, first.at, actor=first.actor or None, user=first.user
+            rev, stored.id, first.data, first.at, actor=first.actor or None, user=first.user
         )
     except SopError as exc:
         return Replayed(None, (Refusal(stored.id, first.seq, CREATED, "", exc.code, str(exc)),))
     ticket = opened.ticket
     refusals: list[Refusal] = []
     for item in posted[1:]:
-        ticket = _fire_due(candidate, ticket, item.at - JUST_BEFORE, refusals)
+        ticket = _fire_due(rev, ticket, item.at - JUST_BEFORE, refusals)
         event = Event(item.event, item.actor, item.data, item.at, item.user)
         try:
-            ticket = core.apply(candidate, ticket, event, item.at).ticket
+            ticket = core.apply(rev, ticket, event, item.at).ticket
         except SopError as exc:
             refusals.append(
                 Refusal(stored.id, item.seq, item.event, ticket.state, exc.code, exc.message)
             )
-    ticket = _fire_due(candidate, ticket, as_of, refusals)
+    ticket = _fire_due(rev, ticket, as_of, refusals)
     return Replayed(ticket, tuple(refusals))
 
 
-def _fire_due(spec: Spec, ticket: Ticket, until: datetime, refusals: list[Refusal]) -> Ticket:
+def _fire_due(
+    rev: CompiledRevision, ticket: Ticket, until: datetime, refusals: list[Refusal]
+) -> Ticket:
     """Apply the timer events due by `until`, one at a time, each at its own due time."""
     for _ in range(MAX_DUE):
         if not ticket.is_open:
             return ticket
-        events = core.due(spec, ticket, until)
+        events = core.due(rev, ticket, until)
         if not events:
             return ticket
         event = events[0]
         at = event.occurred_at or until
         try:
-            ticket = core.apply(spec, ticket, event, at).ticket
+            ticket = core.apply(rev, ticket, event, at).ticket
         except SopError as exc:  # the candidate's own rules fail on it: say so, stop the clock
             name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"
             refusals.append(Refusal(ticket.id, 0, name, ticket.state, exc.code, exc.message))
@@ -99,8 +102,9 @@ def replay_store(
     given) and tally the stored results against the candidate's. `progress(n)` is called after
     each ticket with 1 (for a progress bar)."""
     report = ReplayReport(candidate, as_of)
+    rev = core.compile_revision(candidate)
     for history in ticket_histories(store, candidate.sop_id, revision, batch):
-        replayed = replay_ticket(candidate, history, as_of)
+        replayed = replay_ticket(rev, history, as_of)
         report.add(history.ticket, replayed.ticket, replayed.refusals)
         if progress is not None:
             progress(1)
