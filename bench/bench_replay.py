@@ -136,11 +136,9 @@ def live(rev: core.CompiledRevision, path: list, start: datetime) -> tuple[Ticke
 def _sweep(
     rev: core.CompiledRevision, ticket: Ticket, log: list[LogEntry], now: datetime
 ) -> Ticket:
-    while ticket.is_open and (due := core.due(rev, ticket, now)):
-        out = core.apply(rev, ticket, due[0], now)
-        ticket = out.ticket
-        log += out.log
-    return ticket
+    caught = core.catch_up(rev, ticket, now, most=1000)
+    log += [e for o in caught.outcomes for e in o.log]
+    return caught.ticket
 
 
 def templates(spec: Spec) -> list[tuple[Ticket, list[LogEntry]]]:

@@ -479,27 +479,17 @@ def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:
 
 
 def _apply_due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> tuple[Outcome | None, int]:
-    """Apply due events one at a time, asking the core again after each (one may cancel the
-    next); None if nothing was due."""
-    outcomes: list[Outcome] = []
-    current = ticket
-    for _ in range(MAX_DUE_PER_TICKET):
-        events = core.due(rev, current, now)
-        if not events:
-            break
-        outcomes.append(core.apply(rev, current, events[0], now))
-        current = outcomes[-1].ticket
-    else:
+    """Everything due by `now` as one Outcome to write in one transaction, and how many events
+    it holds; None if nothing was due. A refused event refuses the whole catch-up."""
+    caught = core.catch_up(rev, ticket, now, MAX_DUE_PER_TICKET)
+    if caught.error is not None:
+        raise caught.error
+    if caught.capped:
         log.warning("ticket %s: stopped after %d due events", ticket.id, MAX_DUE_PER_TICKET)
-    if not outcomes:
+    combined = caught.combined()
+    if combined is None:
         return None, 0
-    combined = Outcome(
-        ticket=current,
-        log=tuple(e for o in outcomes for e in o.log),
-        notifications=tuple(n for o in outcomes for n in o.notifications),
-        deadlines=outcomes[-1].deadlines,
-    )
-    return _bump(combined, ticket.version), len(outcomes)
+    return _bump(combined, ticket.version), len(caught.outcomes)
 
 
 def _bump(outcome: Outcome, read_version: int) -> Outcome:

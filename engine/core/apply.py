@@ -218,8 +218,9 @@ def _run_fired(draft: Draft) -> None:
 
 
 def due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> list[Event]:
-    """The timer events due by `now`, earliest first. Apply one, then ask again. `rev` is taken
-    like every entry point's: what is due depends on the ticket alone today."""
+    """The timer events due by `now`, earliest first. Apply one, then ask again (or let
+    `engine.core.catch_up` do it). `rev` is taken like every entry point's: what is due
+    depends on the ticket alone today."""
     events: list[tuple[datetime, Event]] = []
     run = ticket.active
     if run and run.due and not run.breached_at and run.paused_at is None and run.due <= now:

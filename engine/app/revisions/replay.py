@@ -7,11 +7,12 @@ Only the inputs of a ticket's life are replayed (engine.app.revisions.stored.His
 with the fields it was opened with, then each posted event with its own time, actor and data, in
 log order. What the stored revision made of them is not copied: events its rules fired come
 again only if the candidate's rules fire them, and deadline and timer events are regenerated on
-the candidate's time limits and calendars by `engine.core.due`, up to just before each next
-posted event (a deadline due at the very moment of an event does not beat it, as `finish_run`
-counts a step finished on its due time as met) and finally up to `as_of`. Every timer event is
-applied at its own due time, as an ideal sweeper would. An event the candidate refuses is
-recorded with the error's code and skipped; the ticket carries on without it.
+the candidate's time limits and calendars by `engine.core.catch_up` (the sweeper's own), up to
+just before each next posted event (a deadline due at the very moment of an event does not beat
+it, as `finish_run` counts a step finished on its due time as met) and finally up to `as_of`.
+Every timer event is applied at its own due time, as an ideal sweeper would. An event the
+candidate refuses is recorded with the error's code and skipped; the ticket carries on without
+it (a refused timer event stops that catch-up: the clock stands until the next posted event).
 """
 
 from __future__ import annotations
@@ -71,22 +72,14 @@ def replay_ticket(rev: CompiledRevision, history: History, as_of: datetime) -> R
 def _fire_due(
     rev: CompiledRevision, ticket: Ticket, until: datetime, refusals: list[Refusal]
 ) -> Ticket:
-    """Apply the timer events due by `until`, one at a time, each at its own due time."""
-    for _ in range(MAX_DUE):
-        if not ticket.is_open:
-            return ticket
-        events = core.due(rev, ticket, until)
-        if not events:
-            return ticket
-        event = events[0]
-        at = event.occurred_at or until
-        try:
-            ticket = core.apply(rev, ticket, event, at).ticket
-        except SopError as exc:  # the candidate's own rules fail on it: say so, stop the clock
-            name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"
-            refusals.append(Refusal(ticket.id, 0, name, ticket.state, exc.code, exc.message))
-            return ticket
-    return ticket
+    """Catch the ticket up to `until`; a timer event the candidate's own rules refuse is
+    recorded (named `deadline:<step>` or `timer:<name>`) and stops the clock there."""
+    caught = core.catch_up(rev, ticket, until, MAX_DUE)
+    event, exc, last = caught.refused, caught.error, caught.ticket
+    if event is not None and exc is not None:
+        name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"
+        refusals.append(Refusal(last.id, 0, name, last.state, exc.code, exc.message))
+    return last
 
 
 def replay_store(

@@ -3,7 +3,7 @@
 `Session` keeps the ticket, the scenario clock, the notifications produced since the last
 `expect` block, and a timeline of every decision (for `sop simulate` and failure reports).
 Moving the clock applies every deadline and timer that falls due on the way, one at a time,
-each at its own due time, asking `due()` again after each (a fired event changes the ticket).
+each at its own due time (`engine.core.catch_up`); the scenario clock follows each of them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from engine.authoring.scenario.model import Given
-from engine.core import CompiledRevision, apply, due, new_ticket
+from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
 from engine.errors import TicketError
@@ -95,15 +95,15 @@ class Session:
                 f"cannot move the clock back from {self.show_time(self.now)} "
                 f"to {self.show_time(target)}"
             )
-        for _ in range(MAX_TIMER_EVENTS):
-            pending = due(self.rev, self.ticket, target)
-            if not pending:
-                break
-            event = pending[0]
-            at = max(event.occurred_at or target, self.now)
-            self.now = at
-            self._record(apply(self.rev, self.ticket, event, at))
-        else:
+        caught = catch_up(self.rev, self.ticket, target, MAX_TIMER_EVENTS)
+        for outcome in caught.outcomes:
+            self.now = max(outcome.log[0].at, self.now)
+            self._record(outcome)
+        if caught.error is not None:
+            assert caught.refused is not None
+            self.now = max(caught.refused.occurred_at or target, self.now)
+            raise caught.error
+        if caught.capped:
             raise ClockError(f"more than {MAX_TIMER_EVENTS} timer events before {target}")
         self.now = target
 
