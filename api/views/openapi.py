@@ -135,7 +135,9 @@ OPERATIONS: tuple[Op, ...] = (
         "/v1/tickets/{ticket_id}/events",
         "events",
         "Post an event to a ticket",
-        "Applies the event and every rule it sets off, in one transaction.",
+        "Applies the event and every rule it sets off, in one transaction. The engine's own "
+        "timer events (`deadline`, `timer`) cannot be posted: 422 `invalid_data` on `type`. "
+        "An If-Match that is not the current version: 412 with the current ETag.",
         body=EventCreateSchema,
         response=EventResultSchema,
         headers=(IDEMPOTENCY_KEY, IF_MATCH),

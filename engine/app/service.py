@@ -12,9 +12,10 @@ the ticket is pinned to (compiled once and held by the `SpecResolver`), and ever
 produced commits in one transaction. Concurrent events on one ticket never lose an update: the
 write is conditional on the version read; when another write won, the event is decided again
 on the fresh ticket (holding the ticket's lock, so the retry cannot lose again), unless the
-caller gave `if_match`: then `Conflict` says which version is current. An idempotency key
-makes a retried request return the first result and write nothing; the same key with a different
-request is a `Conflict`.
+caller gave `if_match`: then `VersionMismatch` says which version is current. An idempotency
+key makes a retried request return the first result and write nothing; the same key with a
+different request is a `Conflict`. The engine's own timer events cannot be posted (`InvalidData`
+on `type`): they happen when a time limit or timer falls due.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ from engine.core.model import Deadline, Event, LogEntry, Outcome, Ticket
 from engine.core.revision import CompiledRevision
 from engine.errors import (
     Conflict,
-    EventNotAllowed,
     InvalidData,
     NotFound,
     SopError,
+    VersionMismatch,
 )
 from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
@@ -160,10 +161,10 @@ class TicketService:
     ) -> PostResult:
         _check_dict(data or {}, "data")
         if type in TIMER_EVENTS:
-            raise EventNotAllowed(
+            raise InvalidData(
                 f"{type!r} is the engine's own event: it happens when a time limit or timer "
                 "falls due, and cannot be posted",
-                event=type,
+                errors={"type": ["the engine's own event; it cannot be posted"]},
             )
         digest = _request_hash(
             {"type": type, "actor": actor, "data": data or {}, "occurred_at": occurred_at}
@@ -177,7 +178,7 @@ class TicketService:
             return self._post(ticket_id, event, digest, idempotency_key, if_match, locked=False)
         except StaleVersion as exc:
             if if_match is not None:
-                raise _stale(exc) from None
+                raise _stale(exc, if_match) from None
             log.debug("ticket %s changed under event %s; deciding it again", ticket_id, type)
         except KeyTaken:
             return self._replay_or_fail(ticket_id, idempotency_key, digest)
@@ -235,12 +236,7 @@ class TicketService:
     ) -> tuple[CompiledRevision, Outcome, Idempotency | None]:
         ticket = stored.ticket
         if if_match is not None and ticket.version != if_match:
-            raise Conflict(
-                f"ticket {ticket.id} is at version {ticket.version}, not {if_match}; "
-                "read it again and retry",
-                ticket_id=ticket.id,
-                current_version=ticket.version,
-            )
+            raise VersionMismatch(ticket.id, ticket.version, if_match)
         now = self.clock.now()
         _check_time(event.occurred_at, now)
         rev = self.revision_for(ticket, tx)
@@ -499,9 +495,13 @@ def _bump(outcome: Outcome, read_version: int) -> Outcome:
     return replace(outcome, ticket=replace(outcome.ticket, version=read_version + 1))
 
 
-def _stale(exc: StaleVersion) -> SopError:
+def _stale(exc: StaleVersion, if_match: int | None = None) -> SopError:
+    """What a lost race means to the caller: the ticket is gone, the version it named is no
+    longer current (`if_match`), or another write won even under the ticket's lock."""
     if exc.current is None:
         return NotFound(f"no ticket {exc.ticket_id!r}", ticket_id=exc.ticket_id)
+    if if_match is not None:
+        return VersionMismatch(exc.ticket_id, exc.current, if_match)
     return Conflict(
         f"ticket {exc.ticket_id} changed (now version {exc.current}); read it again and retry",
         ticket_id=exc.ticket_id,
