@@ -9,12 +9,17 @@ A problem body is `application/problem+json`:
 `code` is stable (it is the engine exception's `code`, or one of the API's own below) and is
 what clients match on; `errors` maps a field (a body key, or `data.<key>`) to its messages.
 Anything unforeseen is logged and answered with a 500 problem, never an HTML page.
+
+Views build no problems: they raise (an engine error, or an `ApiError` below) and the handlers
+registered here answer. Which status an engine error gets is `ENGINE_STATUS`, and nothing else.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask, Response, json, request
@@ -75,12 +80,6 @@ class Forbidden(ApiError):
     title = "Not allowed for this token"
 
 
-class PreconditionFailed(ApiError):
-    code = "precondition_failed"
-    status = 412
-    title = "Version does not match"
-
-
 class PreconditionRequired(ApiError):
     code = "precondition_required"
     status = 428
@@ -103,6 +102,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.RulesError: (500, "Rules engine failed"),
     engine_errors.NotFound: (404, "Not found"),
     engine_errors.Conflict: (409, "Conflict with the current version"),
+    engine_errors.VersionMismatch: (412, "Version does not match"),
 }
 
 
@@ -179,12 +179,41 @@ def field_errors(exc: engine_errors.SopError) -> dict[str, list[str]]:
     return out
 
 
+def _engine_headers(exc: engine_errors.SopError) -> dict[str, str]:
+    """A version mismatch names the current version as the ETag a GET would give."""
+    if isinstance(exc, engine_errors.VersionMismatch):
+        return {"ETag": f'"{exc.current_version}"'}
+    return {}
+
+
+class ReloadRefused(ApiError):
+    """A hot reload refused by invalid files: the engine error's own status and code, with its
+    problems listed per file (`errors`: file -> ["line:col: code: path: message"]), since a
+    reload reads a whole folder."""
+
+    def __init__(self, exc: engine_errors.SopInvalid) -> None:
+        by_file: dict[str, list[str]] = defaultdict(list)
+        for p in exc.problems:
+            by_file[p.file or "<unknown file>"].append(replace(p, file="").format())
+        super().__init__(f"reload refused, nothing changed: {exc.message}", errors=by_file)
+        self.status, self.title = engine_status(exc)
+        self.code = exc.code
+
+
 def _from_engine(exc: engine_errors.SopError) -> Response:
     status, title = engine_status(exc)
     if status >= 500:
         log.error("engine failure on %s %s: %s", request.method, request.path, exc, exc_info=exc)
     extra = {k: v for k, v in exc.details.items() if k not in {"errors", "missing", "field"}}
-    return problem(status, exc.code, title, exc.message, errors=field_errors(exc), **extra)
+    return problem(
+        status,
+        exc.code,
+        title,
+        exc.message,
+        errors=field_errors(exc),
+        headers=_engine_headers(exc),
+        **extra,
+    )
 
 
 def _from_api(exc: ApiError) -> Response:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from _common import stores  # noqa: E402
 
 from engine.app.audit import export_log, verify_store  # noqa: E402
-from engine.core import apply, new_ticket  # noqa: E402
+from engine.core import apply, compile_revision, new_ticket  # noqa: E402
 from engine.core.model import Event, LogEntry, Outcome  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store, codec  # noqa: E402
@@ -55,11 +55,12 @@ BATCH = 500
 def driven(spec) -> Outcome:
     """One ticket's whole history as one Outcome (every log entry, the final record)."""
     at = MONDAY
-    out = new_ticket(spec, "BASE", dict(OTHER_CHANNEL), at, actor="staff")
+    rev = compile_revision(spec)
+    out = new_ticket(rev, "BASE", dict(OTHER_CHANNEL), at, actor="staff")
     log = list(out.log)
     for type_, actor, data in EVENTS:
         at += timedelta(hours=1)
-        out = apply(spec, out.ticket, Event(type_, actor, data), at)
+        out = apply(rev, out.ticket, Event(type_, actor, data), at)
         log += out.log
     return Outcome(out.ticket, tuple(log), (), out.deadlines)
 

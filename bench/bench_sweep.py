@@ -29,7 +29,7 @@ from _common import stores  # noqa: E402
 
 from engine.app.service import TicketService, ticket_scopes  # noqa: E402
 from engine.app.sweeper import Sweeper  # noqa: E402
-from engine.core import new_ticket  # noqa: E402
+from engine.core import compile_revision, new_ticket  # noqa: E402
 from engine.core.clock import ManualClock  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
 from engine.store import Store, codec  # noqa: E402
@@ -48,7 +48,9 @@ BATCH = 5000
 
 
 def fill(store: Store, spec, n_open: int, due_fraction: float) -> int:
-    base = new_ticket(spec, "BASE", FIELDS, NOW - timedelta(days=3), actor="staff")
+    base = new_ticket(
+        compile_revision(spec), "BASE", FIELDS, NOW - timedelta(days=3), actor="staff"
+    )
     ticket_doc = codec.encode(base.ticket)
     entry_doc = codec.encode(base.log[0])
     scopes = ticket_scopes(spec, base.ticket)

@@ -13,7 +13,8 @@
     │   └── InvalidData           event data or ticket fields have the wrong type or value
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
     ├── NotFound                  a stored object does not exist
-    ├── Conflict                  a concurrent change won (version mismatch, idempotency clash)
+    ├── Conflict                  a concurrent change won (idempotency clash, lost race)
+    │   └── VersionMismatch       the caller named a version (If-Match) that is not current
     └── StoreUnavailable          no store to read: a missing file, a refused connection, an
                                   old schema (raised by `Store.open_existing`, never migrated)
 
@@ -127,6 +128,23 @@ class Conflict(SopError):
     code = "conflict"
 
 
+class VersionMismatch(Conflict):
+    """The caller decided on version `expected` of the ticket, which is at `current_version`
+    now. Its own class (and code) so the API can answer 412 with the current ETag without
+    reading a plain Conflict's details."""
+
+    code = "precondition_failed"
+
+    def __init__(self, ticket_id: str, current_version: int, expected: int) -> None:
+        super().__init__(
+            f"ticket {ticket_id} is at version {current_version}, not {expected}; "
+            "read it again and retry",
+            ticket_id=ticket_id,
+            current_version=current_version,
+        )
+        self.current_version = current_version
+
+
 class StoreUnavailable(SopError):
     """The database a reader named cannot be read as it is; the message says why, in a line."""
 
@@ -150,4 +168,5 @@ __all__ = [
     "UnknownEvent",
     "UnknownRevision",
     "UnknownSop",
+    "VersionMismatch",
 ]

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response
 
 from api.auth import current
-from api.errors import Forbidden, engine_status, problem
+from api.errors import Forbidden, ReloadRefused
 from api.runtime import Runtime
 from api.schemas.admin import ReloadSchema
 from api.views.common import dump, runtime
@@ -80,15 +78,6 @@ def reload() -> Response:
     try:
         result = reload_runtime(runtime())
     except SopInvalid as exc:
-        return _refused(exc)
+        raise ReloadRefused(exc) from None
     log.info("reload by %s: %s", principal.name, result.summary())
     return dump(ReloadSchema, result.as_dict())
-
-
-def _refused(exc: SopInvalid) -> Response:
-    by_file: dict[str, list[str]] = defaultdict(list)
-    for p in exc.problems:
-        by_file[p.file or "<unknown file>"].append(replace(p, file="").format())
-    status, title = engine_status(exc)
-    detail = f"reload refused, nothing changed: {exc.message}"
-    return problem(status, exc.code, title, detail, errors=dict(by_file))

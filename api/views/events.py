@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from api.auth import require_actor, require_write
-from api.errors import InvalidRequest, PreconditionFailed
+from api.errors import InvalidRequest
 from api.present.tickets import entry_view, ticket_view
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
 from api.schemas.headers import VersionedHeadersSchema
@@ -13,8 +13,6 @@ from api.views.access import check_scope_kept, reader, visible_ticket
 from api.views.common import dump, load_body, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
-from engine.core.apply import TIMER_EVENTS
-from engine.errors import Conflict
 
 bp = Blueprint("events", __name__)
 
@@ -44,42 +42,28 @@ def if_match_version() -> int | None:
 def post_event(ticket_id: str) -> Response:
     """Post an event to a ticket.
 
-    Applies the event and every rule it sets off, in one transaction.
+    Applies the event and every rule it sets off, in one transaction. The engine's own timer
+    events (`deadline`, `timer`) cannot be posted: 422 `invalid_data` on `type`. An If-Match
+    that is not the current version: 412 with the current ETag.
     """
     principal = require_write()
     body = load_body(EventCreateSchema)
-    if body["type"] in TIMER_EVENTS:
-        raise InvalidRequest(
-            f"{body['type']!r} events come from the server's deadline sweeper, not from clients",
-            errors={"type": ["reserved for the sweeper"]},
-        )
     require_actor(body["actor"])
     expected = if_match_version()
     if principal.scope is not None:  # 404 outside the token's scope, before anything is tried
         visible_ticket(ticket_id)
         check_scope_kept(principal, body["data"], "data")
     rt = runtime()
-    try:
-        result = rt.service.post_event(
-            ticket_id,
-            body["type"],
-            body["actor"],
-            body["data"],
-            user=principal.name,
-            occurred_at=body["occurred_at"],
-            idempotency_key=request.headers.get("Idempotency-Key"),
-            if_match=expected,
-        )
-    except Conflict as exc:
-        current_version = exc.details.get("current_version")
-        if expected is not None and current_version is not None and current_version != expected:
-            raise PreconditionFailed(
-                f"If-Match is version {expected} but the ticket is at version {current_version}; "
-                "read it again and retry",
-                current_version=current_version,
-                headers={"ETag": f'"{current_version}"'},
-            ) from None
-        raise
+    result = rt.service.post_event(
+        ticket_id,
+        body["type"],
+        body["actor"],
+        body["data"],
+        user=principal.name,
+        occurred_at=body["occurred_at"],
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        if_match=expected,
+    )
     if not result.replayed:
         wake_notifier()
     record, who = result.record, reader()

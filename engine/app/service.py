@@ -8,12 +8,14 @@
     service.sweep(now=None)                                           apply due deadlines
 
 Each accepted event is decided by the pure core (`engine.core`) against the exact revision
-the ticket is pinned to, and everything it produced commits in one transaction. Concurrent
-events on one ticket never lose an update: the write is conditional on the version read; when
-another write won, the event is decided again on the fresh ticket (holding the ticket's lock, so
-the retry cannot lose again), unless the caller gave `if_match`: then `Conflict` says which
-version is current. An idempotency key makes a retried request return the first result and
-write nothing; the same key with a different request is a `Conflict`.
+the ticket is pinned to (compiled once and held by the `SpecResolver`), and everything it
+produced commits in one transaction. Concurrent events on one ticket never lose an update: the
+write is conditional on the version read; when another write won, the event is decided again
+on the fresh ticket (holding the ticket's lock, so the retry cannot lose again), unless the
+caller gave `if_match`: then `VersionMismatch` says which version is current. An idempotency
+key makes a retried request return the first result and write nothing; the same key with a
+different request is a `Conflict`. The engine's own timer events cannot be posted (`InvalidData`
+on `type`): they happen when a time limit or timer falls due.
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ from engine.app import handlers
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
 from engine.core.model import Deadline, Event, LogEntry, Outcome, Ticket
+from engine.core.revision import CompiledRevision
 from engine.errors import (
     Conflict,
-    EventNotAllowed,
     InvalidData,
     NotFound,
     SopError,
+    VersionMismatch,
 )
 from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
@@ -134,15 +137,15 @@ class TicketService:
             found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
             if found is not None:
                 return found.record
-        spec = self.catalog.effective(sop_id, at)
-        outcome = core.new_ticket(spec, new_ticket_id(), dict(fields), at, actor=actor, user=user)
+        rev = self.compiled(self.catalog.effective(sop_id, at))
+        outcome = core.new_ticket(rev, new_ticket_id(), dict(fields), at, actor=actor, user=user)
         idem = self._idempotency(CREATE_SCOPE, idempotency_key, digest, outcome)
         try:
             with self.store.write() as tx:
-                saved = self._save(tx, spec, outcome, None, idem, external_ref)
+                saved = self._save(tx, rev.spec, outcome, None, idem, external_ref)
         except KeyTaken:
             return self._replay_or_fail(CREATE_SCOPE, idempotency_key, digest).record
-        return self._record(spec, saved, external_ref)
+        return self._record(rev, saved, external_ref)
 
     def post_event(
         self,
@@ -158,10 +161,10 @@ class TicketService:
     ) -> PostResult:
         _check_dict(data or {}, "data")
         if type in TIMER_EVENTS:
-            raise EventNotAllowed(
+            raise InvalidData(
                 f"{type!r} is the engine's own event: it happens when a time limit or timer "
                 "falls due, and cannot be posted",
-                event=type,
+                errors={"type": ["the engine's own event; it cannot be posted"]},
             )
         digest = _request_hash(
             {"type": type, "actor": actor, "data": data or {}, "occurred_at": occurred_at}
@@ -175,7 +178,7 @@ class TicketService:
             return self._post(ticket_id, event, digest, idempotency_key, if_match, locked=False)
         except StaleVersion as exc:
             if if_match is not None:
-                raise _stale(exc) from None
+                raise _stale(exc, if_match) from None
             log.debug("ticket %s changed under event %s; deciding it again", ticket_id, type)
         except KeyTaken:
             return self._replay_or_fail(ticket_id, idempotency_key, digest)
@@ -208,15 +211,19 @@ class TicketService:
         if locked or self.store.concurrent_writers:
             with self.store.write() as tx:
                 stored = self._load(tx, ticket_id, lock=locked)
-                spec, outcome, idem = self._decide(stored, event, digest, key, if_match, tx)
-                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
+                rev, outcome, idem = self._decide(stored, event, digest, key, if_match, tx)
+                saved = self._save(
+                    tx, rev.spec, outcome, stored.ticket.version, idem, previous=stored
+                )
         else:
             with self.store.read() as tx:
                 stored = self._load(tx, ticket_id)
-            spec, outcome, idem = self._decide(stored, event, digest, key, if_match)
+            rev, outcome, idem = self._decide(stored, event, digest, key, if_match)
             with self.store.write() as tx:
-                saved = self._save(tx, spec, outcome, stored.ticket.version, idem, previous=stored)
-        return PostResult(self._record(spec, saved, stored.external_ref), outcome.log)
+                saved = self._save(
+                    tx, rev.spec, outcome, stored.ticket.version, idem, previous=stored
+                )
+        return PostResult(self._record(rev, saved, stored.external_ref), outcome.log)
 
     def _decide(
         self,
@@ -226,27 +233,22 @@ class TicketService:
         key: str | None,
         if_match: int | None,
         tx: Tx | None = None,
-    ) -> tuple[Spec, Outcome, Idempotency | None]:
+    ) -> tuple[CompiledRevision, Outcome, Idempotency | None]:
         ticket = stored.ticket
         if if_match is not None and ticket.version != if_match:
-            raise Conflict(
-                f"ticket {ticket.id} is at version {ticket.version}, not {if_match}; "
-                "read it again and retry",
-                ticket_id=ticket.id,
-                current_version=ticket.version,
-            )
+            raise VersionMismatch(ticket.id, ticket.version, if_match)
         now = self.clock.now()
         _check_time(event.occurred_at, now)
-        spec = self.spec_for(ticket, tx)
-        outcome = _bump(core.apply(spec, ticket, event, now), ticket.version)
-        return spec, outcome, self._idempotency(ticket.id, key, digest, outcome)
+        rev = self.revision_for(ticket, tx)
+        outcome = _bump(core.apply(rev, ticket, event, now), ticket.version)
+        return rev, outcome, self._idempotency(ticket.id, key, digest, outcome)
 
     # -- reads ------------------------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: str) -> TicketRecord:
         with self.store.read() as tx:
             stored = self._load(tx, ticket_id)
-        return self._record(self.spec_for(stored.ticket), stored.ticket, stored.external_ref)
+        return self._record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
 
     def list_tickets(
         self,
@@ -272,7 +274,7 @@ class TicketService:
                 limit=limit,
                 before=cursor or None,
             )
-        items = [self._record(self.spec_for(t), t, ref) for t, ref in found]
+        items = [self._record(self.revision_for(t), t, ref) for t, ref in found]
         return Page(items, items[-1].id if len(items) == limit else None)
 
     def timeline(self, ticket_id: str) -> list[dict[str, Any]]:
@@ -312,13 +314,13 @@ class TicketService:
                 if not locked:  # another worker has them, or they were already applied
                     return 0
                 stored = self._load(tx, ticket_id)
-                spec = self.spec_for(stored.ticket, tx)
-                outcome, applied = _apply_due(spec, stored.ticket, now)
+                rev = self.revision_for(stored.ticket, tx)
+                outcome, applied = _apply_due(rev, stored.ticket, now)
                 if outcome is None:
                     log.warning("ticket %s: deadlines due but the core applies none", ticket_id)
                     tx.mark_checked(locked, now)
                     return 0
-                self._save(tx, spec, outcome, stored.ticket.version, None, previous=stored)
+                self._save(tx, rev.spec, outcome, stored.ticket.version, None, previous=stored)
                 return applied
         except StaleVersion:
             return 0  # an event won the race; the next sweep decides on the fresh ticket
@@ -334,10 +336,14 @@ class TicketService:
 
     # -- revisions --------------------------------------------------------------------------------
 
-    def spec_for(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
-        """The exact revision (by content hash) a ticket is pinned to; `tx`: read its stored
-        text in that transaction (when it is not loaded) instead of a new one."""
+    def revision_for(self, ticket: Ticket, tx: Tx | None = None) -> CompiledRevision:
+        """The exact revision (by content hash) a ticket is pinned to, compiled; `tx`: read its
+        stored text in that transaction (when it is not loaded) instead of a new one."""
         return self._specs.get(ticket, tx)
+
+    def compiled(self, spec: Spec) -> CompiledRevision:
+        """A loaded revision (e.g. the catalog's one in force) as the core runs it."""
+        return self._specs.compiled(spec)
 
     def use_catalog(self, catalog: Catalog) -> None:
         """Govern new tickets by `catalog` from now on (hot reload). Revisions loaded before stay
@@ -350,7 +356,7 @@ class TicketService:
     def _keep_revision_texts(self) -> None:
         with self.store.read() as tx:
             missing = [
-                s for s in self._specs.by_hash.values() if not tx.has_revision(s.content_hash)
+                r.spec for r in self._specs.by_hash.values() if not tx.has_revision(r.content_hash)
             ]
         for spec in missing:
             texts = texts_of(spec)
@@ -402,11 +408,13 @@ class TicketService:
         handlers.run(tx, spec, saved, outcome.log, scopes)  # the read models, in this tx
         return saved
 
-    def _record(self, spec: Spec, ticket: Ticket, external_ref: str | None) -> TicketRecord:
+    def _record(
+        self, rev: CompiledRevision, ticket: Ticket, external_ref: str | None
+    ) -> TicketRecord:
         return TicketRecord(
             ticket=ticket,
-            spec=spec,
-            allowed_events=tuple(core.allowed_events(spec, ticket)),
+            spec=rev.spec,
+            allowed_events=tuple(core.allowed_events(rev, ticket)),
             deadlines=tuple(core.pending_deadlines(ticket)),
             external_ref=external_ref,
         )
@@ -439,7 +447,7 @@ class TicketService:
             )
         ticket = codec.decode(Ticket, found.response["ticket"])
         entries = tuple(codec.decode(LogEntry, e) for e in found.response["log"])
-        return PostResult(self._record(self.spec_for(ticket), ticket, ref), entries, True)
+        return PostResult(self._record(self.revision_for(ticket), ticket, ref), entries, True)
 
     def _replay_or_fail(self, scope: str, key: str | None, digest: str) -> PostResult:
         found = self._replay(scope, key or "", digest)
@@ -466,28 +474,18 @@ def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:
     return scopes
 
 
-def _apply_due(spec: Spec, ticket: Ticket, now: datetime) -> tuple[Outcome | None, int]:
-    """Apply due events one at a time, asking the core again after each (one may cancel the
-    next); None if nothing was due."""
-    outcomes: list[Outcome] = []
-    current = ticket
-    for _ in range(MAX_DUE_PER_TICKET):
-        events = core.due(spec, current, now)
-        if not events:
-            break
-        outcomes.append(core.apply(spec, current, events[0], now))
-        current = outcomes[-1].ticket
-    else:
+def _apply_due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> tuple[Outcome | None, int]:
+    """Everything due by `now` as one Outcome to write in one transaction, and how many events
+    it holds; None if nothing was due. A refused event refuses the whole catch-up."""
+    caught = core.catch_up(rev, ticket, now, MAX_DUE_PER_TICKET)
+    if caught.error is not None:
+        raise caught.error
+    if caught.capped:
         log.warning("ticket %s: stopped after %d due events", ticket.id, MAX_DUE_PER_TICKET)
-    if not outcomes:
+    combined = caught.combined()
+    if combined is None:
         return None, 0
-    combined = Outcome(
-        ticket=current,
-        log=tuple(e for o in outcomes for e in o.log),
-        notifications=tuple(n for o in outcomes for n in o.notifications),
-        deadlines=outcomes[-1].deadlines,
-    )
-    return _bump(combined, ticket.version), len(outcomes)
+    return _bump(combined, ticket.version), len(caught.outcomes)
 
 
 def _bump(outcome: Outcome, read_version: int) -> Outcome:
@@ -497,9 +495,13 @@ def _bump(outcome: Outcome, read_version: int) -> Outcome:
     return replace(outcome, ticket=replace(outcome.ticket, version=read_version + 1))
 
 
-def _stale(exc: StaleVersion) -> SopError:
+def _stale(exc: StaleVersion, if_match: int | None = None) -> SopError:
+    """What a lost race means to the caller: the ticket is gone, the version it named is no
+    longer current (`if_match`), or another write won even under the ticket's lock."""
     if exc.current is None:
         return NotFound(f"no ticket {exc.ticket_id!r}", ticket_id=exc.ticket_id)
+    if if_match is not None:
+        return VersionMismatch(exc.ticket_id, exc.current, if_match)
     return Conflict(
         f"ticket {exc.ticket_id} changed (now version {exc.current}); read it again and retry",
         ticket_id=exc.ticket_id,

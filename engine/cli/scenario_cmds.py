@@ -102,11 +102,12 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
     from engine.authoring.scenario.session import show_state, show_time
     from engine.authoring.scenario.simulate import simulate
     from engine.authoring.scenario.timeline import format_rows, rows_as_dicts
+    from engine.core.revision import compile_revision
 
     spec = _select(_catalog(root, rules_dir), ref)[-1]  # no revision given: the latest
     try:
         given, steps = load_simulation_file(events_file)
-        sim = simulate(spec, given, steps)
+        sim = simulate(compile_revision(spec), given, steps)
     except SopInvalid as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -1,5 +1,8 @@
 """The core decision: what an event does to a ticket. Pure: no I/O, no clock of its own.
 
+Each entry point takes the compiled revision (`engine.core.revision.CompiledRevision`) that
+governs the ticket: its Spec, Machine and rules, built once by whoever resolves revisions.
+
 One call to `apply` handles the posted event and everything it sets off: the rules it triggers
 (notifications, timers, status changes) and the events those rules fire, each logged with the
 rule that caused it. It either returns a complete Outcome or raises a TicketError having
@@ -17,6 +20,7 @@ from engine.core.fields import check_values
 from engine.core.machine import fire
 from engine.core.model import Event, Outcome, StepRun, Ticket, Timer
 from engine.core.reactions import Draft, react
+from engine.core.revision import CompiledRevision
 from engine.core.timing import (
     add_duration,
     finish_run,
@@ -35,7 +39,7 @@ MAX_CHAIN = 20  # events fired by rules per call, to stop a rule loop in a bad S
 
 
 def new_ticket(
-    spec: Spec,
+    rev: CompiledRevision,
     ticket_id: str,
     fields: dict[str, Any],
     now: datetime,
@@ -45,6 +49,7 @@ def new_ticket(
 ) -> Outcome:
     """Open a ticket at the SOP's start step with `fields` (checked against the SOP)."""
     _aware(now)
+    spec = rev.spec
     values = check_values(spec, {k: v for k, v in fields.items() if v is not None}, what="fields")
     start = spec.step(spec.start)
     ticket = Ticket(
@@ -59,7 +64,7 @@ def new_ticket(
         active=start_run(spec, start, now),
         version=1,
     )
-    draft = Draft(spec, ticket, now)
+    draft = Draft(rev, ticket, now)
     draft.log_event(
         Event("created", actor or "", dict(values), now, user),
         from_state="",
@@ -72,15 +77,16 @@ def new_ticket(
     return draft.outcome()
 
 
-def apply(spec: Spec, ticket: Ticket, event: Event, now: datetime) -> Outcome:
+def apply(rev: CompiledRevision, ticket: Ticket, event: Event, now: datetime) -> Outcome:
     """Apply one event (posted, or a timer event from `due`) and everything it sets off."""
     _aware(now)
+    spec = rev.spec
     if ticket.spec_hash != spec.content_hash or ticket.revision != spec.revision:
         raise InvalidData(
             f"ticket {ticket.id} is governed by {ticket.sop_id}@{ticket.revision} "
             f"({ticket.spec_hash[:12]}), not {spec.key} ({spec.content_hash[:12]})"
         )
-    draft = Draft(spec, ticket, now)
+    draft = Draft(rev, ticket, now)
     at = event.occurred_at or now
     _aware(at)
     if event.type in TIMER_EVENTS:
@@ -114,7 +120,8 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         )
         react(draft, "event", evdef.name, event.actor, data, caused_by)
         return
-    target = fire(spec, ticket.state, evdef.name, fields, data) if evdef.completes_step else None
+    machine = draft.rev.machine
+    target = fire(machine, ticket.state, evdef.name, fields, data) if evdef.completes_step else None
     if evdef.completes_step and target is None:
         raise EventNotAllowed(
             f"event {evdef.name!r} at step {step.no} ({step.id}) matched no branch",
@@ -210,8 +217,10 @@ def _run_fired(draft: Draft) -> None:
         _apply_event(draft, event, event.occurred_at or draft.now, caused_by=rule_id)
 
 
-def due(spec: Spec, ticket: Ticket, now: datetime) -> list[Event]:
-    """The timer events due by `now`, earliest first. Apply one, then ask again."""
+def due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> list[Event]:
+    """The timer events due by `now`, earliest first. Apply one, then ask again (or let
+    `engine.core.catch_up` do it). `rev` is taken like every entry point's: what is due
+    depends on the ticket alone today."""
     events: list[tuple[datetime, Event]] = []
     run = ticket.active
     if run and run.due and not run.breached_at and run.paused_at is None and run.due <= now:
@@ -223,10 +232,11 @@ def due(spec: Spec, ticket: Ticket, now: datetime) -> list[Event]:
     return [e for _, e in events]
 
 
-def allowed_events(spec: Spec, ticket: Ticket) -> list[str]:
+def allowed_events(rev: CompiledRevision, ticket: Ticket) -> list[str]:
+    """The events the ticket's current step accepts now (pause or resume as its clock stands)."""
     if not ticket.is_open or ticket.state == END:
         return []
-    step = spec.step(ticket.state)
+    step = rev.spec.step(ticket.state)
     paused = ticket.active is not None and ticket.active.paused_at is not None
     return [
         e.name for e in step.events if not (e.pause and paused) and not (e.resume and not paused)

@@ -1,7 +1,9 @@
-"""One transitions Machine per SOP revision, built once; tickets are never attached to it.
+"""One transitions Machine per SOP revision; tickets are never attached to it.
 
-A trigger runs on a throwaway plain object holding only `state`, so the Machine stays shared
-and stateless (DESIGN.md: add_model costs ~22 KiB per model and scans a list).
+`build_machine` is called once per revision by `engine.core.revision.compile_revision`, and
+the compiled revision holds the Machine. A trigger runs on a throwaway plain object holding
+only `state`, so the Machine stays shared and stateless (DESIGN.md: add_model costs ~22 KiB
+per model and scans a list).
 """
 
 from __future__ import annotations
@@ -56,23 +58,10 @@ def build_machine(spec: Spec) -> Machine:
     return machine
 
 
-_MACHINES: dict[int, tuple[Spec, Machine]] = {}
-
-
-def machine_for(spec: Spec) -> Machine:
-    """Built once per loaded revision. Keyed by identity: hashing a whole Spec per event would
-    cost more than the trigger itself; the entry keeps its Spec alive so ids are not reused."""
-    hit = _MACHINES.get(id(spec))
-    if hit is None:
-        hit = _MACHINES[id(spec)] = (spec, build_machine(spec))
-    return hit[1]
-
-
 def fire(
-    spec: Spec, state: str, event: str, fields: dict[str, Any], data: dict[str, Any]
+    machine: Machine, state: str, event: str, fields: dict[str, Any], data: dict[str, Any]
 ) -> str | None:
     """The state after `event` in `state`, or None when no transition (branch) applies."""
-    machine = machine_for(spec)
     probe = _Probe(state)
     try:
         moved = machine.events[event].trigger(probe, fields=fields, data=data)

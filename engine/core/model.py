@@ -137,6 +137,43 @@ class LogEntry:
     rules: tuple[RuleFiring, ...] = ()
     caused_by: str | None = None  # rule id when a rule fired this event
 
+    @classmethod
+    def for_change(
+        cls,
+        event: Event,
+        after: Ticket,
+        at: datetime,
+        *,
+        from_state: str,
+        from_status: str | None,
+        finished_step: int | None = None,
+        entered_step: int | None = None,
+        sla: SlaResult | None = None,
+        caused_by: str | None = None,
+    ) -> LogEntry:
+        """The entry of `event` taking a ticket to `after`, recorded against the revision
+        `after` is pinned to: a decision by `apply`, or a migration."""
+        return cls(
+            ticket_id=after.id,
+            version=after.version,
+            at=at,
+            event=event.type,
+            actor=event.actor,
+            user=event.user,
+            data=dict(event.data),
+            from_state=from_state,
+            to_state=after.state,
+            from_status=from_status,
+            to_status=after.status,
+            sop_id=after.sop_id,
+            revision=after.revision,
+            spec_hash=after.spec_hash,
+            finished_step=finished_step,
+            entered_step=entered_step,
+            sla=sla,
+            caused_by=caused_by,
+        )
+
 
 @dataclass(frozen=True)
 class Outcome:

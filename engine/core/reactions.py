@@ -1,7 +1,8 @@
 """What rules do when something happens to a ticket, collected on a private draft.
 
-`react` asks the rules engine which rules match a trigger and carries out their actions from
-the engine's closed registry: notify, escalate, start_timer, cancel_timer, set_status, fire.
+`react` asks the compiled revision's rules engine which rules match a trigger and carries out
+their actions from the engine's closed registry: notify, escalate, start_timer, cancel_timer,
+set_status, fire.
 Fired events are queued on the draft and applied after the current event, in order.
 """
 
@@ -23,7 +24,7 @@ from engine.core.model import (
     Ticket,
     Timer,
 )
-from engine.core.rules_engine import RulesEngine
+from engine.core.revision import CompiledRevision
 from engine.core.timing import add_duration, pending_deadlines
 from engine.errors import RulesError
 from engine.spec.durations import parse_duration
@@ -36,12 +37,16 @@ from engine.spec.rules.reasons import reason
 class Draft:
     """The work of one `apply` call; becomes an Outcome only if every step succeeded."""
 
-    spec: Spec
+    rev: CompiledRevision
     ticket: Ticket
     now: datetime
     log: list[LogEntry] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     fired: list[tuple[str, Event]] = field(default_factory=list)
+
+    @property
+    def spec(self) -> Spec:
+        return self.rev.spec
 
     def log_event(
         self,
@@ -57,23 +62,13 @@ class Draft:
     ) -> None:
         if bump:
             self.ticket = replace(self.ticket, version=self.ticket.version + 1)
-        t = self.ticket
         self.log.append(
-            LogEntry(
-                ticket_id=t.id,
-                version=t.version,
-                at=event.occurred_at or self.now,
-                event=event.type,
-                actor=event.actor,
-                user=event.user,
-                data=dict(event.data),
+            LogEntry.for_change(
+                event,
+                self.ticket,
+                event.occurred_at or self.now,
                 from_state=from_state,
-                to_state=t.state,
                 from_status=from_status,
-                to_status=t.status,
-                sop_id=self.spec.sop_id,
-                revision=self.spec.revision,
-                spec_hash=self.spec.content_hash,
                 finished_step=finished,
                 entered_step=entered,
                 sla=sla,
@@ -119,7 +114,7 @@ def react(
 ) -> None:
     if not draft.spec.rules:
         return
-    engine = RulesEngine.for_spec(draft.spec)
+    engine = draft.rev.rules
     fact = _fact(draft, trigger, name, actor, data, count)
     for match in engine.evaluate(fact):
         for action in match.actions:

@@ -1,12 +1,17 @@
 """Evaluate `CompiledRules` with durable_rules: the ONLY module that imports durable.
 
-    engine = RulesEngine.for_spec(spec)      # cached per (spec.key, spec.content_hash)
+    engine = RulesEngine.build(spec)         # compiled and registered; held by the caller
     matches = engine.evaluate(fact)          # every matching rule, in file order; [] for none
 
+`build` is called once per revision by `engine.core.revision.compile_revision`; whoever holds
+the compiled revision holds this engine. Nothing here caches engines.
+
 How durable_rules is used, and why (measured on durable-rules 2.0.28):
-- One durable ruleset per revision, named `<sop>@<revision>` (`#<hash>` appended when the same
-  key comes again with other content: names cannot be re-registered), one durable rule per
-  compiled rule, registered from a deep copy (the library edits the dict it is given).
+- One durable ruleset per build, named `<sop>@<revision>`. Names cannot be re-registered or
+  removed, so a name is never reused: when the same key is built again (other content, or the
+  same revision compiled twice, e.g. by two services in one process) `#<hash>` and then a count
+  are appended. `_names` is that name registry, not a cache. One durable rule per compiled
+  rule, registered from a deep copy (the library edits the dict it is given).
 - A fact is *asserted* (`assert_fact`), not posted: a posted event is consumed by the first
   rule that matches it, so two matching rules would yield one match. A fact is seen by every
   rule. Each call uses a fresh sid, deleted before it returns: no session outlives a call,
@@ -211,9 +216,8 @@ def definition(compiled: CompiledRules) -> dict[str, Any]:
 
 
 class RulesEngine:
-    """The rules of one spec revision, registered once with durable_rules."""
+    """The rules of one spec revision, registered with durable_rules under a name of its own."""
 
-    _cache: ClassVar[dict[tuple[str, str], RulesEngine]] = {}
     _names: ClassVar[set[str]] = set()
     _host: ClassVar[_Host | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -226,30 +230,23 @@ class RulesEngine:
         self.definition = definition(compiled)
 
     @classmethod
-    def for_spec(cls, spec: Spec) -> RulesEngine:
-        """The engine of `spec`'s rules; compiled and registered on first use only."""
-        cache_key = (spec.key, spec.content_hash)
-        found = cls._cache.get(cache_key) if spec.content_hash else None
-        if found is not None:
-            return found
+    def build(cls, spec: Spec) -> RulesEngine:
+        """Compile `spec`'s rules and register them under a name no other build has used.
+        Every call registers anew (durable_rules keeps each ruleset for the process's life):
+        call it once per revision and keep the result."""
         compiled = compile_rules(spec)
         with cls._lock:
-            cache_key = (spec.key, spec.content_hash or _fingerprint(compiled))
-            found = cls._cache.get(cache_key)
-            if found is None:
-                found = cls(compiled, cls._free_name(spec.key, cache_key[1]))
-                found._register()
-                cls._cache[cache_key] = found
-        return found
+            engine = cls(compiled, cls._free_name(spec.key, spec.content_hash))
+            engine._register()
+        return engine
 
     @classmethod
     def _free_name(cls, key: str, content_hash: str) -> str:
         if "$" in key:
             raise RulesError(f"{key!r}: a ruleset name cannot contain '$' (durable_rules)")
-        for name in (key, f"{key}#{content_hash[:12]}", f"{key}#{content_hash}"):
-            if name not in cls._names:
-                return name
-        raise RulesError(f"{key!r} with content {content_hash} is registered already")
+        tag = f"{key}#{content_hash[:12]}"
+        names = itertools.chain((key, tag), (f"{tag}.{n}" for n in itertools.count(2)))
+        return next(name for name in names if name not in cls._names)
 
     def _register(self) -> None:
         if not self.compiled.rules:
@@ -319,10 +316,6 @@ def _delete(host: _Host, name: str, sid: str) -> None:
         host.delete_state(name, sid)
     except Exception as exc:
         raise RulesError(f"durable_rules could not drop session {sid} of {name}: {exc}") from exc
-
-
-def _fingerprint(compiled: CompiledRules) -> str:
-    return "r:" + hashlib.sha256(repr(compiled.as_data()).encode()).hexdigest()
 
 
 __all__ = ["RulesEngine", "definition", "number", "to_durable", "token"]

@@ -2,8 +2,10 @@
 monitoring report to every agency). Pure, like the rest of the core: the caller says when
 each periodic step last ran and which scope values (e.g. agency codes) exist.
 
-    periodic_due(spec, last_end, now) -> list[PeriodicRun]   periods that ended and did not run
-    run_periodic(spec, run, scopes, now) -> list[Notification] what the `schedule:` rules send
+    periodic_due(rev, last_end, now, since) -> list[PeriodicRun]  periods ended and not run
+    run_periodic(rev, run, scopes, now) -> list[Notification]     what `schedule:` rules send
+
+`rev` is the compiled revision in force (`engine.core.revision`), as for every entry point.
 
 A period is a whole day, ISO week or month in the step's calendar time zone; it is due when it
 ends, and its own time limit (the step's) counts from then.
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Notification
-from engine.core.rules_engine import RulesEngine
+from engine.core.revision import CompiledRevision
 from engine.errors import InvalidData
 from engine.spec.model import Spec, Step
 
@@ -85,14 +87,14 @@ def _runs_of(spec: Spec, step: Step, after: datetime, now: datetime) -> list[Per
 
 
 def periodic_due(
-    spec: Spec, last_end: Mapping[str, datetime | None], now: datetime, since: datetime
+    rev: CompiledRevision, last_end: Mapping[str, datetime | None], now: datetime, since: datetime
 ) -> list[PeriodicRun]:
     """Periods of each periodic step that ended by `now` and start at or after the end of the
     last run (`last_end[step id]`), or at or after `since` for a step that never ran."""
     runs: list[PeriodicRun] = []
-    for step in spec.steps:
+    for step in rev.spec.steps:
         if step.periodic is not None:
-            runs.extend(_runs_of(spec, step, last_end.get(step.id) or since, now))
+            runs.extend(_runs_of(rev.spec, step, last_end.get(step.id) or since, now))
     return sorted(runs, key=lambda r: (r.end, r.step))
 
 
@@ -104,11 +106,11 @@ def _template(spec: Spec, name: str) -> str:
 
 
 def run_periodic(
-    spec: Spec, run: PeriodicRun, scopes: Iterable[str], now: datetime
+    rev: CompiledRevision, run: PeriodicRun, scopes: Iterable[str], now: datetime
 ) -> list[Notification]:
     """The notifications the `schedule:` rules of `run.step` send for this period: one per
     scope value for an actor with a scope field (e.g. one per agency), else one."""
-    engine = RulesEngine.for_spec(spec)
+    spec, engine = rev.spec, rev.rules
     scope_values: Sequence[str] = sorted(set(scopes))
     fact = {
         "trigger": "schedule",

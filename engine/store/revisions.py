@@ -3,11 +3,14 @@
     texts_of(spec) -> RevisionTexts | None        read back from disk; None if they no longer
                                                   hash to `spec.content_hash`
     spec_from_texts(texts) -> Spec                load the stored texts with the normal loader
-    SpecResolver(specs, store).get(ticket, tx)    the exact revision a ticket is pinned to:
+    SpecResolver(specs, store).get(ticket, tx)    the compiled revision a ticket is pinned to:
                                                   loaded, or rebuilt from its stored texts
+    SpecResolver(...).compiled(spec)              the compiled form of a loaded revision
 
 The store keeps these by content hash, so a ticket pinned to a revision can still be decided
-by exactly that revision after the file on disk was edited or removed.
+by exactly that revision after the file on disk was edited or removed. The resolver is the one
+holder of compiled revisions (`engine.core.revision`): each is compiled once, when it is added
+or first rebuilt, and kept by content hash.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from engine.core.revision import CompiledRevision, compile_revision
 from engine.errors import UnknownRevision
 from engine.spec.load import default_rules_dir, load_revision
 from engine.spec.model import Spec
@@ -81,22 +85,34 @@ def spec_from_texts(texts: RevisionTexts) -> Spec:
 
 
 class SpecResolver:
-    """The exact revision (by content hash) of a ticket: one loaded, or rebuilt from the texts
-    the store kept when that revision was first loaded."""
+    """The exact revision (by content hash) of a ticket, compiled: one loaded, or rebuilt from the
+    texts the store kept when that revision was first loaded."""
 
     def __init__(self, specs: Iterable[Spec], store: Store) -> None:
         self.store = store
-        self.by_hash: dict[str, Spec] = {s.content_hash: s for s in specs}
+        self.by_hash: dict[str, CompiledRevision] = {}
+        self.add(specs)
 
     def add(self, specs: Iterable[Spec]) -> None:
-        """Know these too (hot reload): one reference swap, so readers see old or new."""
-        self.by_hash = {**self.by_hash, **{s.content_hash: s for s in specs}}
+        """Know these too (hot reload), compiling the ones not known yet: one reference swap,
+        so readers see old or new."""
+        new = {s.content_hash: s for s in specs if s.content_hash not in self.by_hash}
+        compiled = {h: compile_revision(s) for h, s in new.items()}
+        self.by_hash = {**self.by_hash, **compiled}
 
-    def get(self, ticket: Ticket, tx: Tx | None = None) -> Spec:
+    def compiled(self, spec: Spec) -> CompiledRevision:
+        """`spec` compiled: the one kept for its content hash (added now if it was not)."""
+        found = self.by_hash.get(spec.content_hash)
+        if found is None:
+            self.add([spec])
+            found = self.by_hash[spec.content_hash]
+        return found
+
+    def get(self, ticket: Ticket, tx: Tx | None = None) -> CompiledRevision:
         """`tx`: read a stored text in that transaction instead of a new one."""
-        spec = self.by_hash.get(ticket.spec_hash)
-        if spec is not None:
-            return spec
+        found = self.by_hash.get(ticket.spec_hash)
+        if found is not None:
+            return found
         if tx is not None:
             texts = tx.revision_texts(ticket.spec_hash)
         else:
@@ -111,5 +127,6 @@ class SpecResolver:
         spec = spec_from_texts(
             RevisionTexts(ticket.sop_id, ticket.revision, ticket.spec_hash, text, rules)
         )
-        self.by_hash = {**self.by_hash, ticket.spec_hash: spec}
-        return spec
+        found = compile_revision(spec)
+        self.by_hash = {**self.by_hash, ticket.spec_hash: found}
+        return found

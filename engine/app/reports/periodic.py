@@ -30,6 +30,7 @@ from engine.app.reports.monev import monev_report
 from engine.app.reports.render import section_text
 from engine.app.reports.step_runs import report_scope_field
 from engine.core.model import Notification
+from engine.core.revision import CompiledRevision
 from engine.core.schedule import PeriodicRun, periodic_due, run_periodic
 from engine.errors import SopError
 from engine.spec.model import Spec
@@ -56,10 +57,11 @@ class PeriodicJobs:
             except SopError:
                 continue  # no revision in force yet
             if any(s.periodic for s in spec.steps):
-                queued += self._run_sop(spec, now)
+                queued += self._run_sop(self.service.compiled(spec), now)
         return queued
 
-    def _run_sop(self, spec: Spec, now: datetime) -> int:
+    def _run_sop(self, rev: CompiledRevision, now: datetime) -> int:
+        spec = rev.spec
         with self.service.store.read() as tx:
             last = dict(
                 tx.conn.execute(
@@ -74,15 +76,16 @@ class PeriodicJobs:
         if first is None:
             return 0
         queued = 0
-        for run in periodic_due(spec, last, now, _period_floor(spec, first)):
+        for run in periodic_due(rev, last, now, _period_floor(spec, first)):
             try:
-                queued += self._run(spec, run, now)
+                queued += self._run(rev, run, now)
             except SopError as exc:
                 log.error("%s: periodic step %s, %s: %s", spec.key, run.step, run.period, exc)
         return queued
 
-    def _run(self, spec: Spec, run: PeriodicRun, now: datetime) -> int:
-        notes = run_periodic(spec, run, self._scope_values(spec), now)
+    def _run(self, rev: CompiledRevision, run: PeriodicRun, now: datetime) -> int:
+        spec = rev.spec
+        notes = run_periodic(rev, run, self._scope_values(spec), now)
         notes = [self._with_report(spec, run, note, now) for note in notes]
         scope_fields = {a.id: a.scope_field for a in spec.actors if a.scope_field}
         row = {

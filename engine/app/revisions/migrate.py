@@ -38,7 +38,7 @@ from engine.app.revisions.stored import MIGRATED, SpecResolver, open_tickets
 from engine.app.service import ticket_scopes
 from engine.authoring.diff_time import limit_verdict
 from engine.core import pending_deadlines
-from engine.core.model import LogEntry, Outcome, Ticket
+from engine.core.model import Event, LogEntry, Outcome, Ticket
 from engine.errors import InvalidData, SopInvalid
 from engine.spec.hints import suggest
 from engine.spec.model import END, Spec, Step
@@ -198,7 +198,7 @@ def plan_migration(
     moves: list[Move] = []
     unmapped: list[Unmapped] = []
     for stored in tickets:
-        spec = specs.get(stored.ticket)
+        spec = specs.get(stored.ticket).spec
         found = plan_ticket(stored.ticket, spec, target, state_map, policy, now)
         (moves if isinstance(found, Move) else unmapped).append(found)  # type: ignore[arg-type]
     return Plan(source, target, dict(state_map), policy, tuple(moves), tuple(unmapped))
@@ -299,7 +299,7 @@ def _move_one(
     if not ticket.is_open or f"{ticket.sop_id}@{ticket.revision}" != plan.source:
         return f"it is no longer an open ticket of {plan.source}"
     b = plan.target
-    found = plan_ticket(ticket, specs.get(ticket), b, plan.state_map, plan.policy, now)
+    found = plan_ticket(ticket, specs.get(ticket).spec, b, plan.state_map, plan.policy, now)
     if not isinstance(found, Move) or found.after is None:
         return f"its step {ticket.state!r} has no mapping now"
     after = found.after
@@ -323,21 +323,12 @@ def _entry(before: Ticket, after: Ticket, plan: Plan, now: datetime, user: str |
         "map": dict(plan.state_map),
         "deadline_policy": plan.policy,
     }
-    return LogEntry(
-        ticket_id=after.id,
-        version=after.version,
-        at=now,
-        event=MIGRATED,
-        actor="",
-        user=user,
-        data=data,
+    return LogEntry.for_change(
+        Event(MIGRATED, "", data, now, user),
+        after,
+        now,
         from_state=before.state,
-        to_state=after.state,
         from_status=before.status,
-        to_status=after.status,
-        sop_id=after.sop_id,
-        revision=after.revision,
-        spec_hash=after.spec_hash,
         entered_step=after.active.no if after.active else None,
     )
 

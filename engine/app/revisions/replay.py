@@ -1,17 +1,18 @@
 """What-if: re-run stored tickets against a candidate revision, writing nothing.
 
-    replay_ticket(candidate, history, as_of) -> Replayed     one ticket, pure
-    replay_store(store, candidate, as_of, ...) -> ReplayReport
+    replay_ticket(rev, history, as_of) -> Replayed           one ticket, pure (rev: compiled)
+    replay_store(store, candidate, as_of, ...) -> ReplayReport   compiles the candidate once
 
 Only the inputs of a ticket's life are replayed (engine.app.revisions.stored.History): its creation
 with the fields it was opened with, then each posted event with its own time, actor and data, in
 log order. What the stored revision made of them is not copied: events its rules fired come
 again only if the candidate's rules fire them, and deadline and timer events are regenerated on
-the candidate's time limits and calendars by `engine.core.due`, up to just before each next
-posted event (a deadline due at the very moment of an event does not beat it, as `finish_run`
-counts a step finished on its due time as met) and finally up to `as_of`. Every timer event is
-applied at its own due time, as an ideal sweeper would. An event the candidate refuses is
-recorded with the error's code and skipped; the ticket carries on without it.
+the candidate's time limits and calendars by `engine.core.catch_up` (the sweeper's own), up to
+just before each next posted event (a deadline due at the very moment of an event does not beat
+it, as `finish_run` counts a step finished on its due time as met) and finally up to `as_of`.
+Every timer event is applied at its own due time, as an ideal sweeper would. An event the
+candidate refuses is recorded with the error's code and skipped; the ticket carries on without
+it (a refused timer event stops that catch-up: the clock stands until the next posted event).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from engine import core
 from engine.app.revisions.replay_report import Refusal, ReplayReport
 from engine.app.revisions.stored import CREATED, History, count_tickets, ticket_histories
 from engine.core.model import Event, Ticket
+from engine.core.revision import CompiledRevision
 from engine.errors import SopError
 from engine.spec.model import Spec
 from engine.store import Store
@@ -40,7 +42,7 @@ class Replayed:
     refusals: tuple[Refusal, ...] = ()
 
 
-def replay_ticket(candidate: Spec, history: History, as_of: datetime) -> Replayed:
+def replay_ticket(rev: CompiledRevision, history: History, as_of: datetime) -> Replayed:
     stored = history.ticket
     posted = history.posted
     if not posted or posted[0].event != CREATED:
@@ -48,42 +50,36 @@ def replay_ticket(candidate: Spec, history: History, as_of: datetime) -> Replaye
     first = posted[0]
     try:
         opened = core.new_ticket(
-            candidate, stored.id, first.data, first.at, actor=first.actor or None, user=first.user
+            rev, stored.id, first.data, first.at, actor=first.actor or None, user=first.user
         )
     except SopError as exc:
         return Replayed(None, (Refusal(stored.id, first.seq, CREATED, "", exc.code, str(exc)),))
     ticket = opened.ticket
     refusals: list[Refusal] = []
     for item in posted[1:]:
-        ticket = _fire_due(candidate, ticket, item.at - JUST_BEFORE, refusals)
+        ticket = _fire_due(rev, ticket, item.at - JUST_BEFORE, refusals)
         event = Event(item.event, item.actor, item.data, item.at, item.user)
         try:
-            ticket = core.apply(candidate, ticket, event, item.at).ticket
+            ticket = core.apply(rev, ticket, event, item.at).ticket
         except SopError as exc:
             refusals.append(
                 Refusal(stored.id, item.seq, item.event, ticket.state, exc.code, exc.message)
             )
-    ticket = _fire_due(candidate, ticket, as_of, refusals)
+    ticket = _fire_due(rev, ticket, as_of, refusals)
     return Replayed(ticket, tuple(refusals))
 
 
-def _fire_due(spec: Spec, ticket: Ticket, until: datetime, refusals: list[Refusal]) -> Ticket:
-    """Apply the timer events due by `until`, one at a time, each at its own due time."""
-    for _ in range(MAX_DUE):
-        if not ticket.is_open:
-            return ticket
-        events = core.due(spec, ticket, until)
-        if not events:
-            return ticket
-        event = events[0]
-        at = event.occurred_at or until
-        try:
-            ticket = core.apply(spec, ticket, event, at).ticket
-        except SopError as exc:  # the candidate's own rules fail on it: say so, stop the clock
-            name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"
-            refusals.append(Refusal(ticket.id, 0, name, ticket.state, exc.code, exc.message))
-            return ticket
-    return ticket
+def _fire_due(
+    rev: CompiledRevision, ticket: Ticket, until: datetime, refusals: list[Refusal]
+) -> Ticket:
+    """Catch the ticket up to `until`; a timer event the candidate's own rules refuse is
+    recorded (named `deadline:<step>` or `timer:<name>`) and stops the clock there."""
+    caught = core.catch_up(rev, ticket, until, MAX_DUE)
+    event, exc, last = caught.refused, caught.error, caught.ticket
+    if event is not None and exc is not None:
+        name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"
+        refusals.append(Refusal(last.id, 0, name, last.state, exc.code, exc.message))
+    return last
 
 
 def replay_store(
@@ -99,8 +95,9 @@ def replay_store(
     given) and tally the stored results against the candidate's. `progress(n)` is called after
     each ticket with 1 (for a progress bar)."""
     report = ReplayReport(candidate, as_of)
+    rev = core.compile_revision(candidate)
     for history in ticket_histories(store, candidate.sop_id, revision, batch):
-        replayed = replay_ticket(candidate, history, as_of)
+        replayed = replay_ticket(rev, history, as_of)
         report.add(history.ticket, replayed.ticket, replayed.refusals)
         if progress is not None:
             progress(1)

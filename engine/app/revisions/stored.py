@@ -3,7 +3,7 @@
     open_tickets(tx, sop_id, revision) -> list[StoredTicket]        open tickets pinned to it
     count_tickets(store, sop_id, revision=None) -> int
     ticket_histories(store, sop_id, revision=None, batch=500)        -> Iterator[History]
-    SpecResolver(catalog, store).get(ticket) -> Spec                 the revision a ticket is on
+    SpecResolver(catalog, store).get(ticket) -> CompiledRevision     the revision a ticket is on
 
 A `History` is a stored ticket and the events a person or another system posted to it, in log
 order: its "created" entry first, then every entry that was neither fired by a rule

@@ -2,9 +2,11 @@
 
     load_scenario_file(path) -> ScenarioFile          parse.py: the format, located problems
     check_scenarios(spec, scenario_file) -> [Problem] check.py: names against a revision
-    run_scenario(spec, scenario) -> ScenarioResult    run.py: drive the pure core, compare
+    run_scenario(rev, scenario) -> ScenarioResult     run.py: drive the pure core, compare
     collect(specs) / run_suite(specs)                 suite.py: files beside each revision
-    simulate(spec, given, steps) -> Simulation        simulate.py: one ticket's timeline
+    simulate(rev, given, steps) -> Simulation         simulate.py: one ticket's timeline
+
+`rev` is a compiled revision (`engine.core.compile_revision(spec)`): compile once, run many.
 
 Nothing here names an SOP's steps, actors or fields: everything comes from the files.
 """

@@ -79,7 +79,7 @@ def compare(session: Session, ex: Expect) -> list[Mismatch]:
         if paused != ex.paused:
             miss("paused", ex.paused, paused)
     if ex.allowed_events is not None:
-        have_events = allowed_events(spec, ticket)
+        have_events = allowed_events(session.rev, ticket)
         if sorted(have_events) != sorted(ex.allowed_events):
             miss("allowed_events", ", ".join(ex.allowed_events), ", ".join(have_events) or "none")
     if ex.closed is not None and (ticket.closed is not None) != ex.closed:

@@ -1,7 +1,7 @@
 """Run scenarios against a revision and say, for each, whether it passed and where it failed.
 
-    run_scenario(spec, scenario) -> ScenarioResult
-    run_file(spec, scenario_file) -> list[ScenarioResult]
+    run_scenario(rev, scenario) -> ScenarioResult           rev: the compiled revision
+    run_file(rev, scenario_file) -> list[ScenarioResult]
 
 A scenario stops at its first failing step (what follows would test a ticket the author did
 not mean); every check of a failing `expect` block is reported, expected against actual.
@@ -23,8 +23,8 @@ from engine.authoring.scenario.model import (
 )
 from engine.authoring.scenario.session import ClockError, Row, Session
 from engine.core.model import Event
+from engine.core.revision import CompiledRevision
 from engine.errors import SopError, TicketError
-from engine.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,15 @@ class ScenarioResult:
         return self.failure is None
 
 
-def run_file(spec: Spec, sfile: ScenarioFile) -> list[ScenarioResult]:
-    return [run_scenario(spec, sc) for sc in sfile.scenarios]
+def run_file(rev: CompiledRevision, sfile: ScenarioFile) -> list[ScenarioResult]:
+    return [run_scenario(rev, sc) for sc in sfile.scenarios]
 
 
-def run_scenario(spec: Spec, scenario: Scenario) -> ScenarioResult:
-    session = Session(spec)
+def run_scenario(rev: CompiledRevision, scenario: Scenario) -> ScenarioResult:
+    session = Session(rev)
     failure = _run(session, scenario)
     return ScenarioResult(
-        spec.key,
+        rev.spec.key,
         scenario.where.file,
         scenario.name,
         scenario.where.line,

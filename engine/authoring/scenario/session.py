@@ -3,7 +3,7 @@
 `Session` keeps the ticket, the scenario clock, the notifications produced since the last
 `expect` block, and a timeline of every decision (for `sop simulate` and failure reports).
 Moving the clock applies every deadline and timer that falls due on the way, one at a time,
-each at its own due time, asking `due()` again after each (a fired event changes the ticket).
+each at its own due time (`engine.core.catch_up`); the scenario clock follows each of them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from engine.authoring.scenario.model import Given
-from engine.core import apply, due, new_ticket
+from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
 from engine.errors import TicketError
@@ -45,18 +45,22 @@ class Row:
 
 @dataclass
 class Session:
-    spec: Spec
+    rev: CompiledRevision
     ticket: Ticket | None = None
     now: datetime | None = None
     since_expect: list[Notification] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
+
+    @property
+    def spec(self) -> Spec:
+        return self.rev.spec
 
     # --- driving the ticket ---
     def start(self, given: Given) -> None:
         assert given.at is not None, "a scenario that opens a ticket has a start time"
         self.now = given.at
         outcome = new_ticket(
-            self.spec,
+            self.rev,
             given.ticket_id,
             dict(given.fields),
             given.at,
@@ -72,7 +76,7 @@ class Session:
             event.type, event.actor, event.data, event.occurred_at or self.now, event.user
         )
         try:
-            outcome = apply(self.spec, self.ticket, event, self.now)
+            outcome = apply(self.rev, self.ticket, event, self.now)
         except TicketError as exc:
             self.timeline.append(self._refused_row(event, exc))
             raise
@@ -91,15 +95,15 @@ class Session:
                 f"cannot move the clock back from {self.show_time(self.now)} "
                 f"to {self.show_time(target)}"
             )
-        for _ in range(MAX_TIMER_EVENTS):
-            pending = due(self.spec, self.ticket, target)
-            if not pending:
-                break
-            event = pending[0]
-            at = max(event.occurred_at or target, self.now)
-            self.now = at
-            self._record(apply(self.spec, self.ticket, event, at))
-        else:
+        caught = catch_up(self.rev, self.ticket, target, MAX_TIMER_EVENTS)
+        for outcome in caught.outcomes:
+            self.now = max(outcome.log[0].at, self.now)
+            self._record(outcome)
+        if caught.error is not None:
+            assert caught.refused is not None
+            self.now = max(caught.refused.occurred_at or target, self.now)
+            raise caught.error
+        if caught.capped:
             raise ClockError(f"more than {MAX_TIMER_EVENTS} timer events before {target}")
         self.now = target
 

@@ -1,6 +1,6 @@
 """`sop simulate`: drive one ticket through a list of timed events and keep its timeline.
 
-    simulate(spec, given, steps) -> Simulation
+    simulate(rev, given, steps) -> Simulation          rev: the compiled revision
 
 Unlike a scenario run, a refused event does not stop the simulation: it shows in the timeline
 as REFUSED and the ticket carries on unchanged. `expect` blocks are checked and their
@@ -15,8 +15,8 @@ from engine.authoring.scenario.model import Given, ScenarioStep
 from engine.authoring.scenario.run import Failure, run_step
 from engine.authoring.scenario.session import ClockError, Row, Session
 from engine.core.model import Ticket
+from engine.core.revision import CompiledRevision
 from engine.errors import SopError
-from engine.spec.model import Spec
 
 
 @dataclass
@@ -26,8 +26,8 @@ class Simulation:
     notes: list[Failure] = field(default_factory=list)  # expectations not met, clock errors
 
 
-def simulate(spec: Spec, given: Given, steps: tuple[ScenarioStep, ...]) -> Simulation:
-    session = Session(spec)
+def simulate(rev: CompiledRevision, given: Given, steps: tuple[ScenarioStep, ...]) -> Simulation:
+    session = Session(rev)
     session.start(given)
     notes: list[Failure] = []
     for step in steps:

@@ -1,7 +1,8 @@
 """Find the scenario files beside each revision and run them all.
 
     scenario_files(spec) -> list[Path]              <sop-root>/<sop-id>/scenarios/*.yaml
-    collect(specs) -> Collected                     every (spec, scenario) to run, and problems
+    collect(specs) -> Collected                     every (revision, scenario) to run, and
+                                                    problems; each revision compiled once
     run_suite(specs) -> SuiteResult                 run what `collect` found
 
 A file applies to the revisions its `revision` key names (every revision when absent). Format
@@ -18,6 +19,7 @@ from engine.authoring.scenario.check import check_scenarios
 from engine.authoring.scenario.model import Scenario, ScenarioFile
 from engine.authoring.scenario.parse import load_scenario_file
 from engine.authoring.scenario.run import ScenarioResult, run_scenario
+from engine.core.revision import CompiledRevision, compile_revision
 from engine.errors import Problem, SopInvalid
 from engine.spec.model import Spec
 
@@ -26,8 +28,12 @@ SCENARIO_DIR = "scenarios"
 
 @dataclass(frozen=True)
 class Case:
-    spec: Spec
+    rev: CompiledRevision  # compiled once per revision, shared by its cases
     scenario: Scenario
+
+    @property
+    def spec(self) -> Spec:
+        return self.rev.spec
 
     @property
     def id(self) -> str:
@@ -72,6 +78,7 @@ def collect(specs: Iterable[Spec], every: Iterable[Spec] | None = None) -> Colle
     specs = list(specs)
     parsed: dict[Path, ScenarioFile | None] = {}
     for spec in specs:
+        rev: CompiledRevision | None = None
         for path in scenario_files(spec):
             if path not in parsed:
                 parsed[path] = _parse(path, out.problems)
@@ -81,14 +88,15 @@ def collect(specs: Iterable[Spec], every: Iterable[Spec] | None = None) -> Colle
             problems = check_scenarios(spec, sfile)
             out.problems.extend(_tagged(problems, spec))
             if not problems:
-                out.cases.extend(Case(spec, sc) for sc in sfile.scenarios)
+                rev = rev or compile_revision(spec)
+                out.cases.extend(Case(rev, sc) for sc in sfile.scenarios)
     out.problems.extend(_unknown_revisions(parsed, list(every) if every is not None else specs))
     return out
 
 
 def run_suite(specs: Iterable[Spec], every: Iterable[Spec] | None = None) -> SuiteResult:
     collected = collect(specs, every)
-    results = [run_scenario(case.spec, case.scenario) for case in collected.cases]
+    results = [run_scenario(case.rev, case.scenario) for case in collected.cases]
     return SuiteResult(results, collected.problems)
 
 

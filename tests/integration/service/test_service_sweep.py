@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import core
 from engine.app.service import TicketService
 from engine.app.sweeper import Sweeper
+from engine.core import caught_up
 from engine.errors import RulesError
 from tests.support.seed import MONDAY
 
@@ -57,20 +57,20 @@ def test_a_ticket_the_core_cannot_sweep_is_set_aside_without_stopping_others(
 ):
     bad, good = new(), new()
     clock.advance(timedelta(days=2))
-    real_apply = core.apply
+    real_apply = caught_up.apply  # what the sweeper's catch-up applies each due event with
 
-    def refuse_one(spec, ticket, event, now):
+    def refuse_one(rev, ticket, event, now):
         if ticket.id == bad.id:
             raise RulesError("a rule action failed")
-        return real_apply(spec, ticket, event, now)
+        return real_apply(rev, ticket, event, now)
 
-    monkeypatch.setattr(core, "apply", refuse_one)
+    monkeypatch.setattr(caught_up, "apply", refuse_one)
     assert service.sweep() == 1
     assert events_of(service, good.id) == ["created", "deadline"]
     assert events_of(service, bad.id) == ["created"]
     with service.store.read() as tx:
         assert tx.due_ticket_ids(clock.now(), 10) == []  # not picked again and again
-    monkeypatch.setattr(core, "apply", real_apply)
+    monkeypatch.setattr(caught_up, "apply", real_apply)
     service.post_event(bad.id, "accept", "staff", {}, user=None)  # new deadlines replace them
     clock.advance(timedelta(days=2))
     assert service.sweep() == 1

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.app.service import TicketService
-from engine.errors import Conflict, EventNotAllowed, InvalidData, NotFound, TicketError
+from engine.errors import Conflict, InvalidData, NotFound, TicketError, VersionMismatch
 from engine.spec.catalog import load_catalog
 from engine.store import Store
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT, ROUTING
@@ -84,8 +84,9 @@ def test_a_refused_event_changes_nothing(service, new, store):
         service.post_event(made.id, "routed", "staff", {}, user=None)  # not at this step
     with pytest.raises(TicketError):
         service.post_event(made.id, "accept", "agency", {}, user=None)  # not its performer
-    with pytest.raises(EventNotAllowed, match="engine's own event"):
+    with pytest.raises(InvalidData, match="engine's own event") as reserved:
         service.post_event(made.id, "deadline", "staff", {"step": "receive_inquiry"}, user=None)
+    assert list(reserved.value.details["errors"]) == ["type"]
     with pytest.raises(InvalidData):
         service.post_event(made.id, "accept", "staff", ["not", "a", "dict"], user=None)
     assert event_count(store) == before
@@ -117,13 +118,14 @@ def test_a_retried_creation_with_its_key_opens_one_ticket(service, new, store):
         )
 
 
-def test_a_stale_if_match_is_a_conflict_naming_the_current_version(service, new, store):
+def test_a_stale_if_match_is_a_version_mismatch_naming_the_current_version(service, new, store):
     made = new()
     service.post_event(made.id, "accept", "staff", {}, user=None, if_match=1)
     before = event_count(store)
-    with pytest.raises(Conflict) as stale:
+    with pytest.raises(VersionMismatch) as stale:
         service.post_event(made.id, "triage", "staff", {}, user=None, if_match=1)
-    assert stale.value.details["current_version"] == 2
+    assert isinstance(stale.value, Conflict)
+    assert stale.value.current_version == stale.value.details["current_version"] == 2
     assert event_count(store) == before
     assert (
         service.post_event(made.id, "triage", "staff", {}, user=None, if_match=2).record.version
@@ -153,6 +155,28 @@ def test_a_write_that_lost_a_race_is_decided_again_on_the_fresh_ticket(
     assert [e["event"] for e in service.timeline(made.id)] == ["created", "deadline", "accept"]
     assert result.record.version == 3
     assert result.ticket.history[-1].breached_at is not None  # the accept saw the breach
+
+
+def test_a_race_lost_under_if_match_is_a_version_mismatch_not_a_retry(
+    service, new, clock, monkeypatch
+):
+    """The caller decided on version 1; a sweep wrote version 2 meanwhile: say so, write nothing."""
+    made = new()
+    clock.advance(timedelta(days=2))
+    from engine import core
+
+    real_apply = core.apply
+
+    def apply_after_a_sweep(rev, ticket, event, now):
+        if ticket.version == 1:
+            assert service.sweep() == 1
+        return real_apply(rev, ticket, event, now)
+
+    monkeypatch.setattr(core, "apply", apply_after_a_sweep)
+    with pytest.raises(VersionMismatch) as stale:
+        service.post_event(made.id, "accept", "staff", {}, user=None, if_match=1)
+    assert stale.value.current_version == 2
+    assert [e["event"] for e in service.timeline(made.id)] == ["created", "deadline"]
 
 
 def test_occurred_at_must_be_aware_and_not_in_the_future(service, new):

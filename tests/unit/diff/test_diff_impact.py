@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from engine.authoring.diff import diff_specs
+from engine.core import compile_revision
 from engine.core.model import Ticket
 from engine.spec.model import Spec
 from tests.support.seed import MONDAY, OTHER_CHANNEL, WIB, Driver
@@ -13,7 +14,7 @@ from tests.support.seed import MONDAY, OTHER_CHANNEL, WIB, Driver
 
 def at_follow_up(spec: Spec) -> Ticket:
     """Routed, and the agency responded at Monday 16:00: step 9 (3 working days) runs."""
-    drv = Driver(spec, OTHER_CHANNEL)
+    drv = Driver(compile_revision(spec), OTHER_CHANNEL)
     drv.to_routing()
     drv.post("agency_responded", "agency")
     assert drv.ticket.state == "follow_up"
@@ -22,7 +23,7 @@ def at_follow_up(spec: Spec) -> Ticket:
 
 
 def at_second_notification(spec: Spec) -> Ticket:
-    drv = Driver(spec, OTHER_CHANNEL)
+    drv = Driver(compile_revision(spec), OTHER_CHANNEL)
     drv.to_validated()
     drv.advance(timedelta(days=7, hours=1))  # no confirmation: the system's second notice
     assert drv.ticket.state == "second_notification"
@@ -44,7 +45,7 @@ def test_a_tighter_limit_moves_the_deadline_of_a_ticket_in_that_step(r1: Spec, r
 
 
 def test_tickets_elsewhere_are_not_affected_by_the_seed_r2(r1: Spec, r2: Spec):
-    drv = Driver(r1, OTHER_CHANNEL)
+    drv = Driver(compile_revision(r1), OTHER_CHANNEL)
     drv.to_routing()  # waiting for the agency's first response (step 8): unchanged in r2
     impact = diff_specs(r1, r2, [drv.ticket]).impact
     assert impact is not None
@@ -69,7 +70,7 @@ def test_a_ticket_in_a_step_that_no_longer_exists(r1: Spec):
 
 
 def test_paused_time_is_kept_when_the_deadline_moves(r1: Spec, r2: Spec):
-    drv = Driver(r1, OTHER_CHANNEL)
+    drv = Driver(compile_revision(r1), OTHER_CHANNEL)
     drv.to_routing()
     drv.post("agency_responded", "agency")  # Monday 16:00
     drv.post("info_requested", "agency", {"info_request": "Lokasi tepatnya?"})  # 17:00

@@ -19,41 +19,41 @@ from engine.errors import (
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROUTING, WIB, Driver
 
 
-def test_new_ticket_starts_at_step_1_received_with_one_working_day(seed):
-    out = new_ticket(seed, "T-1", dict(OTHER_CHANNEL), MONDAY)
+def test_new_ticket_starts_at_step_1_received_with_one_working_day(seed, seed_rev):
+    out = new_ticket(seed_rev, "T-1", dict(OTHER_CHANNEL), MONDAY)
     t = out.ticket
     assert (t.state, t.active.no, seed.status(t.status).label) == ("receive_inquiry", 1, "Diterima")
     assert t.active.due == MONDAY + timedelta(days=1)
     assert [e.event for e in out.log] == ["created"]
     assert out.log[0].spec_hash == seed.content_hash and out.log[0].revision == "r1"
-    assert allowed_events(seed, t) == ["accept"]
+    assert allowed_events(seed_rev, t) == ["accept"]
 
 
-def test_unknown_field_and_wrong_choice_are_refused_at_creation(seed):
+def test_unknown_field_and_wrong_choice_are_refused_at_creation(seed_rev):
     with pytest.raises(InvalidData) as err:
-        new_ticket(seed, "T-1", {**OTHER_CHANNEL, "colour": "red", "channel": "pigeon"}, MONDAY)
+        new_ticket(seed_rev, "T-1", {**OTHER_CHANNEL, "colour": "red", "channel": "pigeon"}, MONDAY)
     assert set(err.value.details["errors"]) == {"colour", "channel"}
     assert "wargaku" in err.value.details["errors"]["channel"]
 
 
-def test_naive_time_is_refused(seed):
+def test_naive_time_is_refused(seed_rev):
     with pytest.raises(InvalidData, match="time zone"):
-        new_ticket(seed, "T-1", dict(OTHER_CHANNEL), datetime(2025, 1, 6, 9))
+        new_ticket(seed_rev, "T-1", dict(OTHER_CHANNEL), datetime(2025, 1, 6, 9))
 
 
 def test_event_not_allowed_names_state_and_allowed_events_and_changes_nothing(driver):
     before = driver.ticket
     with pytest.raises(EventNotAllowed) as err:
-        apply(driver.spec, before, Event("validated", "staff"), MONDAY)
+        apply(driver.rev, before, Event("validated", "staff"), MONDAY)
     assert "step 1" in str(err.value) and err.value.details["allowed"] == ["accept"]
     assert driver.ticket is before and before.version == 1
 
 
 def test_unknown_event_and_wrong_actor(driver):
     with pytest.raises(UnknownEvent):
-        apply(driver.spec, driver.ticket, Event("teleport", "staff"), MONDAY)
+        apply(driver.rev, driver.ticket, Event("teleport", "staff"), MONDAY)
     with pytest.raises(ActorNotAllowed) as err:
-        apply(driver.spec, driver.ticket, Event("accept", "agency"), MONDAY)
+        apply(driver.rev, driver.ticket, Event("accept", "agency"), MONDAY)
     assert err.value.details["allowed"] == ["staff"]
 
 
@@ -68,9 +68,9 @@ def test_other_channel_goes_through_step_3_and_step_3_lists_every_missing_input(
     assert driver.ticket.active.no == 3  # unchanged
 
 
-def test_wargaku_ticket_skips_step_3_and_needs_no_social_media(seed):
+def test_wargaku_ticket_skips_step_3_and_needs_no_social_media(seed_rev):
     fields = {k: v for k, v in OTHER_CHANNEL.items() if k != "social_media"}
-    d = Driver(seed, {**fields, "channel": "wargaku"})
+    d = Driver(seed_rev, {**fields, "channel": "wargaku"})
     d.post("accept", "staff")
     d.post("triage", "staff")
     assert d.ticket.active.no == 4
@@ -105,7 +105,7 @@ def test_outside_authority_goes_to_national_system_then_closing(driver):
     )
     driver.post("replied", "staff", {"reply_text": "Diteruskan ke SP4N-LAPOR!"})
     assert driver.ticket.state == "end" and driver.ticket.closed is not None
-    assert allowed_events(driver.spec, driver.ticket) == []
+    assert allowed_events(driver.rev, driver.ticket) == []
     reply = driver.outcomes[-1].notifications
     assert [(n.to, n.channel, n.text) for n in reply] == [
         ("reporter", "instagram", "Diteruskan ke SP4N-LAPOR!")
@@ -216,15 +216,15 @@ def test_every_log_entry_names_revision_and_hash_and_versions_increase(driver):
 def test_ticket_of_another_revision_is_refused(driver):
     other = replace(driver.ticket, spec_hash="0" * 64)
     with pytest.raises(InvalidData, match="governed by"):
-        apply(driver.spec, other, Event("accept", "staff"), MONDAY)
+        apply(driver.rev, other, Event("accept", "staff"), MONDAY)
 
 
 def test_deadline_events_are_refused_before_they_are_due(driver):
     with pytest.raises(EventNotAllowed):
         apply(
-            driver.spec,
+            driver.rev,
             driver.ticket,
             Event("deadline", "", {"step": "receive_inquiry"}, MONDAY + timedelta(hours=1)),
             MONDAY + timedelta(hours=1),
         )
-    assert due(driver.spec, driver.ticket, MONDAY + timedelta(hours=1)) == []
+    assert due(driver.rev, driver.ticket, MONDAY + timedelta(hours=1)) == []

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.core import allowed_events, apply, due, new_ticket
+from engine.core import allowed_events, apply, compile_revision, due, new_ticket
 from engine.core.model import Event
 from engine.errors import TicketError
 from engine.spec.load import load_revision
@@ -16,6 +16,7 @@ from engine.spec.model import Spec
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT
 
 SPEC: Spec = load_revision(ROOT / "sop/surabaya-complaints/r1.yaml")
+REV = compile_revision(SPEC)
 EVENTS = sorted({e.name for s in SPEC.ticket_steps for e in s.events})
 ACTORS = [a.id for a in SPEC.actors]
 
@@ -65,13 +66,13 @@ def _expected_status(ticket) -> str | None:
 @given(actions)
 def test_random_sequences_keep_the_sops_invariants(steps):
     now = MONDAY
-    ticket = new_ticket(SPEC, "P-1", dict(OTHER_CHANNEL), now).ticket
+    ticket = new_ticket(REV, "P-1", dict(OTHER_CHANNEL), now).ticket
     accepted: list[tuple[Event, object]] = []
     for action in steps:
         if action[0] in ("post", "next"):
             _, name, actor, full = action
             if action[0] == "next":
-                allowed = allowed_events(SPEC, ticket)
+                allowed = allowed_events(REV, ticket)
                 if not allowed:
                     continue
                 evdef = SPEC.step(ticket.state).event(allowed[name % len(allowed)])
@@ -80,22 +81,22 @@ def test_random_sequences_keep_the_sops_invariants(steps):
             event = Event(name, actor, _data(name, full))
             snapshot = copy.deepcopy(ticket)
             try:
-                ticket = apply(SPEC, ticket, event, now).ticket
+                ticket = apply(REV, ticket, event, now).ticket
                 accepted.append((event, now))
             except TicketError:
                 assert ticket == snapshot  # a refused event changes nothing
         else:
             now += timedelta(hours=action[1])
-            while events := due(SPEC, ticket, now):
-                ticket = apply(SPEC, ticket, events[0], now).ticket
+            while events := due(REV, ticket, now):
+                ticket = apply(REV, ticket, events[0], now).ticket
                 accepted.append((events[0], now))
         assert ticket.status in {s.id for s in SPEC.statuses}
         assert ticket.status == _expected_status(ticket)
         assert ticket.is_open == (ticket.state != "end")
 
-    replayed = new_ticket(SPEC, "P-1", dict(OTHER_CHANNEL), MONDAY).ticket
+    replayed = new_ticket(REV, "P-1", dict(OTHER_CHANNEL), MONDAY).ticket
     for event, at in accepted:
-        replayed = apply(SPEC, replayed, event, at).ticket
+        replayed = apply(REV, replayed, event, at).ticket
     assert replayed == ticket
     DEEPEST.append(max([r.no for r in ticket.history] or [0]))
 

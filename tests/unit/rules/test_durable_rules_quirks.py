@@ -1,4 +1,4 @@
-"""How the adapter holds durable_rules: one ruleset per revision, a fresh session per call,
+"""How the adapter holds durable_rules: one ruleset per build, a fresh session per call,
 every result returned to the call that asked, and no way for the library to take the
 process down."""
 
@@ -79,7 +79,7 @@ def _check(engine: RulesEngine, facts: list[dict[str, Any]], errors: list[str]) 
 
 
 def test_twenty_thousand_facts_each_answered_to_the_call_that_posted_it() -> None:
-    engine = RulesEngine.for_spec(tiny_spec(NAG_RULES, revision="many"))
+    engine = RulesEngine.build(tiny_spec(NAG_RULES, revision="many"))
     errors: list[str] = []
     _check(engine, _facts(8000, seed=1), errors)  # on this thread
     threads = [
@@ -96,8 +96,8 @@ def test_twenty_thousand_facts_each_answered_to_the_call_that_posted_it() -> Non
 
 
 def test_two_specs_side_by_side_do_not_interfere(seed: Spec) -> None:
-    seed_engine = RulesEngine.for_spec(seed)
-    tiny_engine = RulesEngine.for_spec(tiny_spec(NAG_RULES, revision="side"))
+    seed_engine = RulesEngine.build(seed)
+    tiny_engine = RulesEngine.build(tiny_spec(NAG_RULES, revision="side"))
     seed_facts = [fact("timer", "follow_up_reminder", count=i % 3) for i in range(1500)]
     seed_facts += [fact("deadline", "second_notification"), fact("event", "poke")]
     tiny_facts = _facts(1500, seed=7)
@@ -116,15 +116,24 @@ def test_two_specs_side_by_side_do_not_interfere(seed: Spec) -> None:
     assert [m.rule_id for m in tiny_engine.evaluate(fact("deadline", "intake"))] == ["late"]
 
 
-def test_one_engine_per_revision_registered_once(seed: Spec) -> None:
-    first = RulesEngine.for_spec(seed)
-    assert RulesEngine.for_spec(seed) is first
-    assert first.name == "surabaya-complaints@r1"
+def test_each_build_of_a_revision_registers_a_name_of_its_own() -> None:
+    # durable_rules can neither re-register nor drop a name: building the same revision again
+    # (two services in one process, a test) must not collide with the first build.
+    spec = tiny_spec(NAG_RULES[:2], revision="again")
+    builds = [RulesEngine.build(spec) for _ in range(3)]
+    tag = f"tiny@again#{spec.content_hash[:12]}"
+    assert [e.name for e in builds] == ["tiny@again", tag, f"{tag}.2"]
+    for engine in builds:
+        assert [m.rule_id for m in engine.evaluate(fact("timer", "nag"))] == ["nag-early"]
+
+
+def test_the_seed_is_registered_under_its_sop_and_revision(seed: Spec) -> None:
+    assert RulesEngine.build(seed).name.startswith("surabaya-complaints@r1")
 
 
 def test_the_same_key_with_other_content_gets_its_own_ruleset() -> None:
-    one = RulesEngine.for_spec(tiny_spec(NAG_RULES[:1], revision="twice"))
-    two = RulesEngine.for_spec(tiny_spec(NAG_RULES[:2], revision="twice"))
+    one = RulesEngine.build(tiny_spec(NAG_RULES[:1], revision="twice"))
+    two = RulesEngine.build(tiny_spec(NAG_RULES[:2], revision="twice"))
     assert one.name == "tiny@twice"
     assert two.name.startswith("tiny@twice#")
     assert [m.rule_id for m in one.evaluate(fact("deadline", "intake"))] == ["late"]
@@ -145,8 +154,8 @@ def test_the_durable_definition_uses_no_in_and_starts_every_rule_positively(seed
         },
     ]
     for engine in (
-        RulesEngine.for_spec(seed),
-        RulesEngine.for_spec(tiny_spec(rules, revision="def")),
+        RulesEngine.build(seed),
+        RulesEngine.build(tiny_spec(rules, revision="def")),
     ):
         text = json.dumps(engine.definition)
         assert "$in" not in text and "$not" not in text
@@ -171,7 +180,7 @@ def test_unmatched_facts_on_fresh_rulesets_do_not_crash_the_process() -> None:
         for k in range(20):
             rules = [{"id": "r", "when": {"timer": "nag", "count": {"gt": 2}},
                       "then": [{"start_timer": {"name": "nag", "after": "1 hour"}}]}]
-            engine = RulesEngine.for_spec(tiny_spec(rules, revision=f"fresh{k}"))
+            engine = RulesEngine.build(tiny_spec(rules, revision=f"fresh{k}"))
             for n in range(5):
                 assert [m.rule_id for m in engine.evaluate(fact("timer", "nag", count=n))] == (
                     ["r"] if n > 2 else [])

@@ -21,7 +21,7 @@ START_NAG = {"start_timer": {"name": "nag", "every": "1 hour"}}
 
 def engine_for(*whens: dict[str, Any], revision: str = "t1") -> RulesEngine:
     rules = [{"id": f"r{i}", "when": w, "then": [*NOTIFY, START_NAG]} for i, w in enumerate(whens)]
-    return RulesEngine.for_spec(tiny_spec(rules, revision=revision))
+    return RulesEngine.build(tiny_spec(rules, revision=revision))
 
 
 def ids(engine: RulesEngine, f: dict[str, Any]) -> list[str]:
@@ -164,7 +164,7 @@ def test_a_match_carries_the_rule_actions_and_a_reason() -> None:
 
 
 def test_the_seed_escalates_only_from_its_threshold(seed: Spec) -> None:
-    engine = RulesEngine.for_spec(seed)
+    engine = RulesEngine.build(seed)
     late = [ids(engine, fact("timer", "follow_up_reminder", count=n)) for n in range(3)]
     assert late == [["follow-up-reminder"], ["follow-up-escalation"], ["follow-up-escalation"]]
     assert ids(engine, fact("deadline", "second_notification")) == ["auto-close"]
@@ -179,13 +179,13 @@ def test_no_match_is_an_empty_list() -> None:
 
 
 def test_a_spec_without_rules_matches_nothing() -> None:
-    assert RulesEngine.for_spec(tiny_spec([], revision="none")).evaluate(fact()) == []
+    assert RulesEngine.build(tiny_spec([], revision="none")).evaluate(fact()) == []
 
 
 def test_the_fact_is_not_changed(seed: Spec) -> None:
     f = fact("timer", "follow_up_reminder", count=2, field={"channel": "web"}, data={"x": [1]})
     before = repr(f)
-    RulesEngine.for_spec(seed).evaluate(f)
+    RulesEngine.build(seed).evaluate(f)
     assert repr(f) == before
 
 

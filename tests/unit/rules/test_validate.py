@@ -196,6 +196,6 @@ def test_every_problem_is_reported_at_once_with_its_file_and_rule() -> None:
 def test_an_invalid_spec_gets_no_engine() -> None:
     spec = tiny_spec([{"id": "a", "when": {"event": "pokee"}, "then": NOTIFY}], revision="bad")
     with pytest.raises(SopInvalid):
-        RulesEngine.for_spec(spec)
-    with pytest.raises(SopInvalid):  # refused again: nothing was cached or half-registered
-        RulesEngine.for_spec(spec)
+        RulesEngine.build(spec)
+    with pytest.raises(SopInvalid):  # refused again: nothing was half-registered
+        RulesEngine.build(spec)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core import CompiledRevision, compile_revision
 from engine.spec.load import load_revision
 from engine.spec.model import Spec
 from tests.unit.scenario.paths import PERMIT, SEED, SEED_RULES
@@ -15,6 +16,11 @@ from tests.unit.scenario.paths import PERMIT, SEED, SEED_RULES
 @pytest.fixture(scope="session")
 def seed_spec() -> Spec:
     return load_revision(SEED, SEED_RULES)
+
+
+@pytest.fixture(scope="session")
+def seed_rev(seed_spec: Spec) -> CompiledRevision:
+    return compile_revision(seed_spec)
 
 
 @pytest.fixture(scope="session")

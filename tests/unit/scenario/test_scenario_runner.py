@@ -35,14 +35,14 @@ TO_ROUTING = """\
 """
 
 
-def one(spec, steps: str, given_at: str = "2025-01-06T09:00:00+07:00"):
+def one(rev, steps: str, given_at: str = "2025-01-06T09:00:00+07:00"):
     """Run a single scenario written inline (steps indented by 6 spaces)."""
     text = (
         "scenarios:\n  - name: inline\n    given:\n"
         f"      at: {given_at}\n      fields:{FIELDS}    steps:\n{steps}"
     )
     sfile = parse_scenario_text(text, "inline.yaml")
-    return run_scenario(spec, sfile.scenarios[0])
+    return run_scenario(rev, sfile.scenarios[0])
 
 
 def test_sop_test_shows_expected_against_actual_and_exits_1(seed_root: Path) -> None:
@@ -118,7 +118,7 @@ def test_a_failure_shows_the_timeline_that_led_to_it(seed_root: Path) -> None:
 # --- what each check notices ---------------------------------------------------------------
 
 
-def test_notifications_are_those_since_the_previous_expect(seed_spec) -> None:
+def test_notifications_are_those_since_the_previous_expect(seed_rev) -> None:
     steps = (
         TO_ROUTING
         + """\
@@ -126,7 +126,7 @@ def test_notifications_are_those_since_the_previous_expect(seed_spec) -> None:
       - expect: {notifications: [{to: agency, template: routed_to_agency}]}
 """
     )
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     assert not result.passed
     # the second expect fails: the first one emptied the window
     assert result.failure.where.path == "scenarios[0].steps[6].expect"
@@ -134,7 +134,7 @@ def test_notifications_are_those_since_the_previous_expect(seed_spec) -> None:
     assert mismatch.expected == "to agency: routed_to_agency" and mismatch.actual == "none"
 
 
-def test_only_notifications_rejects_extra_ones(seed_spec) -> None:
+def test_only_notifications_rejects_extra_ones(seed_rev) -> None:
     steps = (
         TO_ROUTING
         + """\
@@ -142,58 +142,58 @@ def test_only_notifications_rejects_extra_ones(seed_spec) -> None:
       - expect: {notifications: {only: true, items: [{to: agency, template: routed_to_agency}]}}
 """
     )
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     assert not result.passed
     assert "remind_first_response" in result.failure.mismatches[0].actual
 
 
-def test_wrong_due_time_and_sla_are_reported(seed_spec) -> None:
+def test_wrong_due_time_and_sla_are_reported(seed_rev) -> None:
     steps = """\
       - expect:
           deadlines: [{step: receive_inquiry, due: 2025-01-07T10:00:00+07:00}]
           sla: {1: met}
 """
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     checks = {m.check: m for m in result.failure.mismatches}
     assert checks["deadlines"].expected == "step receive_inquiry due 2025-01-07T10:00+07:00"
     assert checks["deadlines"].actual == "step receive_inquiry due 2025-01-07T09:00+07:00"
     assert checks["sla"].actual == "running"
 
 
-def test_a_deadline_fires_at_its_own_due_time_while_the_clock_moves_past_it(seed_spec) -> None:
+def test_a_deadline_fires_at_its_own_due_time_while_the_clock_moves_past_it(seed_rev) -> None:
     steps = """\
       - advance: 3 working days
 """
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     deadline_rows = [r for r in result.timeline if r.event == "deadline"]
     assert [r.at.isoformat() for r in deadline_rows] == ["2025-01-07T02:00:00+00:00"]
 
 
-def test_the_clock_cannot_go_back(seed_spec) -> None:
-    result = one(seed_spec, "      - advance_to: 2025-01-05T09:00:00+07:00\n")
+def test_the_clock_cannot_go_back(seed_rev) -> None:
+    result = one(seed_rev, "      - advance_to: 2025-01-05T09:00:00+07:00\n")
     assert "cannot move the clock back" in result.failure.message
 
 
-def test_an_expected_refusal_with_another_code_fails(seed_spec) -> None:
+def test_an_expected_refusal_with_another_code_fails(seed_rev) -> None:
     steps = """\
       - event: {type: accept, actor: reporter}
         expect_error: missing_inputs
 """
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     assert "expected refusal missing_inputs" in result.failure.message
     assert "actor_not_allowed" in result.failure.message
 
 
-def test_a_refusal_must_mention_what_the_scenario_names(seed_spec) -> None:
+def test_a_refusal_must_mention_what_the_scenario_names(seed_rev) -> None:
     steps = """\
       - event: {type: triage, actor: staff}
         expect_error: {code: event_not_allowed, mentions: [accept, nonsense]}
 """
-    result = one(seed_spec, steps)
+    result = one(seed_rev, steps)
     assert "does not mention 'nonsense'" in result.failure.message
 
 
-def test_a_failure_in_a_continued_scenario_names_it(seed_spec) -> None:
+def test_a_failure_in_a_continued_scenario_names_it(seed_rev) -> None:
     text = f"""scenarios:
   - name: base
     given:
@@ -206,7 +206,7 @@ def test_a_failure_in_a_continued_scenario_names_it(seed_spec) -> None:
       - expect: {{state: 1}}
 """
     sfile = parse_scenario_text(text, "chain.yaml")
-    result = run_scenario(seed_spec, sfile.scenarios[1])
+    result = run_scenario(seed_rev, sfile.scenarios[1])
     assert result.failure.message.startswith("in 'base', which this scenario continues")
     assert result.failure.where.path == "scenarios[0].steps[0].expect"  # in 'base'
     assert result.failure.where.line == 13

@@ -14,7 +14,7 @@ PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
 
 
 def _check(case) -> None:
-    result = run_scenario(case.spec, case.scenario)
+    result = run_scenario(case.rev, case.scenario)
     assert result.passed, "\n".join(result.failure.lines())
 
 

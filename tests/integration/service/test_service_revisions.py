@@ -1,0 +1,36 @@
+"""Each revision is compiled once (its Machine and its durable_rules ruleset) and held by the
+service's resolver by content hash: not per event, not per ticket, not again on a reload."""
+
+from __future__ import annotations
+
+from engine.app.service import TicketService
+from engine.spec.catalog import Catalog
+
+from .conftest import SOP
+
+
+def test_tickets_of_one_revision_share_its_one_compiled_form(service, catalog, new):
+    first, second = new(), new()
+    rev = service.revision_for(first.ticket)
+    assert rev.spec is catalog.get(SOP)
+    assert service.revision_for(second.ticket) is rev
+    assert service.compiled(catalog.get(SOP)) is rev
+    service.post_event(first.id, "accept", "staff", {}, user=None)
+    assert service.revision_for(service.get_ticket(first.id).ticket) is rev
+
+
+def test_a_reload_of_the_same_files_compiles_nothing_again(service, catalog, new):
+    made = new()
+    rev = service.revision_for(made.ticket)
+    service.use_catalog(catalog)
+    assert service.revision_for(made.ticket) is rev
+
+
+def test_a_revision_rebuilt_from_its_stored_texts_is_compiled_once(service, store, clock, new):
+    first, second = new(), new()
+    blank = TicketService(Catalog(), store, clock)  # loads no file: reads the stored texts
+    rebuilt = blank.revision_for(first.ticket)
+    assert rebuilt is not service.revision_for(first.ticket)
+    assert rebuilt.content_hash == first.ticket.spec_hash
+    assert blank.revision_for(second.ticket) is rebuilt
+    assert blank.get_ticket(second.id).allowed_events == ("accept",)
