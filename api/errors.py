@@ -80,12 +80,6 @@ class Forbidden(ApiError):
     title = "Not allowed for this token"
 
 
-class PreconditionRequired(ApiError):
-    code = "precondition_required"
-    status = 428
-    title = "If-Match required"
-
-
 # The engine's exception tree -> (HTTP status, title). Subclasses are looked up before their
 # bases (the MRO), so a new engine error inherits its parent's mapping until it gets its own.
 ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {

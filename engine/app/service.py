@@ -51,7 +51,7 @@ from engine.store.ids import new_ticket_id
 from engine.store.revisions import SpecResolver, texts_of
 from engine.store.store import Idempotency, KeyTaken, StaleVersion, Store, StoredTicket, Tx
 
-__all__ = ["Page", "PostResult", "TicketRecord", "TicketService", "open_service"]
+__all__ = ["Page", "PostResult", "TicketRecord", "TicketService"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -454,13 +454,6 @@ class TicketService:
         if found is None:  # the winner's transaction is not visible: should not happen
             raise Conflict(f"idempotency key {key!r} is being used by a concurrent request")
         return found
-
-
-def open_service(
-    catalog: Catalog, database_url: str, clock: Clock | None = None, *, schema: str | None = None
-) -> TicketService:
-    """Open (and migrate) the store at `database_url` and return a service over it."""
-    return TicketService(catalog, Store.open(database_url, schema=schema), clock)
 
 
 def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:
