@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from engine.app.sweeper import PeriodicTask
+from engine.app.background import Background, PeriodicTask
 from engine.core.clock import Clock, SystemClock
 from engine.core.model import Notification
 from engine.store import Store
@@ -155,7 +155,7 @@ class DeliveryReport:
     dead: int = 0
 
 
-class Notifier:
+class Notifier(Background):
     def __init__(
         self,
         store: Store,
@@ -185,19 +185,6 @@ class Notifier:
                 self._deliver(item, report)
             if len(claimed) < self.batch:
                 return report
-
-    def start(self) -> None:
-        self._task.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._task.stop(timeout)
-
-    def wake(self) -> None:
-        self._task.wake()
-
-    @property
-    def running(self) -> bool:
-        return self._task.running
 
     def _deliver(self, item: Claimed, report: DeliveryReport) -> None:
         note = item.notification

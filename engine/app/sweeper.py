@@ -9,17 +9,16 @@ the core in that ticket's own transaction (`TicketService.sweep`). With several 
 PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED` lets only one of them sweep a given deadline; a
 pass keeps going, batch after batch, until nothing more is due.
 
-`PeriodicTask` is the small thread loop shared with the notifier.
+The thread it runs in: engine.app.background.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from engine.app.background import Background, PeriodicTask
 from engine.app.reports.periodic import PeriodicJobs
 
 if TYPE_CHECKING:
@@ -27,59 +26,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PeriodicTask", "Sweeper"]
+__all__ = ["Sweeper"]
 
 MAX_BATCHES = 1000  # batches in one pass; the next pass goes on where this one stopped
 
 
-class PeriodicTask:
-    """Run `work()` every `interval` seconds in a daemon thread until `stop()`.
-
-    An exception in one run is logged and the loop goes on. `wake()` runs it again at once.
-    """
-
-    def __init__(self, name: str, work: Callable[[], object], interval: float) -> None:
-        if interval <= 0:
-            raise ValueError(f"interval must be > 0 seconds, got {interval}")
-        self.name = name
-        self.interval = interval
-        self._work = work
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._work()
-            except Exception:
-                log.exception("%s: run failed; trying again in %.1fs", self.name, self.interval)
-            self._wake.wait(self.interval)
-            self._wake.clear()
-
-
-class Sweeper:
+class Sweeper(Background):
     def __init__(self, service: TicketService, *, interval: float = 2.0, batch: int = 500) -> None:
         self.service = service
         self.batch = batch
@@ -102,17 +54,3 @@ class Sweeper:
         except Exception:  # a failing periodic step must not stop deadline sweeps
             log.exception("periodic steps failed; tried again next sweep")
         return total
-
-    def start(self) -> None:
-        self._task.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._task.stop(timeout)
-
-    def wake(self) -> None:
-        """Sweep now (e.g. after the manual clock moved)."""
-        self._task.wake()
-
-    @property
-    def running(self) -> bool:
-        return self._task.running

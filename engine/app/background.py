@@ -1,0 +1,86 @@
+"""Background work: a job run every few seconds in a daemon thread (the sweeper, the notifier).
+
+    class Sweeper(Background):
+        def __init__(...): self._task = PeriodicTask("sop-sweeper", self.run_once, interval)
+        def run_once(self): ...
+
+`Background` gives such a job `start`, `stop`, `wake` (run now, e.g. after the manual clock
+moved) and `running`, by handing them to its `PeriodicTask`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Background", "PeriodicTask"]
+
+
+class PeriodicTask:
+    """Run `work()` every `interval` seconds in a daemon thread until `stop()`.
+
+    An exception in one run is logged and the loop goes on. `wake()` runs it again at once.
+    """
+
+    def __init__(self, name: str, work: Callable[[], object], interval: float) -> None:
+        if interval <= 0:
+            raise ValueError(f"interval must be > 0 seconds, got {interval}")
+        self.name = name
+        self.interval = interval
+        self._work = work
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._work()
+            except Exception:
+                log.exception("%s: run failed; trying again in %.1fs", self.name, self.interval)
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+class Background:
+    """A job whose `run_once` a `PeriodicTask` (`self._task`, set by the subclass) repeats."""
+
+    _task: PeriodicTask
+
+    def start(self) -> None:
+        self._task.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._task.stop(timeout)
+
+    def wake(self) -> None:
+        """Run now instead of at the next tick."""
+        self._task.wake()
+
+    @property
+    def running(self) -> bool:
+        return self._task.running
