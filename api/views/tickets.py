@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from api.auth import current, require_write
-from api.errors import InvalidRequest
 from api.present.tickets import ticket_view
 from api.schemas.headers import IdempotentHeadersSchema
 from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, TicketPageSchema
@@ -20,7 +19,6 @@ from api.views.access import (
 from api.views.common import dump, load_body, load_query, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
-from engine.errors import UnknownRevision, UnknownSop
 
 bp = Blueprint("tickets", __name__)
 
@@ -46,22 +44,15 @@ def create_ticket() -> Response:
     principal = require_write()
     body = load_body(TicketCreateSchema)
     rt = runtime()
-    try:
-        rt.catalog.revisions(body["sop"])
-    except UnknownSop as exc:
-        raise InvalidRequest(exc.message, errors={"sop": [exc.message]}) from None
-    try:
-        record = rt.service.create_ticket(
-            body["sop"],
-            fields_in_scope(principal, body["fields"]),
-            actor=opening_actor(principal, body["actor"]),
-            user=principal.name,
-            occurred_at=body["occurred_at"],
-            external_ref=body["external_ref"],
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-    except UnknownRevision as exc:  # no revision in force at `occurred_at`: the body's fault
-        raise InvalidRequest(exc.message, errors={"occurred_at": [exc.message]}) from None
+    record = rt.service.create_ticket(
+        body["sop"],
+        fields_in_scope(principal, body["fields"]),
+        actor=opening_actor(principal, body["actor"]),
+        user=principal.name,
+        occurred_at=body["occurred_at"],
+        external_ref=body["external_ref"],
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
     wake_notifier()
     return dump(
         TicketViewSchema,

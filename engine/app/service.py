@@ -42,6 +42,8 @@ from engine.errors import (
     InvalidData,
     NotFound,
     SopError,
+    UnknownRevision,
+    UnknownSop,
     VersionMismatch,
 )
 from engine.spec.catalog import Catalog
@@ -137,7 +139,7 @@ class TicketService:
             found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
             if found is not None:
                 return found.record
-        rev = self.compiled(self.catalog.effective(sop_id, at))
+        rev = self._governing(sop_id, at)
         outcome = core.new_ticket(rev, new_ticket_id(), dict(fields), at, actor=actor, user=user)
         idem = self._idempotency(CREATE_SCOPE, idempotency_key, digest, outcome)
         try:
@@ -146,6 +148,16 @@ class TicketService:
         except KeyTaken:
             return self._replay_or_fail(CREATE_SCOPE, idempotency_key, digest).record
         return self._record(rev, saved, external_ref)
+
+    def _governing(self, sop_id: str, at: datetime) -> CompiledRevision:
+        """The revision in force at `at`. An unknown SOP, or none in force then, is the
+        request's mistake: InvalidData on the field that named it (`sop`, `occurred_at`)."""
+        try:
+            return self.compiled(self.catalog.effective(sop_id, at))
+        except UnknownSop as exc:
+            raise InvalidData(exc.message, errors={"sop": [exc.message]}) from None
+        except UnknownRevision as exc:
+            raise InvalidData(exc.message, errors={"occurred_at": [exc.message]}) from None
 
     def post_event(
         self,
