@@ -15,6 +15,7 @@ from typing import Any
 
 from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
+from engine.core.checks import missing_needs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
 from engine.core.timing import deadline_overdue, ticket_overdue
@@ -72,13 +73,31 @@ def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, An
     }
 
 
-def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[EventDef]:
-    """The current step's events among `names`, in the order given (`AllowedEventSchema`
-    dumps the records)."""
+def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str, Any]]:
+    """The current step's events among `names`, in the order given, each with what it needs
+    set first (`AllowedEventSchema` dumps them)."""
     if not names or ticket.state == END:
         return []
     step = spec.step(ticket.state)
-    return [ev for ev in (step.event(name) for name in names) if ev is not None]
+    return [
+        _allowed_event(spec, ticket, ev)
+        for ev in (step.event(name) for name in names)
+        if ev is not None
+    ]
+
+
+def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
+    unset = missing_needs(spec, ev, ticket.fields)
+    return {
+        "name": ev.name,
+        "by": ev.by,
+        "requires": ev.requires,
+        "accepts": ev.accepts,
+        "targets": ev.targets,
+        "needs": [
+            {"id": f, "label": spec.field_def(f).label, "missing": f in unset} for f in ev.needs
+        ],
+    }
 
 
 def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str, Any]:

@@ -73,14 +73,24 @@ class DeadlineSchema(Schema):
     overdue = ma.Boolean()
 
 
+class NeedSchema(Schema):
+    id = ma.String(metadata={"description": "a ticket field id"})
+    label = ma.String()
+    missing = ma.Boolean(metadata={"description": "not set yet: the event is refused until it is"})
+
+
 class AllowedEventSchema(Schema):
-    """Dumps the step's EventDef record itself."""
+    """An event of the step (`api.present.tickets._allowed_event`)."""
 
     type = ma.String(attribute="name")
     by = ma.List(ma.String())
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())
     targets = ma.List(ma.String())
+    needs = ma.List(
+        ma.Nested(NeedSchema),
+        metadata={"description": "ticket fields that must be set before this event"},
+    )
 
 
 class TicketSchema(Schema):

@@ -214,7 +214,8 @@ def _targets(ev: EventDef, renames: dict[str, str]) -> list[str]:
     out = []
     for br in ev.branches:
         to = renames.get(br.to, br.to)
-        out.append(f"{to} if {condition_text(br.when)}" if br.when else f"{to} otherwise")
+        text = f"{to} if {condition_text(br.when)}" if br.when else f"{to} otherwise"
+        out.append(f"{text} (status {br.status})" if br.status else text)
     return out
 
 
@@ -253,6 +254,8 @@ def _event_changes(step: Step, x: EventDef, y: EventDef, renames: dict[str, str]
         ("clock", _clock(x), _clock(y), False),
         ("requires", list(x.requires), list(y.requires), True),
         ("accepts", list(x.accepts), list(y.accepts), True),
+        ("needs", list(x.needs), list(y.needs), True),
+        ("status", x.status, y.status, False),
         ("description", x.description, y.description, False),
     ]
     out = []

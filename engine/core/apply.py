@@ -21,6 +21,7 @@ from engine.core.machine import fire
 from engine.core.model import Event, Outcome, StepRun, Ticket, Timer
 from engine.core.reactions import Draft, react
 from engine.core.revision import CompiledRevision
+from engine.core.status import status_after, taken_branch
 from engine.core.timing import (
     add_duration,
     finish_run,
@@ -108,13 +109,14 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
     check_actor(spec, step, evdef, event.actor)
     data = check_values(spec, event.data, evdef.accepts, what=f"data for event {evdef.name!r}")
     fields = {**ticket.fields, **{k: v for k, v in data.items() if v is not None}}
-    check_inputs(spec, step, evdef, fields, data)
+    check_inputs(spec, step, evdef, fields, data, before=ticket.fields)
     active = ticket.active
     assert active is not None
     if evdef.pause or evdef.resume:
         cal = spec.calendar(step.calendar)
         run = pause_run(active, at) if evdef.pause else resume_run(active, at, cal, step)
-        draft.ticket = replace(ticket, fields=fields, active=run)
+        status = status_after(spec, step, evdef, ticket.status)
+        draft.ticket = replace(ticket, fields=fields, active=run, status=status)
         draft.log_event(
             event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
         )
@@ -128,14 +130,16 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
             state=step.id,
         )
     if target is None:  # an internal event: recorded, rules run, state unchanged
-        draft.ticket = replace(ticket, fields=fields)
+        status = status_after(spec, step, evdef, ticket.status)
+        draft.ticket = replace(ticket, fields=fields, status=status)
         draft.log_event(
             event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
         )
         react(draft, "event", evdef.name, event.actor, data, caused_by)
         return
     finished = finish_run(active, at, evdef.name)
-    status = step.status or ticket.status
+    branch = taken_branch(evdef, target, fields, data)
+    status = status_after(spec, step, evdef, ticket.status, target, branch)
     timers = tuple(t for t in ticket.timers if t.step != step.id)
     if target == END:
         new_active: StepRun | None = None

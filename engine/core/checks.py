@@ -56,14 +56,21 @@ def check_actor(spec: Spec, step: Step, evdef: EventDef, actor: str) -> None:
 
 
 def check_inputs(
-    spec: Spec, step: Step, evdef: EventDef, fields: Mapping[str, Any], data: Mapping[str, Any]
+    spec: Spec,
+    step: Step,
+    evdef: EventDef,
+    fields: Mapping[str, Any],
+    data: Mapping[str, Any],
+    before: Mapping[str, Any],
 ) -> None:
-    """Every missing item at once: the event's required data, and (when the event completes
-    the step) the step's required inputs that apply to this ticket."""
-    missing: dict[str, str] = {}
+    """Every missing item at once: the ticket fields the event needs set before it (`needs`,
+    read in `before`: the ticket's fields without this event's data), the event's required
+    data, and (when the event completes the step) the step's required inputs that apply."""
+    needed = missing_needs(spec, evdef, before)
+    missing: dict[str, str] = dict(needed)
     for key in evdef.requires:
         if not is_set(data.get(key)):
-            missing[key] = spec.field_def(key).label
+            missing.setdefault(key, spec.field_def(key).label)
     if evdef.completes_step:
         for item in step.inputs:
             if item.when is not None and not holds(item.when, fields, data):
@@ -73,7 +80,16 @@ def check_inputs(
                     missing.setdefault(key, f"{spec.field_def(key).label} ({item.text})")
     if missing:
         listed = "; ".join(f"{k}: {label}" for k, label in missing.items())
-        raise MissingInputs(
-            f"step {step.no} ({step.id}) cannot complete with {evdef.name!r}: missing {listed}",
-            missing=missing,
+        first = f" (set first: {', '.join(needed.values())})" if needed else ""
+        at = f"step {step.no} ({step.id})"
+        refused = (
+            f"{at} cannot complete with {evdef.name!r}"
+            if evdef.completes_step
+            else f"event {evdef.name!r} is refused at {at}"
         )
+        raise MissingInputs(f"{refused}{first}: missing {listed}", missing=missing)
+
+
+def missing_needs(spec: Spec, evdef: EventDef, fields: Mapping[str, Any]) -> dict[str, str]:
+    """The fields `evdef` needs that are not set in `fields`: id -> label."""
+    return {k: spec.field_def(k).label for k in evdef.needs if not is_set(fields.get(k))}

@@ -76,6 +76,13 @@ class Draft:
             )
         )
 
+    def set_status(self, status: str) -> None:
+        """A rule's status change, recorded in the entry of what triggered the rule (the
+        last one logged): its `to_status` is the status the ticket is left in."""
+        self.ticket = replace(self.ticket, status=status)
+        if self.log:
+            self.log[-1] = replace(self.log[-1], to_status=status)
+
     def record_firing(self, firing: RuleFiring) -> None:
         last = self.log[-1]
         self.log[-1] = replace(last, rules=(*last.rules, firing))
@@ -237,7 +244,7 @@ def _cancel_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) ->
 
 
 def _set_status(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
-    draft.ticket = replace(draft.ticket, status=str(action.params["status"]))
+    draft.set_status(str(action.params["status"]))
 
 
 def _fire(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:

@@ -98,11 +98,17 @@ def _event(name: str, doc: dict[str, Any]) -> EventDef:
         by=tuple(doc["by"]),
         to=doc.get("to"),
         branches=tuple(
-            Branch(to=b["to"], when=build_condition(b["when"]) if b.get("when") else None)
+            Branch(
+                to=b["to"],
+                when=build_condition(b["when"]) if b.get("when") else None,
+                status=b.get("status"),
+            )
             for b in doc.get("branches", ())
         ),
         requires=tuple(doc.get("requires", ())),
         accepts=tuple(dict.fromkeys([*doc.get("requires", ()), *doc.get("accepts", ())])),
+        needs=tuple(doc.get("needs", ())),
+        status=doc.get("status"),
         pause=bool(doc.get("pause", False)),
         resume=bool(doc.get("resume", False)),
         description=doc.get("description", ""),

@@ -217,15 +217,17 @@ def _event(name: str, ev: dict[str, Any], path: Path, ctx: Context, report: Repo
         )
     for j, aid in enumerate(as_list(ev.get("by"))):
         _ref(aid, ctx.actors, "actor", (*path, "by", j), report)
-    for key in ("requires", "accepts"):
+    for key in ("requires", "accepts", "needs"):
         for j, fid in enumerate(as_list(ev.get(key))):
             _ref(fid, ctx.fields, "field", (*path, key, j), report)
+    _ref(ev.get("status"), ctx.statuses, "status", (*path, "status"), report)
     targets = {*ctx.steps, END}
     _ref(ev.get("to"), targets, "step", (*path, "to"), report)
     branches = as_list(ev.get("branches"))
     for j, branch in enumerate(branches):
         branch = as_map(branch)
         _ref(branch.get("to"), targets, "step", (*path, "branches", j, "to"), report)
+        _ref(branch.get("status"), ctx.statuses, "status", (*path, "branches", j, "status"), report)
         if branch.get("when") is not None:
             check_condition(branch["when"], (*path, "branches", j, "when"), ctx.fields, report)
         elif j != len(branches) - 1:

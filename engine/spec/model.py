@@ -120,6 +120,7 @@ class Input:
 class Branch:
     to: str
     when: Condition | None = None  # None: the "otherwise" branch (must be last)
+    status: str | None = None  # the public status this branch sets (over the event's)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class EventDef:
     branches: tuple[Branch, ...] = ()
     requires: tuple[str, ...] = ()  # event data keys that must be present (field ids)
     accepts: tuple[str, ...] = ()  # event data keys merged into the ticket's fields
+    # ticket fields that must be set before the event (preconditions), refused otherwise
+    needs: tuple[str, ...] = ()
+    status: str | None = None  # the public status the event sets (any kind of event)
     pause: bool = False
     resume: bool = False
     description: str = ""
@@ -160,7 +164,9 @@ class Step:
     time_limit: Duration | None
     output: str
     remarks: str = ""
-    status: str | None = None  # the status set when this step completes
+    # the status set when this step completes moving forward (not on a return to an earlier
+    # step); an event's, branch's or rule's status takes precedence (engine.core.status)
+    status: str | None = None
     events: tuple[EventDef, ...] = ()
     calendar: str | None = None  # None: the SOP's default calendar
     periodic: str | None = None  # a step run on a schedule, not per ticket (e.g. "monthly")

@@ -96,6 +96,7 @@ class InputSchema(Strict):
 class BranchSchema(Strict):
     when = Raw(allow_none=True)
     to = Ident(required=True)
+    status = Ident(allow_none=True)
 
 
 class EventSchema(Strict):
@@ -104,6 +105,8 @@ class EventSchema(Strict):
     branches = List(Record(BranchSchema), nonempty=True)
     requires = List(Ident())
     accepts = List(Ident())
+    needs = List(Ident())
+    status = Ident(allow_none=True)
     pause = Bool()
     resume = Bool()
     description = Text()

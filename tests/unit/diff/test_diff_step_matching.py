@@ -154,3 +154,20 @@ def test_events_added_and_removed_status_and_remarks(r1: Spec):
         ("steps", "changed", "reply_on_channel", "remarks"),
         ("steps", "removed", "await_agency_response", "events.agency_responded"),
     }
+
+
+def test_outcome_statuses_and_preconditions_of_events_are_changes(r1: Spec):
+    step = r1.step("monitor_channels")
+    triage = step.event("triage")
+    assert triage is not None
+    branches = (triage.branches[0], replace(triage.branches[1], status="in_progress"))
+    events = (replace(triage, branches=branches, needs=("channel",), status="received"),)
+    result = diff_specs(r1, _edit(r1, step.id, events=events))
+    got = {c.key[-1]: c for c in result.changes}
+    assert set(got) == {"events.triage.targets", "events.triage.needs", "events.triage.status"}
+    assert got["events.triage.targets"].after[1] == "enter_into_app otherwise (status in_progress)"
+    assert (got["events.triage.status"].before, got["events.triage.status"].after) == (
+        None,
+        "received",
+    )
+    assert got["events.triage.needs"].after == ["channel"]

@@ -68,3 +68,25 @@ def test_simulate_reports_a_bad_events_file_with_its_place(tmp_path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "events.yaml:3:14: bad_duration: steps[0].advance" in result.output
+
+
+def test_simulate_shows_each_status_change_on_the_row_that_caused_it() -> None:
+    events = str(FIXTURES / "leave_status_events.yaml")
+    root = str(ROOT / "tests" / "sops" / "sop")
+    args = ["simulate", "leave-request@v1", "--events", events, "--root", root]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = [(r["event"], r["status_label"]) for r in json.loads(result.output)["timeline"]]
+    assert rows == [
+        ("created", "Diajukan"),
+        ("submitted", "Dalam Pemeriksaan"),  # the row's own status, moving forward
+        ("balance_checked", "Sisa Cuti Habis"),  # a rule's, on the event that triggered it
+        ("returned", "Dikembalikan"),  # the event's, on a return to row 1
+        ("submitted", "Dalam Pemeriksaan"),
+        ("balance_checked", "Dalam Pemeriksaan"),  # the rule does not match: unchanged
+        ("verified", "Terverifikasi"),
+        ("decided", "Ditolak"),  # the branch taken's
+    ]
+    text = CliRunner().invoke(main, args).output
+    checked = next(line for line in text.splitlines() if " balance_checked " in line)
+    assert "Sisa Cuti Habis" in checked

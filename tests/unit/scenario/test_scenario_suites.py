@@ -1,5 +1,5 @@
 """Every scenario shipped with an SOP runs through the engine as its own pytest test: the seed's
-beside sop/surabaya-complaints/r1.yaml, and the second, unrelated SOP's in tests/sops/."""
+beside sop/surabaya-complaints/r1.yaml, and the other, unrelated SOPs' in tests/sops/."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tests.unit.scenario.paths import PERMIT_ROOT, ROOT
 
 SEED_CASES = collect(load_catalog(ROOT / "sop").revisions("surabaya-complaints"))
 PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
+LEAVE_CASES = collect(load_catalog(PERMIT_ROOT).revisions("leave-request"))
 
 
 def _check(case) -> None:
@@ -28,6 +29,12 @@ def test_building_permit_scenario(case) -> None:
     _check(case)
 
 
+@pytest.mark.parametrize("case", LEAVE_CASES.cases, ids=lambda c: c.id)
+def test_leave_request_scenario(case) -> None:
+    """Outcome statuses set by events and branches, with no rule; a precondition."""
+    _check(case)
+
+
 def test_seed_scenario_files_are_valid_and_cover_every_branch_and_deadline() -> None:
     assert SEED_CASES.problems == []
     assert len(SEED_CASES.cases) >= 14
@@ -39,3 +46,9 @@ def test_seed_scenario_files_are_valid_and_cover_every_branch_and_deadline() -> 
 def test_second_sop_scenarios_are_valid() -> None:
     assert PERMIT_CASES.problems == []
     assert len(PERMIT_CASES.cases) >= 4
+
+
+def test_leave_request_scenarios_are_valid_and_show_both_outcomes() -> None:
+    assert LEAVE_CASES.problems == []
+    names = " ".join(c.scenario.name for c in LEAVE_CASES.cases)
+    assert "approves" in names and "rejects" in names and "returned" in names
