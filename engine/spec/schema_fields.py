@@ -29,6 +29,11 @@ class Msg:
     hint: str = ""
 
 
+def is_blank(value: Any) -> bool:
+    """Null or text of spaces only: both mean "none" where a key is optional."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def fail(code: str, message: str, hint: str = "") -> ValidationError:
     return ValidationError([Msg(code, message, hint)])
 
@@ -119,9 +124,12 @@ class Bool(fields.Field):
 
 
 class Date(fields.Field):
-    """A date: unquoted `2023-08-31` (YAML reads it as a date) or the same text in quotes."""
+    """A date: unquoted `2023-08-31` (YAML reads it as a date) or the same text in quotes.
+    Where null is allowed, blank text ("") is read as null too: both mean "no date"."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if self.allow_none and is_blank(value):
+            return None
         if isinstance(value, datetime):
             raise fail("bad_date", f"expected a date, got {describe(value)}", "write the date only")
         if isinstance(value, date):
@@ -159,6 +167,8 @@ class Nip(fields.Field):
     """An Indonesian civil servant number (NIP): 18 digits, written as text."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if self.allow_none and is_blank(value):
+            return value
         if isinstance(value, int) and not isinstance(value, bool):
             raise fail(
                 "wrong_type",
