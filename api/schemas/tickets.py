@@ -77,6 +77,10 @@ class AllowedEventSchema(Schema):
     """Dumps the step's EventDef record itself."""
 
     type = ma.String(attribute="name")
+    label = ma.String(
+        attribute="display_name",
+        metadata={"description": "what people read; the type when none is given"},
+    )
     by = ma.List(ma.String())
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())

@@ -117,6 +117,7 @@ def _event(name: str, doc: dict[str, Any]) -> EventDef:
         pause=bool(doc.get("pause", False)),
         resume=bool(doc.get("resume", False)),
         description=doc.get("description") or "",
+        label=_text(doc, "label"),
     )
 
 

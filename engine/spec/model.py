@@ -158,6 +158,11 @@ class EventDef:
     pause: bool = False
     resume: bool = False
     description: str = ""
+    label: str = ""  # what people read (Indonesian, from the YAML); "": the name is shown
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
 
     @property
     def completes_step(self) -> bool:

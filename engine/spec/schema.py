@@ -100,6 +100,7 @@ class BranchSchema(Strict):
 
 
 class EventSchema(Strict):
+    label = Text(allow_none=True)
     by = List(Ident(), required=True, nonempty=True)
     to = Ident()
     branches = List(Record(BranchSchema), nonempty=True)
