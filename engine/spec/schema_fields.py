@@ -49,13 +49,39 @@ class Strict(Schema):
         if not isinstance(original, dict):
             return
         known = [f.data_key or name for name, f in self.fields.items()]
+        split = split_texts(original, known)
         errors = {
-            key: [Msg("unknown_key", f"unknown key {key!r}", did_you_mean(key, known))]
+            key: [
+                Msg(
+                    "unknown_key",
+                    f"unknown key {key!r}",
+                    split.get(key) or did_you_mean(key, known),
+                )
+            ]
             for key in original
             if isinstance(key, str) and key not in known
         }
         if errors:
             raise ValidationError(errors)
+
+
+def split_texts(mapping: dict[Any, Any], known: list[str]) -> dict[str, str]:
+    """Hints for `{text: Foto, lampiran}`: in a flow mapping a comma ends the text, and what
+    follows reads as keys without values. Each such key gets the hint to quote the whole text."""
+    hints: dict[str, str] = {}
+    text_key, parts, tail = "", [], []  # the text before, its parts, the keys that split it
+    for key, value in [*mapping.items(), ("", 0)]:
+        if isinstance(key, str) and key not in known and value is None and text_key:
+            parts.append(key)
+            tail.append(key)
+            continue
+        whole = ", ".join(parts)
+        for k in tail:
+            hints[k] = f'a comma ends a text inside {{...}}: quote it, {text_key}: "{whole}"'
+        text_key, parts, tail = "", [], []
+        if isinstance(key, str) and key in known and isinstance(value, str):
+            text_key, parts = key, [value]
+    return hints
 
 
 class Text(fields.Field):
