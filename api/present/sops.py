@@ -76,6 +76,7 @@ def step_number(spec: Spec, step_id: str) -> int | None:
 def step_event(spec: Spec, ev: EventDef) -> dict[str, Any]:
     return {
         "type": ev.name,
+        "label": ev.display_name,
         "by": list(ev.by),
         "completes_step": ev.completes_step,
         "targets": list(ev.targets),

@@ -57,6 +57,7 @@ class InputSchema(Schema):
 
 class StepEventSchema(Schema):
     type = ma.String()
+    label = ma.String(metadata={"description": "what people read; the type when none is given"})
     by = ma.List(ma.String(), metadata={"description": "actor ids that may post it"})
     completes_step = ma.Boolean()
     targets = ma.List(ma.String(), metadata={"description": "step ids it may lead to"})

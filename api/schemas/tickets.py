@@ -83,6 +83,10 @@ class AllowedEventSchema(Schema):
     """An event of the step (`api.present.tickets._allowed_event`)."""
 
     type = ma.String(attribute="name")
+    label = ma.String(
+        attribute="display_name",
+        metadata={"description": "what people read; the type when none is given"},
+    )
     by = ma.List(ma.String())
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())

@@ -17,6 +17,7 @@ from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
+from engine.spec.labels import event_label, field_label
 from engine.spec.model import Spec
 
 PAGE = 100
@@ -128,6 +129,8 @@ def ticket(ticket_id: str) -> str:
         labels=labels,
         fields=fields,
         step_no=lambda s: _step_no(spec, s),
+        event_label=lambda name, step: event_label(spec, name, step),
+        field_label=lambda f: field_label(spec, f),
         scope_field=report_scope_field(spec),
         zone=spec.calendar().time_zone,
         now=now,

@@ -63,7 +63,7 @@ def diff_specs(a: Spec, b: Spec, tickets: Iterable[Ticket] | None = None) -> Dif
 
 
 def _info(spec: Spec) -> RevisionInfo:
-    effective = spec.identity.effective or spec.identity.made
+    effective = spec.identity.governs_from
     rulesets = tuple(rs.id for rs in spec.rulesets)
     return RevisionInfo(spec.sop_id, spec.revision, spec.content_hash, effective, rulesets)
 

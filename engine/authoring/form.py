@@ -60,20 +60,23 @@ def render_form(spec: Spec, width: int = 160) -> str:
     return "\n\n".join((_identity(spec, width), _sections(spec, width), _activities(spec, width)))
 
 
+def blank(text: str) -> str:
+    """A field the paper leaves blank is shown as "-": nothing is invented."""
+    return text if text.strip() else "-"
+
+
 def _identity(spec: Spec, width: int) -> str:
     ident = spec.identity
     ap = ident.approved_by
-    approver = "\n".join(
-        x for x in (ap.title, "", ap.name, ap.rank, f"NIP. {ap.nip}" if ap.nip else "") if x != ""
-    )
+    approver = [x for x in (ap.title, ap.name, ap.rank, f"NIP. {ap.nip}" if ap.nip else "") if x]
     rows = [
         ("", "\n".join((ident.government, *ident.units)).strip()),
-        ("NOMOR SOP", ident.number),
+        ("NOMOR SOP", blank(ident.number)),
         ("TGL. PEMBUATAN", long_date(ident.made)),
         ("TGL. REVISI", long_date(ident.revised)),
         ("TGL. EFEKTIF", long_date(ident.effective)),
-        ("DISAHKAN OLEH", approver),
-        ("NAMA SOP", ident.name),
+        ("DISAHKAN OLEH", "\n".join(approver) or "-"),
+        ("NAMA SOP", blank(ident.name)),
     ]
     label = 16
     value = max(20, min(width - label - 7, natural_width([r[1] for r in rows], 200)))

@@ -97,8 +97,8 @@ def list_cmd(root: Path, rules_dir: Path | None, fmt: str) -> None:
                 "valid": True,
                 "number": ident.number,
                 "name": ident.name,
-                "made": ident.made.isoformat(),
-                "effective": (ident.effective or ident.made).isoformat(),
+                "made": ident.made.isoformat() if ident.made else None,
+                "effective": ident.governs_from.isoformat(),
                 "steps": len(spec.steps),
                 "rules": len(spec.rules),
                 "content_hash": spec.content_hash,
@@ -167,3 +167,18 @@ def show_cmd(ref: str, root: Path, rules_dir: Path | None, fmt: str, width: int 
 
 
 COMMANDS += [validate_cmd, list_cmd, show_cmd]
+
+
+@click.command("schema")
+@click.argument("kind", type=click.Choice(["revision", "rules"]), default="revision")
+def schema_cmd(kind: str) -> None:
+    """Print the JSON Schema of a revision file (or of a rules file) for an editor.
+
+    Generated from the validator's own structure checks: keys, types, ids and required keys.
+    Save it and name it in a modeline: `# yaml-language-server: $schema=<path>`."""
+    from engine.spec.json_schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+COMMANDS.append(schema_cmd)

@@ -28,6 +28,7 @@ from engine.core.revision import CompiledRevision
 from engine.core.timing import add_duration, pending_deadlines
 from engine.errors import RulesError
 from engine.spec.durations import parse_duration
+from engine.spec.labels import event_label
 from engine.spec.model import RuleAction, Spec
 from engine.spec.rules.compiled import KEYED_SUBJECTS, CompiledRule, Match, fact_value, leaves
 from engine.spec.rules.reasons import reason
@@ -175,6 +176,9 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
         step_no=step.no if step else "",
         step_activity=step.activity if step else "",
         status_label=spec.status(ticket.status).label if ticket.status else "",
+        event_label=event_label(spec, draft.log[-1].event, draft.log[-1].from_state)
+        if draft.log
+        else "",
         timer_count=count + 1,
     )
     return Template(text).safe_substitute(values)

@@ -27,6 +27,7 @@ from engine.spec.model import (
     Status,
     Step,
 )
+from engine.spec.schema_fields import is_blank
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CONDITION_OPS = (
@@ -56,25 +57,35 @@ def build_condition(doc: dict[str, Any]) -> Condition:
 
 
 def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
+    if is_blank(value):
+        return None
+    if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
 
 
-def _identity(doc: dict[str, Any]) -> Identity:
-    ap = doc["approved_by"]
-    made = _date(doc["made"])
-    assert made is not None
+def _text(doc: dict[str, Any], key: str) -> str:
+    """An optional text as the paper has it: absent, null and "" are all ""."""
+    value = doc.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _identity(doc: dict[str, Any], in_force_from: Any) -> Identity:
+    ap = doc.get("approved_by") or {}
     return Identity(
-        number=str(doc["number"]),
-        name=doc["name"],
-        government=doc.get("government", ""),
-        units=tuple(doc.get("units", ())),
-        made=made,
+        number=_text(doc, "number"),
+        name=_text(doc, "name"),
+        government=_text(doc, "government"),
+        units=tuple(doc.get("units") or ()),
+        made=_date(doc.get("made")),
         revised=_date(doc.get("revised")),
         effective=_date(doc.get("effective")),
+        in_force_from=_date(in_force_from),
         approved_by=Approver(
-            title=ap["title"], name=ap["name"], rank=ap.get("rank", ""), nip=str(ap.get("nip", ""))
+            title=_text(ap, "title"),
+            name=_text(ap, "name"),
+            rank=_text(ap, "rank"),
+            nip=_text(ap, "nip"),
         ),
     )
 
@@ -111,7 +122,8 @@ def _event(name: str, doc: dict[str, Any]) -> EventDef:
         status=doc.get("status"),
         pause=bool(doc.get("pause", False)),
         resume=bool(doc.get("resume", False)),
-        description=doc.get("description", ""),
+        description=doc.get("description") or "",
+        label=_text(doc, "label"),
     )
 
 
@@ -132,7 +144,7 @@ def _step(doc: dict[str, Any]) -> Step:
             for i in doc.get("inputs", ())
         ),
         time_limit=parse_duration(limit) if limit else None,
-        output=doc.get("output", ""),
+        output=doc.get("output") or "",
         remarks=doc.get("remarks") or "",
         status=doc.get("status"),
         events=tuple(_event(n, e) for n, e in events.items()),
@@ -151,7 +163,7 @@ def build_rule(doc: dict[str, Any], source: str) -> Rule:
         id=doc["id"],
         when=dict(doc["when"]),
         then=tuple(actions),
-        description=doc.get("description", ""),
+        description=doc.get("description") or "",
         source=source,
     )
 
@@ -175,7 +187,7 @@ def build_spec(
         format_version=int(doc["format_version"]),
         sop_id=doc["id"],
         revision=str(doc["revision"]),
-        identity=_identity(doc["identity"]),
+        identity=_identity(doc.get("identity") or {}, doc.get("in_force_from")),
         legal_basis=tuple(doc.get("legal_basis", ())),
         qualifications=tuple(doc.get("qualifications", ())),
         related_sops=tuple(doc.get("related_sops", ())),
@@ -188,7 +200,7 @@ def build_spec(
                 id=aid,
                 label=a["label"],
                 scope_field=a.get("scope_field"),
-                description=a.get("description", ""),
+                description=a.get("description") or "",
             )
             for aid, a in doc["actors"].items()
         ),
@@ -199,12 +211,12 @@ def build_spec(
                 type=f.get("type", "string"),
                 personal=bool(f.get("personal", False)),
                 choices=tuple(f.get("choices", ())),
-                description=f.get("description", ""),
+                description=f.get("description") or "",
             )
             for fid, f in (doc.get("fields") or {}).items()
         ),
         statuses=tuple(
-            Status(id=sid, label=s["label"], description=s.get("description", ""))
+            Status(id=sid, label=s["label"], description=s.get("description") or "")
             for sid, s in (doc.get("statuses") or {}).items()
         ),
         initial_status=doc.get("initial_status"),

@@ -64,7 +64,7 @@ class Catalog:
 
 
 def _effective(spec: Spec) -> date:
-    return spec.identity.effective or spec.identity.made
+    return spec.identity.governs_from
 
 
 def _local_day(spec: Spec, at: datetime) -> date:

@@ -7,13 +7,13 @@ type was already reported; here it is skipped), so one pass reports every proble
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
 from engine.spec.calendar_check import check_calendar
 from engine.spec.conditions import check_condition
 from engine.spec.hints import suggest
+from engine.spec.identity_check import check_identity
 from engine.spec.model import END
 from engine.spec.report import Path, Report
 
@@ -61,7 +61,7 @@ def context(data: dict[str, Any]) -> Context:
 def check_revision(data: dict[str, Any], file: FsPath, report: Report) -> Context:
     ctx = context(data)
     _names(data, file, report)
-    _dates(as_map(data.get("identity")), report)
+    check_identity(data, report)
     _columns(data, ctx, report)
     for aid, actor in ctx.actors.items():
         _ref(
@@ -106,20 +106,6 @@ def _names(data: dict[str, Any], file: FsPath, report: Report) -> None:
             f"the revision {revision!r} does not match the file name {file.name!r}",
             f"write `revision: {stem}` or rename the file to {revision}.yaml",
         )
-
-
-def _dates(identity: dict[str, Any], report: Report) -> None:
-    made = identity.get("made")
-    if not isinstance(made, date):
-        return
-    for key in ("effective", "revised"):
-        other = identity.get(key)
-        if isinstance(other, date) and other < made:
-            report.add(
-                f"{key}_before_made",
-                ("identity", key),
-                f"the {key} date {other} is before the date the SOP was made ({made})",
-            )
 
 
 def _columns(data: dict[str, Any], ctx: Context, report: Report) -> None:

@@ -37,22 +37,40 @@ class Duration:
 
 @dataclass(frozen=True)
 class Approver:
-    title: str
-    name: str
+    """DISAHKAN OLEH as the paper has it: any part may be blank ("")."""
+
+    title: str = ""
+    name: str = ""
     rank: str = ""
     nip: str = ""
 
 
 @dataclass(frozen=True)
 class Identity:
-    number: str
-    name: str
-    government: str
-    units: tuple[str, ...]
-    made: date
-    approved_by: Approver
+    """The identity block as the paper has it: a blank or absent field is "" / None / ().
+
+    `in_force_from` is not on the paper: the author's statement of the day the revision governs
+    new tickets from when the paper gives no TGL. EFEKTIF (docs/sop-format.md)."""
+
+    number: str = ""
+    name: str = ""
+    government: str = ""
+    units: tuple[str, ...] = ()
+    made: date | None = None
+    approved_by: Approver = Approver()
     revised: date | None = None
     effective: date | None = None
+    in_force_from: date | None = None
+
+    @property
+    def governs_from(self) -> date:
+        """The day new tickets are pinned to this revision from: the paper's effective date,
+        else the author's `in_force_from`, else (format_version 1) the date it was made.
+        Validation refuses a revision with none of the three (`no_effective_date`)."""
+        day = self.effective or self.in_force_from or self.made
+        if day is None:
+            raise ValueError("a validated revision always has a day it governs from")
+        return day
 
 
 @dataclass(frozen=True)
@@ -144,6 +162,11 @@ class EventDef:
     pause: bool = False
     resume: bool = False
     description: str = ""
+    label: str = ""  # what people read (Indonesian, from the YAML); "": the name is shown
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
 
     @property
     def completes_step(self) -> bool:

@@ -38,27 +38,28 @@ PERIODS = ("daily", "weekly", "monthly")  # as engine.core.schedule runs them
 
 
 class ApproverSchema(Strict):
-    title = Text(required=True, nonempty=True)
-    name = Text(required=True, nonempty=True)
-    rank = Text()
-    nip = Nip()
+    # Every part as the paper has it: absent, null or "" is a blank shown as "-".
+    title = Text(allow_none=True)
+    name = Text(allow_none=True)
+    rank = Text(allow_none=True)
+    nip = Nip(allow_none=True)
 
 
 class IdentitySchema(Strict):
-    number = Text(required=True, nonempty=True)
-    name = Text(required=True, nonempty=True)
-    government = Text()
-    units = List(Text())
-    made = Date(required=True)
+    number = Text(allow_none=True)
+    name = Text(allow_none=True)
+    government = Text(allow_none=True)
+    units = List(Text(), allow_none=True)
+    made = Date(allow_none=True)
     revised = Date(allow_none=True)
     effective = Date(allow_none=True)
-    approved_by = Record(ApproverSchema, required=True)
+    approved_by = Record(ApproverSchema, allow_none=True)
 
 
 class ActorSchema(Strict):
     label = Text(required=True, nonempty=True)
     scope_field = Ident(allow_none=True)
-    description = Text()
+    description = Text(allow_none=True)
 
 
 class FieldSchema(Strict):
@@ -66,12 +67,12 @@ class FieldSchema(Strict):
     label = Text(required=True, nonempty=True)
     personal = Bool()
     choices = List(Text(nonempty=True), nonempty=True)
-    description = Text()
+    description = Text(allow_none=True)
 
 
 class StatusSchema(Strict):
     label = Text(required=True, nonempty=True)
-    description = Text()
+    description = Text(allow_none=True)
 
 
 class HolidaysSchema(Strict):
@@ -100,6 +101,7 @@ class BranchSchema(Strict):
 
 
 class EventSchema(Strict):
+    label = Text(allow_none=True)
     by = List(Ident(), required=True, nonempty=True)
     to = Ident()
     branches = List(Record(BranchSchema), nonempty=True)
@@ -109,7 +111,7 @@ class EventSchema(Strict):
     status = Ident(allow_none=True)
     pause = Bool()
     resume = Bool()
-    description = Text()
+    description = Text(allow_none=True)
 
 
 class StepSchema(Strict):
@@ -119,7 +121,7 @@ class StepSchema(Strict):
     performers = List(Ident(), required=True, nonempty=True)
     inputs = List(Record(InputSchema))
     time_limit = Duration(allow_none=True)
-    output = Text()
+    output = Text(allow_none=True)
     remarks = Text(allow_none=True)
     status = Ident(allow_none=True)
     events = Map(Record(EventSchema))
@@ -132,7 +134,8 @@ class RevisionSchema(Strict):
     format_version = Int(required=True)
     id = Text(required=True, pattern=SLUG)
     revision = Text(required=True, nonempty=True)
-    identity = Record(IdentitySchema, required=True)
+    identity = Record(IdentitySchema, allow_none=True)
+    in_force_from = Date(allow_none=True)
     legal_basis = List(Text())
     qualifications = List(Text())
     related_sops = List(Text())
@@ -153,7 +156,7 @@ class RevisionSchema(Strict):
 
 class RuleSchema(Strict):
     id = Text(required=True, pattern=SLUG)
-    description = Text()
+    description = Text(allow_none=True)
     when = Raw(required=True)
     then = List(Raw(), required=True, nonempty=True)
 

@@ -29,6 +29,11 @@ class Msg:
     hint: str = ""
 
 
+def is_blank(value: Any) -> bool:
+    """Null or text of spaces only: both mean "none" where a key is optional."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def fail(code: str, message: str, hint: str = "") -> ValidationError:
     return ValidationError([Msg(code, message, hint)])
 
@@ -44,13 +49,39 @@ class Strict(Schema):
         if not isinstance(original, dict):
             return
         known = [f.data_key or name for name, f in self.fields.items()]
+        split = split_texts(original, known)
         errors = {
-            key: [Msg("unknown_key", f"unknown key {key!r}", did_you_mean(key, known))]
+            key: [
+                Msg(
+                    "unknown_key",
+                    f"unknown key {key!r}",
+                    split.get(key) or did_you_mean(key, known),
+                )
+            ]
             for key in original
             if isinstance(key, str) and key not in known
         }
         if errors:
             raise ValidationError(errors)
+
+
+def split_texts(mapping: dict[Any, Any], known: list[str]) -> dict[str, str]:
+    """Hints for `{text: Foto, lampiran}`: in a flow mapping a comma ends the text, and what
+    follows reads as keys without values. Each such key gets the hint to quote the whole text."""
+    hints: dict[str, str] = {}
+    text_key, parts, tail = "", [], []  # the text before, its parts, the keys that split it
+    for key, value in [*mapping.items(), ("", 0)]:
+        if isinstance(key, str) and key not in known and value is None and text_key:
+            parts.append(key)
+            tail.append(key)
+            continue
+        whole = ", ".join(parts)
+        for k in tail:
+            hints[k] = f'a comma ends a text inside {{...}}: quote it, {text_key}: "{whole}"'
+        text_key, parts, tail = "", [], []
+        if isinstance(key, str) and key in known and isinstance(value, str):
+            text_key, parts = key, [value]
+    return hints
 
 
 class Text(fields.Field):
@@ -119,9 +150,12 @@ class Bool(fields.Field):
 
 
 class Date(fields.Field):
-    """A date: unquoted `2023-08-31` (YAML reads it as a date) or the same text in quotes."""
+    """A date: unquoted `2023-08-31` (YAML reads it as a date) or the same text in quotes.
+    Where null is allowed, blank text ("") is read as null too: both mean "no date"."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if self.allow_none and is_blank(value):
+            return None
         if isinstance(value, datetime):
             raise fail("bad_date", f"expected a date, got {describe(value)}", "write the date only")
         if isinstance(value, date):
@@ -159,6 +193,8 @@ class Nip(fields.Field):
     """An Indonesian civil servant number (NIP): 18 digits, written as text."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if self.allow_none and is_blank(value):
+            return value
         if isinstance(value, int) and not isinstance(value, bool):
             raise fail(
                 "wrong_type",

@@ -18,6 +18,7 @@ from engine.authoring.scenario.model import (
 from engine.authoring.scenario.session import Session, show_time
 from engine.core import allowed_events, pending_deadlines
 from engine.core.model import Deadline, Notification, Ticket
+from engine.spec.labels import event_named
 from engine.spec.model import END, Spec
 
 
@@ -81,7 +82,8 @@ def compare(session: Session, ex: Expect) -> list[Mismatch]:
     if ex.allowed_events is not None:
         have_events = allowed_events(session.rev, ticket)
         if sorted(have_events) != sorted(ex.allowed_events):
-            miss("allowed_events", ", ".join(ex.allowed_events), ", ".join(have_events) or "none")
+            shown = [event_named(spec, e, ticket.state) for e in have_events]
+            miss("allowed_events", ", ".join(ex.allowed_events), ", ".join(shown) or "none")
     if ex.closed is not None and (ticket.closed is not None) != ex.closed:
         miss("closed", ex.closed, ticket.closed is not None)
     return out

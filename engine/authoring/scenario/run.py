@@ -25,6 +25,7 @@ from engine.authoring.scenario.session import ClockError, Row, Session
 from engine.core.model import Event
 from engine.core.revision import CompiledRevision
 from engine.errors import SopError, TicketError
+from engine.spec.labels import event_named
 
 
 @dataclass(frozen=True)
@@ -141,25 +142,24 @@ def _event(session: Session, step: EventStep) -> Failure | None:
     assert session.ticket is not None
     before = session.ticket.state
     event = Event(step.type, step.actor, dict(step.data), None, step.user)
+    named = event_named(session.spec, step.type, before)
     try:
         session.post(event)
     except TicketError as exc:
-        return _refused(step, exc, session.show_state(before))
+        return _refused(step, exc, session.show_state(before), named)
     if step.error is not None:
         after = session.show_state(session.ticket.state)
         return Failure(
             step.where,
-            f"event {step.type!r} by {step.actor} was accepted ({session.show_state(before)} -> "
+            f"event {named} by {step.actor} was accepted ({session.show_state(before)} -> "
             f"{after}), but the scenario expects it refused with {step.error.code}",
             kind="accepted",
         )
     return None
 
 
-def _refused(step: EventStep, exc: TicketError, state: str) -> Failure | None:
-    refused = (
-        f"event {step.type!r} by {step.actor} at {state} was refused: {exc.code}: {exc.message}"
-    )
+def _refused(step: EventStep, exc: TicketError, state: str, named: str) -> Failure | None:
+    refused = f"event {named} by {step.actor} at {state} was refused: {exc.code}: {exc.message}"
     want = step.error
     if want is None:
         return Failure(step.where, refused, kind="refused")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.authoring.scenario.session import Row, show_time
+from engine.spec.labels import event_label
 from engine.spec.model import Spec
 
 
@@ -45,7 +46,8 @@ def format_rows(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[str]:
         [
             show_time(spec, r.at),
             _step_no(spec, r.from_state) if r.from_state else _step_no(spec, r.to_state),
-            r.event + (f" (rule {r.caused_by})" if r.caused_by else ""),
+            event_label(spec, r.event, r.from_state)
+            + (f" (rule {r.caused_by})" if r.caused_by else ""),
             r.actor or "-",
             f"{r.from_state or '-'} -> {r.to_state}" if not r.refused else "REFUSED",
             _status_label(spec, r.status),
@@ -71,6 +73,7 @@ def rows_as_dicts(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[dict[st
             "at": show_time(spec, r.at, "seconds"),
             "step": _step_no(spec, r.from_state) if r.from_state else _step_no(spec, r.to_state),
             "event": r.event,
+            "event_label": event_label(spec, r.event, r.from_state),
             "actor": r.actor,
             "caused_by": r.caused_by,
             "from_state": r.from_state,
