@@ -90,6 +90,7 @@ def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
     unset = missing_needs(spec, ev, ticket.fields)
     return {
         "name": ev.name,
+        "display_name": ev.display_name,
         "by": ev.by,
         "requires": ev.requires,
         "accepts": ev.accepts,
