@@ -18,7 +18,7 @@ from engine.authoring.diff import diff_specs
 from engine.authoring.diff_model import SECTIONS, Change
 from engine.authoring.diff_render import value_text
 from engine.authoring.diff_steps import match_steps
-from engine.authoring.form import duration_text
+from engine.authoring.form import duration_text, signoff_lines
 from engine.errors import SopError
 from engine.spec.model import END, Spec, Step
 
@@ -72,6 +72,7 @@ class Row:
     marks: tuple[str, ...]  # per performer column: "", "process", "decision", "terminal"
     others: tuple[str, ...]  # performers that have no column on the form
     time: str
+    signoffs: tuple[str, ...] = ()  # the row's sign-offs in order, as the form words them
 
 
 def symbol(spec: Spec, step: Step) -> str:
@@ -87,7 +88,8 @@ def form_rows(spec: Spec) -> list[Row]:
         shape = symbol(spec, step)
         marks = tuple(shape if p in step.performers else "" for p in spec.performers)
         others = tuple(p for p in step.performers if p not in spec.performers)
-        rows.append(Row(step, marks, others, duration_text(step.time_limit)))
+        signoffs = tuple(signoff_lines(spec, step))
+        rows.append(Row(step, marks, others, duration_text(step.time_limit), signoffs))
     return rows
 
 

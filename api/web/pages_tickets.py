@@ -15,6 +15,7 @@ from api.views.access import reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
+from engine.authoring.signoff_notes import signoff_note
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
 from engine.spec.labels import event_label, field_label
@@ -102,6 +103,14 @@ def _activity(spec: Spec, step_id: str) -> str:
         return step_id
 
 
+def _signoff_text(spec: Spec, step_id: str, signoff_id: str) -> str:
+    try:
+        step = spec.step(step_id)
+    except KeyError:
+        return signoff_id
+    return next((s.text for s in step.signoffs if s.id == signoff_id), signoff_id)
+
+
 def _step_no(spec: Spec, step_id: str) -> str:
     try:
         return str(spec.step(step_id).no)
@@ -131,6 +140,8 @@ def ticket(ticket_id: str) -> str:
         step_no=lambda s: _step_no(spec, s),
         event_label=lambda name, step: event_label(spec, name, step),
         field_label=lambda f: field_label(spec, f),
+        signoff=lambda e: signoff_note(spec, e["from_state"], e["event"], e.get("data")),
+        signoff_text=lambda step_id, sid: _signoff_text(spec, step_id, sid),
         scope_field=report_scope_field(spec),
         zone=spec.calendar().time_zone,
         now=now,

@@ -56,6 +56,18 @@ def duration_text(limit: Duration | None) -> str:
     return f"{n} {UNITS[limit.unit]}"
 
 
+def signoff_lines(spec: Spec, step: Step) -> list[str]:
+    """The row's sign-offs in order, as the form shows them under its activity:
+    `a. Paraf Kepala Seksi (Kepala Seksi Perizinan; 4 jam)`."""
+    labels = {a.id: a.label for a in spec.actors}
+    out = []
+    for i, s in enumerate(step.signoffs):
+        who = labels.get(s.performer, s.performer)
+        limit = f"; {duration_text(s.time_limit)}" if s.time_limit is not None else ""
+        out.append(f"{chr(ord('a') + i % 26)}. {plain(s.text)} ({who}{limit})")
+    return out
+
+
 def render_form(spec: Spec, width: int = 160) -> str:
     return "\n\n".join((_identity(spec, width), _sections(spec, width), _activities(spec, width)))
 
@@ -136,7 +148,7 @@ def _row(step: Step, spec: Spec, others: str, with_others: bool) -> list[str]:
     inputs = "\n".join(f"- {plain(i.text)}" for i in step.inputs) or "-"
     return [
         str(step.no),
-        plain(step.activity),
+        "\n".join((plain(step.activity), *signoff_lines(spec, step))),
         *marks,
         *([others] if with_others else []),
         inputs,

@@ -21,6 +21,15 @@ from engine.core.machine import fire
 from engine.core.model import Event, Outcome, StepRun, Ticket, Timer
 from engine.core.reactions import Draft, react
 from engine.core.revision import CompiledRevision
+from engine.core.signoff_runs import leave
+from engine.core.signoffs import (
+    allowed_now,
+    breach_signoff,
+    check_gate,
+    give,
+    is_signoff_event,
+    signoff_due,
+)
 from engine.core.status import status_after, taken_branch
 from engine.core.timing import (
     add_duration,
@@ -105,7 +114,10 @@ def _aware(moment: datetime) -> None:
 
 def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None) -> None:
     spec, ticket = draft.spec, draft.ticket
+    if is_signoff_event(spec, ticket, event.type):
+        return give(draft, event, at, caused_by)
     step, evdef = find_event(spec, ticket, event.type)
+    check_gate(spec, step, evdef, ticket.active)
     check_actor(spec, step, evdef, event.actor)
     data = check_values(spec, event.data, evdef.accepts, what=f"data for event {evdef.name!r}")
     fields = {**ticket.fields, **{k: v for k, v in data.items() if v is not None}}
@@ -137,7 +149,7 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         )
         react(draft, "event", evdef.name, event.actor, data, caused_by)
         return
-    finished = finish_run(active, at, evdef.name)
+    finished = finish_run(leave(active, at, evdef.name), at, evdef.name)
     branch = taken_branch(evdef, target, fields, data)
     status = status_after(spec, step, evdef, ticket.status, target, branch)
     timers = tuple(t for t in ticket.timers if t.step != step.id)
@@ -172,6 +184,8 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
 
 def _apply_timer(draft: Draft, event: Event, at: datetime) -> None:
     ticket = draft.ticket
+    if event.type == DEADLINE and "signoff" in event.data:
+        return breach_signoff(draft, event, at)
     if event.type == DEADLINE:
         step_id = str(event.data.get("step", ""))
         run = ticket.active
@@ -229,6 +243,7 @@ def due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> list[Event]:
     run = ticket.active
     if run and run.due and not run.breached_at and run.paused_at is None and run.due <= now:
         events.append((run.due, Event(DEADLINE, ENGINE_ACTOR, {"step": run.step}, run.due)))
+    events.extend(signoff_due(ticket, now, ENGINE_ACTOR))
     for timer in ticket.timers:
         if timer.due <= now:
             events.append((timer.due, Event(TIMER, ENGINE_ACTOR, {"name": timer.name}, timer.due)))
@@ -242,6 +257,7 @@ def allowed_events(rev: CompiledRevision, ticket: Ticket) -> list[str]:
         return []
     step = rev.spec.step(ticket.state)
     paused = ticket.active is not None and ticket.active.paused_at is not None
-    return [
+    names = [
         e.name for e in step.events if not (e.pause and paused) and not (e.resume and not paused)
     ]
+    return allowed_now(step, ticket.active, names)

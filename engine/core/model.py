@@ -15,6 +15,20 @@ SlaResult = Literal["met", "breached"]
 
 
 @dataclass(frozen=True)
+class SignOffRun:
+    """One sign-off inside a step run (engine.core.signoffs): when it became the current one,
+    was due, was given (or the step left it), and its SLA."""
+
+    signoff: str  # the sign-off's id within its step
+    started: datetime
+    due: datetime | None
+    finished: datetime | None = None
+    breached_at: datetime | None = None  # set once its deadline has fired
+    result: SlaResult | None = None
+    by_event: str | None = None  # its own event, or the step event that left it (a rejection)
+
+
+@dataclass(frozen=True)
 class StepRun:
     """One visit of a ticket to a step: when it started, was due, finished, and its SLA."""
 
@@ -28,6 +42,7 @@ class StepRun:
     breached_at: datetime | None = None  # set once the deadline has fired
     result: SlaResult | None = None  # set when the step finishes
     by_event: str | None = None  # the event that finished it
+    signoffs: tuple[SignOffRun, ...] = ()  # the step's sign-offs reached so far, in order
 
 
 @dataclass(frozen=True)

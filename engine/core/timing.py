@@ -8,6 +8,7 @@ from datetime import datetime
 
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Deadline, StepRun, Ticket
+from engine.core.signoff_runs import enter, shift_for_resume, signoff_deadlines
 from engine.spec.model import Calendar, Duration, Spec, Step
 
 
@@ -23,7 +24,7 @@ def start_run(spec: Spec, step: Step, at: datetime) -> StepRun:
     due = None
     if step.time_limit is not None:
         due = WorkCalendar.for_spec(spec.calendar(step.calendar)).add(at, step.time_limit)
-    return StepRun(step=step.id, no=step.no, started=at, due=due)
+    return enter(spec, step, StepRun(step=step.id, no=step.no, started=at, due=due))
 
 
 def pause_run(run: StepRun, at: datetime) -> StepRun:
@@ -38,7 +39,8 @@ def resume_run(run: StepRun, at: datetime, cal: Calendar, step: Step) -> StepRun
         due = WorkCalendar.for_spec(cal).shift_for_pause(
             due, run.paused_at, at, step.time_limit.unit
         )
-    return replace(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
+    resumed = replace(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
+    return shift_for_resume(cal, step, resumed, run.paused_at, at)
 
 
 def finish_run(run: StepRun, at: datetime, by_event: str) -> StepRun:
@@ -61,6 +63,7 @@ def pending_deadlines(ticket: Ticket) -> list[Deadline]:
     run = ticket.active
     if run and run.due and not run.breached_at and run.paused_at is None:
         out.append(Deadline(ticket.id, "sla", run.step, run.due))
+    out.extend(signoff_deadlines(ticket))
     out.extend(Deadline(ticket.id, "timer", t.name, t.due) for t in ticket.timers)
     return sorted(out, key=lambda d: d.due)
 

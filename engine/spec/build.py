@@ -23,6 +23,7 @@ from engine.spec.model import (
     Rule,
     RuleAction,
     RuleSetSpec,
+    SignOff,
     Spec,
     Status,
     Step,
@@ -127,6 +128,18 @@ def _event(name: str, doc: dict[str, Any]) -> EventDef:
     )
 
 
+def _signoff(doc: dict[str, Any]) -> SignOff:
+    limit = doc.get("time_limit")
+    return SignOff(
+        id=doc["id"],
+        performer=doc["performer"],
+        text=doc["text"],
+        event=doc["event"],
+        time_limit=parse_duration(limit) if limit else None,
+        reject=tuple(doc.get("reject", ())),
+    )
+
+
 def _step(doc: dict[str, Any]) -> Step:
     limit = doc.get("time_limit")
     events = doc.get("events") or {}
@@ -151,6 +164,7 @@ def _step(doc: dict[str, Any]) -> Step:
         calendar=doc.get("calendar"),
         periodic=doc.get("periodic"),
         final=bool(doc.get("final", False)),
+        signoffs=tuple(_signoff(x) for x in doc.get("signoffs") or ()),
     )
 
 

@@ -191,6 +191,7 @@ def _step_refs(step: dict[str, Any], path: Path, ctx: Context, report: Report) -
     _ref(step.get("calendar"), ctx.calendars, "calendar", (*path, "calendar"), report)
     for name, event in as_map(step.get("events")).items():
         _event(name, as_map(event), (*path, "events", name), ctx, report)
+    _signoffs(step, path, ctx, report)
 
 
 def _event(name: str, ev: dict[str, Any], path: Path, ctx: Context, report: Report) -> None:
@@ -243,4 +244,57 @@ def _event_kind(ev: dict[str, Any], path: Path, report: Report) -> None:
             path,
             "a pause or resume event keeps the ticket in its step: it cannot also move it",
             "remove `to`/`branches`, or make a separate event that moves",
+        )
+
+
+def _signoffs(step: dict[str, Any], path: Path, ctx: Context, report: Report) -> None:
+    """Sign-offs: a known performer, ids and events of their own, rejections that move."""
+    events = as_map(step.get("events"))
+    moving = [n for n, ev in events.items() if "to" in as_map(ev) or "branches" in as_map(ev)]
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, raw in enumerate(as_list(step.get("signoffs"))):
+        here, item = (*path, "signoffs", i), as_map(raw)
+        _ref(item.get("performer"), ctx.actors, "actor", (*here, "performer"), report)
+        sid, name = item.get("id"), item.get("event")
+        if isinstance(sid, str) and sid in ids:
+            report.add(
+                "duplicate_signoff",
+                (*here, "id"),
+                f"sign-off id {sid!r} is used twice in this step",
+                f"signoffs[{ids[sid]}] already has it: give each sign-off its own id",
+            )
+        elif isinstance(sid, str):
+            ids[sid] = i
+        if isinstance(name, str):
+            _signoff_event(name, (*here, "event"), events, names, report)
+            names.setdefault(name, i)
+        for j, rej in enumerate(as_list(item.get("reject"))):
+            if isinstance(rej, str) and rej not in moving:
+                report.add(
+                    "unknown_event",
+                    (*here, "reject", j),
+                    f"{rej!r} is not an event of this step that moves the ticket",
+                    suggest(rej, moving)
+                    or "name an event under this step's `events` with `to` or `branches`",
+                )
+
+
+def _signoff_event(
+    name: str, path: Path, events: dict[str, Any], seen: dict[str, int], report: Report
+) -> None:
+    if name in events or name in RESERVED_EVENTS or name in seen:
+        where = (
+            "the step's own events"
+            if name in events
+            else f"signoffs[{seen[name]}]"
+            if name in seen
+            else "the engine's timer events"
+        )
+        report.add(
+            "signoff_event_clash",
+            path,
+            f"the sign-off event {name!r} is already one of {where}",
+            f"a sign-off's event only records that sign-off: give it a name of its own, "
+            f"e.g. '{name}_signed'",
         )

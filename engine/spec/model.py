@@ -178,6 +178,23 @@ class EventDef:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """One sign-off inside a row (paraf Kasi, then Kabid, then Kepala), given in order.
+
+    The ticket stays in the step while its sign-offs are given one after the other, each by
+    its own `event`; the step's events that move the ticket are accepted only once the last
+    is given, except the `reject` events, which the current sign-off may send instead.
+    """
+
+    id: str
+    performer: str  # an actor id
+    text: str  # the sign-off as the paper words it, verbatim
+    event: str  # the event that gives it (records it; the ticket stays in the step)
+    time_limit: Duration | None = None  # counted from when it becomes the current sign-off
+    reject: tuple[str, ...] = ()  # step events (that move the ticket) allowed while it waits
+
+
+@dataclass(frozen=True)
 class Step:
     no: int
     id: str
@@ -194,6 +211,7 @@ class Step:
     calendar: str | None = None  # None: the SOP's default calendar
     periodic: str | None = None  # a step run on a schedule, not per ticket (e.g. "monthly")
     final: bool = False
+    signoffs: tuple[SignOff, ...] = ()  # ordered sign-offs inside the row
 
     def event(self, name: str) -> EventDef | None:
         for ev in self.events:

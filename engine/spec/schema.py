@@ -114,6 +114,15 @@ class EventSchema(Strict):
     description = Text(allow_none=True)
 
 
+class SignOffSchema(Strict):
+    id = Ident(required=True)
+    performer = Ident(required=True)
+    text = Text(required=True, nonempty=True)
+    event = Ident(required=True)
+    time_limit = Duration(allow_none=True)
+    reject = List(Ident())
+
+
 class StepSchema(Strict):
     number = Int(required=True, minimum=1)
     id = Ident(required=True)
@@ -128,6 +137,7 @@ class StepSchema(Strict):
     calendar = Ident(allow_none=True)
     periodic = Text(choices=PERIODS, allow_none=True)
     final = Bool()
+    signoffs = List(Record(SignOffSchema), nonempty=True)
 
 
 class RevisionSchema(Strict):

@@ -45,7 +45,7 @@ from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app.reports.model import MonevReport, NotificationCount, Section, StepFigures
-from engine.app.reports.step_runs import report_scope_field, step_unit
+from engine.app.reports.step_runs import report_scope_field, run_target, step_unit
 from engine.errors import Conflict, InvalidData, UnknownRevision
 from engine.spec.model import Spec, Step
 from engine.store import Store
@@ -365,8 +365,10 @@ def _percentile(values: list[float], p: float) -> float:
 
 def _figures(spec: Spec, step_id: str, values: dict[str, Any]) -> StepFigures:
     try:
-        step = spec.step(step_id)
+        step, signoff = run_target(spec, step_id)  # a step, or one of its sign-offs
         no, activity, limit = step.no, step.activity, step.time_limit
+        if signoff is not None:
+            activity, limit = signoff.text, signoff.time_limit
     except KeyError:  # a step of an older revision only
         no, activity, limit = 0, step_id, None
     values = dict(values)
@@ -395,7 +397,8 @@ def _complete(spec: Spec, figures: Iterable[StepFigures]) -> tuple[StepFigures, 
     """Every ticket step of `spec` in order (zeros where nothing happened), then steps only
     older revisions have."""
     found = {f.id: f for f in figures}
-    out = [found.pop(s.id) if s.id in found else _figures(spec, s.id, {}) for s in _steps(spec)]
+    names = [n for s in _steps(spec) for n in (s.id, *(f"{s.id}.{o.id}" for o in s.signoffs))]
+    out = [found.pop(n) if n in found else _figures(spec, n, {}) for n in names]
     return tuple(out) + tuple(sorted(found.values(), key=lambda f: f.id))
 
 

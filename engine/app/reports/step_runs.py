@@ -14,7 +14,10 @@ clock stood still:
 - working days: each pause counted on the calendar, from when it started (kept on the row in
   `paused_at`) to when it ended (start + the paused seconds it added).
 
-A step without a time limit is measured in hours. Each row also holds `attempt` (the ticket's
+A step without a time limit is measured in hours. A step's sign-offs (engine.core.signoffs)
+are runs of their own, each on the row after its step's run (or the sign-off before it),
+named `<step id>.<sign-off id>` and measured in the sign-off's own unit, so the report shows
+each sign-off's share within its limit under its step. Each row also holds `attempt` (the ticket's
 n-th visit to that step: 2 and more are loops, e.g. a correction sent back to an earlier step)
 and the ticket's current scope value (the scope field of the SOP's scoped actor), which is
 updated on all its rows when an event changes that field, so a report per scope value counts a
@@ -31,12 +34,19 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from engine.core.calendar import WorkCalendar
 from engine.core.model import LogEntry, StepRun, Ticket
-from engine.spec.model import Spec
+from engine.core.signoff_runs import run_name
+from engine.spec.model import Duration, SignOff, Spec, Step
 from engine.store import Tx
 from engine.store.prepared import Prepared
 from engine.store.tables import StepRunRow
 
-__all__ = ["NO_LIMIT_UNIT", "record_step_runs", "report_scope_field", "step_unit"]
+__all__ = [
+    "NO_LIMIT_UNIT",
+    "record_step_runs",
+    "report_scope_field",
+    "run_target",
+    "step_unit",
+]
 
 NO_LIMIT_UNIT = "hours"
 _SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
@@ -63,12 +73,51 @@ def report_scope_field(spec: Spec) -> str | None:
     return next((a.scope_field for a in spec.actors if a.scope_field), None)
 
 
+def run_target(spec: Spec, name: str) -> tuple[Step, SignOff | None]:
+    """The step (and sign-off) a run's name denotes: `approve`, or `approve.kasi`; KeyError
+    when `spec` has no such step or sign-off (a run of an older revision)."""
+    step_id, _, signoff_id = name.partition(".")
+    step = spec.step(step_id)
+    if not signoff_id:
+        return step, None
+    signoff = next((s for s in step.signoffs if s.id == signoff_id), None)
+    if signoff is None:
+        raise KeyError(name)
+    return step, signoff
+
+
+def run_limit(spec: Spec, name: str) -> Duration | None:
+    step, signoff = run_target(spec, name)
+    return signoff.time_limit if signoff is not None else step.time_limit
+
+
 def step_unit(spec: Spec, step_id: str) -> str:
     try:
-        limit = spec.step(step_id).time_limit
+        limit = run_limit(spec, step_id)
     except KeyError:
         return NO_LIMIT_UNIT
     return limit.unit if limit is not None else NO_LIMIT_UNIT
+
+
+def _with_signoffs(runs: Sequence[StepRun]) -> list[StepRun]:
+    """Each step run followed by its sign-offs' runs, as runs of their own."""
+    out: list[StepRun] = []
+    for run in runs:
+        out.append(run)
+        out.extend(
+            StepRun(
+                step=run_name(run.step, sub.signoff),
+                no=run.no,
+                started=sub.started,
+                due=sub.due,
+                finished=sub.finished,
+                breached_at=sub.breached_at,
+                result=sub.result,
+                by_event=sub.by_event,
+            )
+            for sub in run.signoffs
+        )
+    return out
 
 
 def record_step_runs(
@@ -82,8 +131,10 @@ def record_step_runs(
     conn = tx.conn
     field = report_scope_field(spec)
     scope_value = scopes.get(field) if field else None
-    runs = [*ticket.history, *([ticket.active] if ticket.active else [])]
-    first = _first_touched(ticket, log)
+    visits = [*ticket.history, *([ticket.active] if ticket.active else [])]
+    touched = _first_touched(ticket, log)
+    runs = _with_signoffs(visits)
+    first = touched + sum(len(run.signoffs) for run in visits[:touched])
     if first < len(runs):
         key = {"ticket_id": ticket.id, "first": first}
         old = {}
@@ -157,7 +208,7 @@ def _row(
 
 def _calendar(spec: Spec, step_id: str) -> WorkCalendar:
     try:
-        cal_id = spec.step(step_id).calendar
+        cal_id = run_target(spec, step_id)[0].calendar
     except KeyError:
         cal_id = None
     return WorkCalendar.for_spec(spec.calendar(cal_id))

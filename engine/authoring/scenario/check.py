@@ -34,7 +34,10 @@ class _Names:
     def __init__(self, spec: Spec) -> None:
         self.steps = [s.id for s in spec.steps]
         self.numbers = [s.no for s in spec.steps]
-        self.events = sorted({e.name for s in spec.steps for e in s.events})
+        self.events = sorted(
+            {e.name for s in spec.steps for e in s.events}
+            | {o.event for s in spec.steps for o in s.signoffs}
+        )
         self.actors = [a.id for a in spec.actors]
         self.fields = [f.id for f in spec.fields]
         self.statuses = [s.id for s in spec.statuses] + [s.label for s in spec.statuses]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from engine.authoring.scenario.model import Given
+from engine.authoring.signoff_notes import signoff_note
 from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
@@ -41,6 +42,7 @@ class Row:
     sla: str | None = None
     caused_by: str | None = None
     refused: str | None = None  # "code: message" when the core refused the event
+    signoff: str = ""  # the sign-off inside the row it gave or that fell due (signoff_note)
 
 
 @dataclass
@@ -125,7 +127,7 @@ class Session:
     def _record(self, outcome: Outcome) -> None:
         self.ticket = outcome.ticket
         self.since_expect.extend(outcome.notifications)
-        rows = [_row(entry) for entry in outcome.log]
+        rows = [_row(self.spec, entry) for entry in outcome.log]
         if rows and outcome.notifications:
             rows[-1] = replace(rows[-1], notifications=outcome.notifications)
         self.timeline.extend(rows)
@@ -144,7 +146,7 @@ class Session:
         )
 
 
-def _row(entry: LogEntry) -> Row:
+def _row(spec: Spec, entry: LogEntry) -> Row:
     return Row(
         at=entry.at,
         event=entry.event,
@@ -155,6 +157,7 @@ def _row(entry: LogEntry) -> Row:
         finished_step=entry.finished_step,
         sla=entry.sla,
         caused_by=entry.caused_by,
+        signoff=signoff_note(spec, entry.from_state, entry.event, entry.data),
     )
 
 

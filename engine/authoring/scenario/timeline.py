@@ -47,7 +47,8 @@ def format_rows(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[str]:
             show_time(spec, r.at),
             _step_no(spec, r.from_state) if r.from_state else _step_no(spec, r.to_state),
             event_label(spec, r.event, r.from_state)
-            + (f" (rule {r.caused_by})" if r.caused_by else ""),
+            + (f" (rule {r.caused_by})" if r.caused_by else "")
+            + (f" [{r.signoff}]" if r.signoff else ""),
             r.actor or "-",
             f"{r.from_state or '-'} -> {r.to_state}" if not r.refused else "REFUSED",
             _status_label(spec, r.status),
@@ -76,6 +77,7 @@ def rows_as_dicts(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[dict[st
             "event_label": event_label(spec, r.event, r.from_state),
             "actor": r.actor,
             "caused_by": r.caused_by,
+            "signoff": r.signoff or None,
             "from_state": r.from_state,
             "to_state": r.to_state,
             "status": r.status,

@@ -90,3 +90,21 @@ def test_simulate_shows_each_status_change_on_the_row_that_caused_it() -> None:
     text = CliRunner().invoke(main, args).output
     checked = next(line for line in text.splitlines() if " balance_checked " in line)
     assert "Sisa Cuti Habis" in checked
+
+
+def test_simulate_names_the_sign_off_each_entry_gave_or_missed() -> None:
+    events = str(FIXTURES / "simulate_signoffs.yaml")
+    root = str(ROOT / "tests" / "sops" / "sop")
+    args = ["simulate", "practice-permit@v1", "--events", events, "--root", root]
+    out = CliRunner().invoke(main, args).output
+    lines = out.splitlines()
+    deadline = next(line for line in lines if line.split()[2:3] == ["deadline"])
+    assert deadline.startswith("2025-03-03T12:00+08:00  2 ")
+    assert "[sign-off 1/3 kasi: Paraf Kepala Seksi Perizinan]" in deadline
+    kasi = next(line for line in lines if " kasi_initialled " in line)
+    assert "[sign-off 1/3 kasi: Paraf Kepala Seksi Perizinan]" in kasi
+    assert "approve -> approve" in kasi
+    assert "must wait: 'kasi' (Paraf Kepala Seksi Perizinan)" in out
+    doc = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    given = [row["signoff"] for row in doc["timeline"] if not row["refused"]]
+    assert given[-1] == "sign-off 2/3 kabid: Paraf Kepala Bidang Pelayanan"

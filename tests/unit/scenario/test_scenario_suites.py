@@ -12,6 +12,7 @@ from tests.unit.scenario.paths import PERMIT_ROOT, ROOT
 SEED_CASES = collect(load_catalog(ROOT / "sop").revisions("surabaya-complaints"))
 PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
 LEAVE_CASES = collect(load_catalog(PERMIT_ROOT).revisions("leave-request"))
+SIGNOFF_CASES = collect(load_catalog(PERMIT_ROOT).revisions("practice-permit"))
 
 
 def _check(case) -> None:
@@ -33,6 +34,16 @@ def test_building_permit_scenario(case) -> None:
 def test_leave_request_scenario(case) -> None:
     """Outcome statuses set by events and branches, with no rule; a precondition."""
     _check(case)
+
+
+@pytest.mark.parametrize("case", SIGNOFF_CASES.cases, ids=lambda c: c.id)
+def test_signoff_chain_scenario(case) -> None:
+    _check(case)
+
+
+def test_signoff_chain_scenarios_are_valid() -> None:
+    assert SIGNOFF_CASES.problems == []
+    assert len(SIGNOFF_CASES.cases) >= 2
 
 
 def test_seed_scenario_files_are_valid_and_cover_every_branch_and_deadline() -> None:

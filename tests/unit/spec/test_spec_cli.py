@@ -190,3 +190,22 @@ def test_show_a_broken_revision_prints_its_problems(tmp_path: Path) -> None:
     code, out = run("show", "unknown-status", "--root", tmp_path / "sop")
     assert code == 1
     assert "unknown_status" in out
+
+
+def test_show_prints_sign_offs_inside_their_row_in_order() -> None:
+    root = ROOT / "tests/sops/sop"
+    code, out = run("show", "practice-permit", "--root", root, "--width", "220")
+    assert code == 0, out
+    rows = out.split("\n+")
+    (row,) = [r for r in rows if "Memaraf dan menandatangani" in r]
+    kegiatan = " ".join(line.split("|")[2].strip() for line in row.splitlines()[1:])
+    assert (
+        kegiatan.index("a. Paraf Kepala Seksi Perizinan (Kepala Seksi Perizinan; 4 jam)")
+        < (
+            kegiatan.index(
+                "b. Paraf Kepala Bidang Pelayanan (Kepala Bidang Pelayanan; 1 hari kerja)"
+            )
+        )
+        < kegiatan.index("c. Tanda tangan Kepala Dinas (Kepala Dinas; 1 hari kerja)")
+    )
+    assert "Paraf" not in "".join(r for r in rows if "Menyerahkan izin" in r)
