@@ -17,6 +17,7 @@ from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
 from engine.errors import TicketError
+from engine.spec.durations import parse_duration
 from engine.spec.model import Duration, Spec
 
 MAX_TIMER_EVENTS = 10_000  # per clock move: more means timers that never stop firing
@@ -85,6 +86,8 @@ class Session:
 
     def advance_by(self, duration: Duration) -> None:
         assert self.now is not None
+        if duration.text:  # "3 hari" means what this SOP's `defaults:` says
+            duration = parse_duration(duration.text, self.spec.time_defaults)
         calendar = WorkCalendar.for_spec(self.spec.calendar())
         self.advance_to(calendar.add(self.now, duration))
 
