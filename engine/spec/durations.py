@@ -37,6 +37,7 @@ _add("working_days", 1, None, "hari kerja", "working day", "working days")
 _add("calendar_days", 7, None, "minggu", "pekan", "week", "weeks")
 
 UNIT_WORDS = sorted(_WORDS)
+_ENGLISH = re.compile(r"[a-z]*(second|minute|hour|day|week)s?$")
 SPELLINGS = (
     "'30 detik', '15 menit', '2 jam', '1x24 jam', '1 hari kerja', '3 hari', "
     "'7 hari kalender', '2 minggu', '15 menit kerja' (office time); "
@@ -66,6 +67,11 @@ def parse_duration(text: str, defaults: TimeDefaults | None = None) -> Duration:
     if office is None:
         office = rules.office_time and unit in ("seconds", "minutes", "hours")
     return Duration(amount * factor, unit, text=said, office=office)  # type: ignore[arg-type]
+
+
+def in_indonesian(text: str) -> bool:
+    """Whether a limit was written in Indonesian words (the paper form shows those verbatim)."""
+    return bool(text) and not _ENGLISH.search(text.lower())
 
 
 def _number(text: str) -> float:

@@ -16,6 +16,7 @@ from engine.authoring.scenario.model import Given
 from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
+from engine.core.time_text import moment_text
 from engine.errors import TicketError
 from engine.spec.durations import parse_duration
 from engine.spec.model import Duration, Spec
@@ -161,13 +162,16 @@ def _row(entry: LogEntry) -> Row:
     )
 
 
-def show_time(spec: Spec, moment: datetime, timespec: str = "minutes") -> str:
-    """`moment` on the SOP's default calendar's wall clock, with its offset."""
+def show_time(spec: Spec, moment: datetime, timespec: str = "") -> str:
+    """`moment` on the SOP's default calendar's wall clock, with its offset; seconds where they
+    are not zero (or always, with `timespec="seconds"`, as the JSON output has them)."""
     try:
         zone: tzinfo = ZoneInfo(spec.calendar().time_zone)
     except (KeyError, ValueError):  # an SOP with no calendar: show UTC
         zone = UTC
-    return moment.astimezone(zone).isoformat(timespec=timespec)
+    if timespec:
+        return moment.astimezone(zone).isoformat(timespec=timespec)
+    return moment_text(moment, zone, iso=True)
 
 
 def show_state(spec: Spec, state: str) -> str:
