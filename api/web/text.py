@@ -8,17 +8,18 @@ stray `</i>` is dropped. No other markup ever reaches the page.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
 from engine.authoring.form import duration_text, long_date, plain
+from engine.core.time_text import moment_text, span_text
 from engine.spec.model import Duration
 
 _TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)
 UNIT_WORDS = {
+    "seconds": "detik",
     "working_days": "hari kerja",
     "calendar_days": "hari kalender",
     "hours": "jam",
@@ -46,24 +47,6 @@ def italics(text: Any) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every other character was escaped above
 
 
-def local_time(moment: datetime | None, zone: str = "Asia/Jakarta") -> str:
-    if moment is None:
-        return "-"
-    loc = moment.astimezone(ZoneInfo(zone))
-    return loc.strftime("%Y-%m-%d %H:%M")
-
-
-def seconds_text(seconds: float | None) -> str:
-    if not seconds:
-        return "-"
-    minutes = round(seconds / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} hari" if days else "", f"{hours} jam" if hours else ""]
-    parts.append(f"{mins} menit" if mins and not days else "")
-    return " ".join(p for p in parts if p) or "< 1 menit"
-
-
 def amount(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
@@ -85,8 +68,8 @@ def limit_text(limit: Duration | None) -> str:
 FILTERS = {
     "italics": italics,
     "plain": plain,
-    "local_time": local_time,
-    "seconds": seconds_text,
+    "local_time": moment_text,
+    "seconds": span_text,
     "amount": amount,
     "percent": percent,
     "long_date": day_text,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from engine.authoring.diff_model import SECTIONS, Change, DiffResult, Impact, TicketImpact
 from engine.authoring.diff_time import approx_calendar_days
+from engine.core.time_text import moment_text
 from engine.spec.model import Duration
 
 SIGNS = {"added": "+", "removed": "-", "changed": "~", "renumbered": "#", "moved": ">"}
@@ -139,7 +140,7 @@ def _groups(changes: list[Change], whole_alone: bool) -> list[tuple[str, list[Ch
 
 
 def _when(t: datetime | None) -> str:
-    return t.strftime("%Y-%m-%d %H:%M %Z").strip() if t else "none"
+    return moment_text(t, t.tzinfo or UTC, with_zone=True) if t else "none"
 
 
 def _impact_text(e: TicketImpact) -> str:

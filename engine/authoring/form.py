@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from engine.authoring.texttable import draw_table, fit_widths, longest_word, natural_width
+from engine.spec.durations import in_indonesian
 from engine.spec.model import Duration, Spec, Step
 
 MONTHS = (
@@ -32,6 +33,7 @@ MONTHS = (
     "Desember",
 )
 UNITS = {
+    "seconds": "detik",
     "minutes": "menit",
     "hours": "jam",
     "calendar_days": "hari kalender",
@@ -52,8 +54,11 @@ def long_date(day: date | None) -> str:
 def duration_text(limit: Duration | None) -> str:
     if limit is None:
         return "-"
+    if in_indonesian(limit.text):  # the paper's own words: "1x24 jam", "15 menit kerja"
+        return limit.text
     n = int(limit.amount) if float(limit.amount).is_integer() else limit.amount
-    return f"{n} {UNITS[limit.unit]}"
+    office = " kerja" if limit.office and limit.unit in ("seconds", "minutes", "hours") else ""
+    return f"{n} {UNITS[limit.unit]}{office}"
 
 
 def signoff_lines(spec: Spec, step: Step) -> list[str]:

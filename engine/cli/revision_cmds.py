@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from engine.cli import options
+from engine.core.time_text import moment_text
 
 COMMANDS: list[click.Command] = []
 
@@ -180,7 +181,7 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
 
 
 def _when(t: datetime | None, zone: ZoneInfo) -> str:
-    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if t else "none"
+    return moment_text(t, zone, with_zone=True, none="none")
 
 
 # -- sop replay -----------------------------------------------------------------------------------

@@ -211,7 +211,8 @@ def _rearm(spec: Spec, ticket: Ticket, timer: Timer) -> tuple[Timer, ...]:
     if timer.every_amount is None or timer.every_unit is None:
         return ()
     step_id = timer.step or (ticket.active.step if ticket.active else None)
-    due = add_duration(spec, step_id, timer.due, timer.every_amount, timer.every_unit)
+    office = spec.time_defaults.office_time  # a repeat counts as the SOP's bare minutes do
+    due = add_duration(spec, step_id, timer.due, timer.every_amount, timer.every_unit, office)
     return (replace(timer, due=due, count=timer.count + 1),)
 
 

@@ -2,7 +2,9 @@
 
 A `WorkCalendar` wraps one `engine.spec.model.Calendar` and answers, for a `Duration`:
 
-- ``minutes`` / ``hours``: elapsed wall-clock time (real seconds, whatever the time zone does).
+- ``seconds`` / ``minutes`` / ``hours``: elapsed wall-clock time (real seconds, whatever the
+  time zone does); for a Duration with ``office`` on a calendar with ``office_hours``, only the
+  time inside office hours counts (engine.core.office_time).
 - ``calendar_days``: ``amount`` x 24 hours of elapsed time; weekends and holidays count.
 - ``working_days``: a *working date* is a date, in the calendar's time zone, that falls on one of
   ``working_days`` (Monday=0) and is neither a holiday (the `holidays` package, for
@@ -38,12 +40,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from engine.core.office_time import OfficeTime
 from engine.spec.model import Calendar, Duration
+from engine.spec.office_hours import zone_name
 
 __all__ = ["UNITS", "WorkCalendar"]
 
-UNITS = ("minutes", "hours", "calendar_days", "working_days")
-_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+UNITS = ("seconds", "minutes", "hours", "calendar_days", "working_days")
+_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+_OFFICE_UNITS = ("seconds", "minutes", "hours")
+_US = 1_000_000
 _DAY_US = 86_400_000_000
 _MIN_ORD = date.min.toordinal()
 _MAX_ORD = date.max.toordinal()
@@ -58,7 +64,7 @@ class WorkCalendar:
     def __init__(self, cal: Calendar) -> None:
         self.calendar = cal
         try:
-            self._zone = ZoneInfo(cal.time_zone)
+            self._zone = ZoneInfo(zone_name(cal.time_zone))
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
                 f"calendar {cal.id!r}: unknown time zone {cal.time_zone!r}; "
@@ -89,6 +95,7 @@ class WorkCalendar:
         self._off_set: frozenset[int] = frozenset()  # non-working ordinals on working weekdays
         self._off: list[int] = []  # the same, sorted
         self._lo = self._hi = 0  # ordinals [lo, hi) whose years are loaded
+        self._office = OfficeTime(cal, self) if cal.office_hours is not None else None
 
     @classmethod
     def for_spec(cls, cal: Calendar) -> WorkCalendar:
@@ -110,10 +117,18 @@ class WorkCalendar:
         self._ensure(o, o + 1)
         return o not in self._off_set
 
+    def is_working_ordinal(self, ordinal: int) -> bool:
+        """`is_working_day` for a local date's ordinal."""
+        self._ensure(ordinal, ordinal + 1)
+        return self._working(ordinal)
+
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The due time of `duration` started at `start` (UTC)."""
         unit, amount = _check_duration(duration)
         start_utc = _utc(start, "start")
+        office = self._office_for(unit, duration.office)
+        if office is not None:
+            return office.add(start_utc, round(amount * _SECONDS[unit] * _US))
         if unit == "working_days":
             return self._add_working(start_utc, round(amount * _DAY_US))
         try:
@@ -121,16 +136,25 @@ class WorkCalendar:
         except OverflowError:
             raise ValueError(f"{duration} from {start.isoformat()} is beyond year 9999") from None
 
-    def elapsed(self, start: datetime, end: datetime, unit: str) -> float:
-        """How much of `unit` lies between `start` and `end` (negative if `end` is earlier)."""
+    def elapsed(self, start: datetime, end: datetime, unit: str, office: bool = False) -> float:
+        """How much of `unit` lies between `start` and `end` (negative if `end` is earlier);
+        with `office`, only office time counts (when the calendar has office hours)."""
         _check_unit(unit)
         a, b = _utc(start, "start"), _utc(end, "end")
+        counter = self._office_for(unit, office)
+        if counter is not None:
+            return counter.between(a, b) / _US / _SECONDS[unit]
         if unit == "working_days":
             return self._working_us(a, b) / _DAY_US
         return (b - a).total_seconds() / _SECONDS[unit]
 
     def shift_for_pause(
-        self, due: datetime, paused_at: datetime, resumed_at: datetime, unit: str
+        self,
+        due: datetime,
+        paused_at: datetime,
+        resumed_at: datetime,
+        unit: str,
+        office: bool = False,
     ) -> datetime:
         """The new due time after the clock stopped at `paused_at` and restarted at `resumed_at`.
 
@@ -148,19 +172,26 @@ class WorkCalendar:
             )
         if due_u <= p:
             return due_u
+        counter = self._office_for(unit, office)
+        if counter is not None:  # the office time left at the pause is left at the resume
+            return max(due_u, counter.add(r, counter.between(p, due_u)))
         if unit == "working_days":
             return max(due_u, self._add_working(r, self._working_us(p, due_u)))
         return due_u + (r - p)
 
+    def _office_for(self, unit: str, office: bool) -> OfficeTime | None:
+        """The office-time counter when `unit` counts office time here, else None."""
+        return self._office if office and unit in _OFFICE_UNITS else None
+
     # -- working time ---------------------------------------------------------------------------
 
-    def _local(self, t: datetime) -> tuple[int, int]:
+    def local(self, t: datetime) -> tuple[int, int]:
         """(local date ordinal, local wall-clock microseconds since midnight) of aware `t`."""
         loc = t.astimezone(self._zone)
         us = ((loc.hour * 60 + loc.minute) * 60 + loc.second) * 1_000_000 + loc.microsecond
         return loc.toordinal(), us
 
-    def _at(self, ordinal: int, us: int) -> datetime:
+    def at(self, ordinal: int, us: int) -> datetime:
         """The UTC instant of local wall-clock time `us` after midnight of date `ordinal`."""
         start = datetime.combine(date.fromordinal(ordinal), time(), tzinfo=self._zone)
         return (start + timedelta(microseconds=us)).astimezone(UTC)
@@ -172,8 +203,8 @@ class WorkCalendar:
         """Working time between aware instants `a` and `b`, in microseconds (signed)."""
         if b < a:
             return -self._working_us(b, a)
-        oa, ua = self._local(a)
-        ob, ub = self._local(b)
+        oa, ua = self.local(a)
+        ob, ub = self.local(b)
         self._ensure(oa, ob + 1)
         days = self._count(oa, ob)
         return days * _DAY_US + (ub if self._working(ob) else 0) - (ua if self._working(oa) else 0)
@@ -186,14 +217,14 @@ class WorkCalendar:
                 f"calendar {self.calendar.id!r} has no working days; "
                 "a working-days time limit can never fall due"
             )
-        o, us = self._local(start)
+        o, us = self.local(start)
         self._ensure(o, o + 1)
         total = (us if self._working(o) else 0) + amount_us
         n, rest = divmod(total, _DAY_US)
         try:
             if rest == 0:  # ends exactly at the end of a working date: the next local midnight
-                return self._at(self._nth(o, n - 1) + 1, 0)
-            return self._at(self._nth(o, n), rest)
+                return self.at(self._nth(o, n - 1) + 1, 0)
+            return self.at(self._nth(o, n), rest)
         except (OverflowError, ValueError):
             raise ValueError(
                 f"{amount_us / _DAY_US:g} working days from {start.isoformat()} is beyond year 9999"

@@ -19,8 +19,6 @@ from engine.spec.model import Calendar, Duration
 
 __all__ = ["Clock", "ManualClock", "SystemClock"]
 
-_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
-
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -55,8 +53,9 @@ class ManualClock:
         self, amount: str | timedelta | Duration, calendar: Calendar | None = None
     ) -> datetime:
         """Move forward by `amount`: a timedelta, a Duration or text such as "14 days",
-        "36 hours", "3 working days". Working days need the `calendar` to count on (for
-        example `spec.calendar()`, the SOP's default calendar). Returns the new time."""
+        "36 hours", "3 working days", "30 detik", "15 menit kerja". Working days and office
+        time need the `calendar` to count on (for example `spec.calendar()`, the SOP's default
+        calendar). Returns the new time."""
         with self._lock:
             self._now = _forward(self._now, amount, calendar)
             return self._now
@@ -68,16 +67,16 @@ def _forward(now: datetime, amount: str | timedelta | Duration, cal: Calendar | 
             raise ValueError(f"cannot advance the clock by a negative amount ({amount})")
         return now + amount
     duration = parse_duration(amount) if isinstance(amount, str) else amount
-    if duration.unit == "working_days":
-        if cal is None:
+    if duration.amount < 0:
+        raise ValueError(f"cannot advance the clock by a negative amount ({duration})")
+    if cal is None:
+        if duration.unit == "working_days" or duration.office:
             raise ValueError(
                 f"advancing by {duration} needs a calendar; give the SOP's calendar, "
                 "or use hours or calendar days"
             )
-        return WorkCalendar.for_spec(cal).add(now, duration)
-    if duration.amount < 0:
-        raise ValueError(f"cannot advance the clock by a negative amount ({duration})")
-    return now + timedelta(seconds=duration.amount * _SECONDS[duration.unit])
+        cal = Calendar("elapsed")  # elapsed time is the same on every calendar
+    return WorkCalendar.for_spec(cal).add(now, duration)
 
 
 def _aware(when: datetime, name: str) -> datetime:

@@ -221,14 +221,14 @@ def _start_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> 
     params = action.params
     every = params.get("every")
     after = params.get("after") or every
-    first = parse_duration(str(after))
-    period = parse_duration(str(every)) if every else None
+    defaults = draft.spec.time_defaults
+    first = parse_duration(str(after), defaults)
+    period = parse_duration(str(every), defaults) if every else None
     ticket = draft.ticket
     step_id = params.get("step")
     at = draft.log[-1].at if draft.log else draft.now
-    due = add_duration(
-        draft.spec, step_id or ticket.state if ticket.active else None, at, first.amount, first.unit
-    )
+    where = step_id or ticket.state if ticket.active else None
+    due = add_duration(draft.spec, where, at, first.amount, first.unit, first.office)
     timer = Timer(
         name=str(params["name"]),
         due=due,

@@ -1,5 +1,6 @@
 """Step runs against their time limits: start (due time on the step's calendar), pause,
-resume (the due time moves by the time the clock stood still), finish (met or breached)."""
+resume (the due time moves by the time the clock stood still, counted as the limit counts:
+working days, office time or elapsed time), finish (met or breached)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from engine.spec.model import Calendar, Duration, Spec, Step
 
 
 def add_duration(
-    spec: Spec, step_id: str | None, start: datetime, amount: float, unit: str
+    spec: Spec, step_id: str | None, start: datetime, amount: float, unit: str, office: bool = False
 ) -> datetime:
     step = spec.step(step_id) if step_id else None
     cal = spec.calendar(step.calendar if step else None)
-    return WorkCalendar.for_spec(cal).add(start, Duration(amount, unit))  # type: ignore[arg-type]
+    limit = Duration(amount, unit, office=office)  # type: ignore[arg-type]
+    return WorkCalendar.for_spec(cal).add(start, limit)
 
 
 def start_run(spec: Spec, step: Step, at: datetime) -> StepRun:
@@ -37,7 +39,7 @@ def resume_run(run: StepRun, at: datetime, cal: Calendar, step: Step) -> StepRun
     due = run.due
     if due is not None and step.time_limit is not None and not run.breached_at:
         due = WorkCalendar.for_spec(cal).shift_for_pause(
-            due, run.paused_at, at, step.time_limit.unit
+            due, run.paused_at, at, step.time_limit.unit, step.time_limit.office
         )
     resumed = replace(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
     return shift_for_resume(cal, step, resumed, run.paused_at, at)

@@ -18,6 +18,7 @@ from engine.spec.model import (
     Condition,
     EventDef,
     FieldDef,
+    HoursOverride,
     Identity,
     Input,
     Rule,
@@ -27,10 +28,13 @@ from engine.spec.model import (
     Spec,
     Status,
     Step,
+    TimeDefaults,
 )
+from engine.spec.office_hours import WEEKDAYS, closed_week, parse_week, zone_name
 from engine.spec.schema_fields import is_blank
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_MEANINGS = ("calendar_days", "working_days")  # what `defaults: {day: ...}` may say
+TIME_MEANINGS = ("elapsed", "office_hours")  # what `defaults: {time: ...}` may say
 CONDITION_OPS = (
     "equals",
     "not_equals",
@@ -93,14 +97,38 @@ def _identity(doc: dict[str, Any], in_force_from: Any) -> Identity:
 
 def _calendar(cid: str, doc: dict[str, Any]) -> Calendar:
     hol = doc.get("holidays") or {}
+    hours = doc.get("office_hours")
     return Calendar(
         id=cid,
-        time_zone=doc.get("time_zone", "Asia/Jakarta"),
+        time_zone=zone_name(doc.get("time_zone", "Asia/Jakarta")),
         working_days=tuple(WEEKDAYS.index(d) for d in doc.get("working_days", WEEKDAYS[:5])),
         holidays_country=hol.get("country"),
         holidays_subdiv=hol.get("subdiv"),
         holidays_categories=tuple(hol.get("categories", ("public",))),
         collective_leave=tuple(d for d in (_date(x) for x in doc.get("collective_leave", ())) if d),
+        office_hours=parse_week(hours) if hours else None,
+        overrides=tuple(_override(o) for o in doc.get("overrides") or ()),
+    )
+
+
+def _override(doc: dict[str, Any]) -> HoursOverride:
+    first = _date(doc["from"])
+    assert first is not None
+    closed = doc.get("closed") or not doc.get("hours")
+    return HoursOverride(
+        first=first,
+        last=_date(doc.get("to")) or first,
+        hours=closed_week() if closed else parse_week(doc["hours"]),
+        note=doc.get("note") or "",
+    )
+
+
+def time_defaults(doc: dict[str, Any] | None) -> TimeDefaults:
+    """The revision's `defaults:` block: what a bare "hari" means, what minutes count."""
+    doc = doc or {}
+    return TimeDefaults(
+        day=doc.get("day") or "calendar_days",
+        office_time=doc.get("time") == "office_hours",
     )
 
 
@@ -128,19 +156,19 @@ def _event(name: str, doc: dict[str, Any]) -> EventDef:
     )
 
 
-def _signoff(doc: dict[str, Any]) -> SignOff:
+def _signoff(doc: dict[str, Any], defaults: TimeDefaults) -> SignOff:
     limit = doc.get("time_limit")
     return SignOff(
         id=doc["id"],
         performer=doc["performer"],
         text=doc["text"],
         event=doc["event"],
-        time_limit=parse_duration(limit) if limit else None,
+        time_limit=parse_duration(limit, defaults) if limit else None,
         reject=tuple(doc.get("reject", ())),
     )
 
 
-def _step(doc: dict[str, Any]) -> Step:
+def _step(doc: dict[str, Any], defaults: TimeDefaults) -> Step:
     limit = doc.get("time_limit")
     events = doc.get("events") or {}
     return Step(
@@ -156,7 +184,7 @@ def _step(doc: dict[str, Any]) -> Step:
             )
             for i in doc.get("inputs", ())
         ),
-        time_limit=parse_duration(limit) if limit else None,
+        time_limit=parse_duration(limit, defaults) if limit else None,
         output=doc.get("output") or "",
         remarks=doc.get("remarks") or "",
         status=doc.get("status"),
@@ -164,7 +192,7 @@ def _step(doc: dict[str, Any]) -> Step:
         calendar=doc.get("calendar"),
         periodic=doc.get("periodic"),
         final=bool(doc.get("final", False)),
-        signoffs=tuple(_signoff(x) for x in doc.get("signoffs") or ()),
+        signoffs=tuple(_signoff(x, defaults) for x in doc.get("signoffs") or ()),
     )
 
 
@@ -197,6 +225,7 @@ def build_spec(
     content_hash: str = "",
     source_path: str = "",
 ) -> Spec:
+    defaults = time_defaults(doc.get("defaults"))
     return Spec(
         format_version=int(doc["format_version"]),
         sop_id=doc["id"],
@@ -237,8 +266,9 @@ def build_spec(
         calendars=tuple(_calendar(cid, c) for cid, c in (doc.get("calendars") or {}).items()),
         default_calendar=doc.get("default_calendar") or next(iter(doc.get("calendars") or {"": 0})),
         start=doc["start"],
-        steps=tuple(_step(s) for s in doc["steps"]),
+        steps=tuple(_step(s, defaults) for s in doc["steps"]),
         rulesets=rulesets,
         content_hash=content_hash,
         source_path=source_path,
+        time_defaults=defaults,
     )

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from datetime import date
 from typing import Any
 
 from engine.spec.hints import suggest
+from engine.spec.office_hours import zone_name
 from engine.spec.report import Path, Report
 
 
 def check_calendar(cal: dict[str, Any], path: Path, report: Report) -> None:
     tz = cal.get("time_zone")
-    if isinstance(tz, str) and tz and not _zone_exists(tz):
+    if isinstance(tz, str) and tz and not _zone_exists(zone_name(tz)):
         report.add(
             "unknown_time_zone",
             (*path, "time_zone"),
             f"no time zone {tz!r}",
-            "write an IANA name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+            "write WIB, WITA or WIT, or an IANA name such as Asia/Jakarta, Asia/Makassar",
         )
     days = cal.get("working_days")
     if isinstance(days, list) and len(set(map(str, days))) != len(days):
@@ -25,6 +27,44 @@ def check_calendar(cal: dict[str, Any], path: Path, report: Report) -> None:
     hol = cal.get("holidays")
     if isinstance(hol, dict) and isinstance(hol.get("country"), str):
         _holidays(hol, (*path, "holidays"), report)
+    overrides = cal.get("overrides")
+    for i, over in enumerate(overrides if isinstance(overrides, list) else ()):
+        if isinstance(over, dict):
+            _override(over, (*path, "overrides", i), report)
+
+
+def _override(over: dict[str, Any], path: Path, report: Report) -> None:
+    if "hours" in over and over.get("closed"):
+        report.add(
+            "conflicting_keys",
+            path,
+            "an override has office hours and is closed",
+            "write either hours: {...} or closed: true",
+        )
+    elif "hours" not in over and not over.get("closed"):
+        report.add(
+            "missing_key",
+            path,
+            "an override says neither its hours nor that the office is closed",
+            "write hours: {mon-thu: [08:00-15:00]} or closed: true",
+        )
+    first, last = _day(over.get("from")), _day(over.get("to"))
+    if isinstance(first, date) and isinstance(last, date) and last < first:
+        report.add(
+            "bad_office_hours",
+            (*path, "to"),
+            f"the override ends ({last}) before it begins ({first})",
+            "write the first date in from: and the last in to:",
+        )
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None  # reported by the structure check
 
 
 @functools.lru_cache(maxsize=64)

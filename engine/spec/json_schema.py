@@ -64,7 +64,14 @@ def _value(field: fields.Field, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(field, sf.Date):
         return {"type": "string", "format": "date"}
     if isinstance(field, sf.Duration):
-        return {"type": "string", "description": "a number and a unit, e.g. 1 working day"}
+        return {"type": "string", "description": "a number and a unit, e.g. 15 menit, 1 hari kerja"}
+    if isinstance(field, sf.OfficeHours):
+        span = {"type": "string", "description": "a span such as 07:30-16:00"}
+        return {
+            "type": "object",
+            "description": "weekdays (mon, mon-thu) -> spans, e.g. fri: [07:30-11:30, 13:00-16:30]",
+            "additionalProperties": {"anyOf": [span, {"type": "array", "items": span}]},
+        }
     if isinstance(field, sf.Nip):
         pattern = NIP if not field.allow_none else f"{NIP}|^\\s*$"
         return {"type": "string", "pattern": pattern}

@@ -11,28 +11,37 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-DurationUnit = Literal["hours", "minutes", "calendar_days", "working_days"]
+DurationUnit = Literal["seconds", "minutes", "hours", "calendar_days", "working_days"]
 FieldType = Literal[
     "string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"
 ]
+_UNIT_NAMES = {
+    "seconds": "second",
+    "hours": "hour",
+    "minutes": "minute",
+    "calendar_days": "calendar day",
+    "working_days": "working day",
+}
 
 
 @dataclass(frozen=True)
 class Duration:
-    """A time limit: `amount` of `unit`. Working days follow the step's calendar."""
+    """A time limit: `amount` of `unit`. Working days follow the step's calendar; with `office`,
+    seconds, minutes and hours count only the calendar's office hours.
+
+    `text` is the author's own words ("1x24 jam"), shown on the paper form; it takes no part in
+    equality, so "24 jam" and "24 hours" are the same limit."""
 
     amount: float
     unit: DurationUnit
+    text: str = field(default="", compare=False)
+    office: bool = False
 
     def __str__(self) -> str:
         n = int(self.amount) if float(self.amount).is_integer() else self.amount
-        word = {
-            "hours": "hour",
-            "minutes": "minute",
-            "calendar_days": "calendar day",
-            "working_days": "working day",
-        }[self.unit]
-        return f"{n} {word}{'' if n == 1 else 's'}"
+        word = _UNIT_NAMES[self.unit]
+        office = "office " if self.office else ""
+        return f"{n} {office}{word}{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,29 @@ class Status:
 
 
 @dataclass(frozen=True)
+class TimeDefaults:
+    """What the SOP's `defaults:` block says about words the paper leaves open."""
+
+    day: DurationUnit = "calendar_days"  # a bare "hari" / "day"
+    office_time: bool = False  # bare seconds, minutes and hours count office time
+
+
+Hours = tuple[tuple[int, int], ...]  # open (from, until) spans, seconds after local midnight
+WeekHours = tuple[Hours, ...]  # seven entries, Monday first
+
+
+@dataclass(frozen=True)
+class HoursOverride:
+    """Office hours that replace the usual week on the dates `first`..`last` (inclusive):
+    Ramadan hours over a range, or a closure (every day empty)."""
+
+    first: date
+    last: date
+    hours: WeekHours
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Calendar:
     id: str
     time_zone: str = "Asia/Jakarta"
@@ -108,6 +140,8 @@ class Calendar:
     holidays_subdiv: str | None = None
     holidays_categories: tuple[str, ...] = ("public",)
     collective_leave: tuple[date, ...] = ()
+    office_hours: WeekHours | None = None  # None: no office hours declared
+    overrides: tuple[HoursOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,6 +306,7 @@ class Spec:
     rulesets: tuple[RuleSetSpec, ...] = ()
     content_hash: str = ""  # sha256 over the revision text and its rules files' texts
     source_path: str = ""
+    time_defaults: TimeDefaults = TimeDefaults()  # the revision's `defaults:` block
 
     # --- lookups (small, linear: an SOP has tens of steps, not thousands) ---
     @property

@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from engine.spec.build import WEEKDAYS
+from engine.spec.build import DAY_MEANINGS, TIME_MEANINGS, WEEKDAYS
 from engine.spec.hints import describe
 from engine.spec.report import Path, Report
 from engine.spec.schema_fields import (
@@ -26,6 +26,7 @@ from engine.spec.schema_fields import (
     Map,
     Msg,
     Nip,
+    OfficeHours,
     Raw,
     Record,
     Strict,
@@ -81,11 +82,26 @@ class HolidaysSchema(Strict):
     categories = List(Text(), nonempty=True)
 
 
+class HoursOverrideSchema(Strict):
+    from_ = Date(required=True, data_key="from")
+    to = Date(allow_none=True)
+    hours = OfficeHours()
+    closed = Bool()
+    note = Text(allow_none=True)
+
+
 class CalendarSchema(Strict):
     time_zone = Text(nonempty=True)
     working_days = List(Text(choices=WEEKDAYS), nonempty=True)
     holidays = Record(HolidaysSchema, allow_none=True)
     collective_leave = List(Date())
+    office_hours = OfficeHours(allow_none=True)
+    overrides = List(Record(HoursOverrideSchema))
+
+
+class DefaultsSchema(Strict):
+    day = Text(choices=DAY_MEANINGS, allow_none=True)
+    time = Text(choices=TIME_MEANINGS, allow_none=True)
 
 
 class InputSchema(Strict):
@@ -158,6 +174,7 @@ class RevisionSchema(Strict):
     statuses = Map(Record(StatusSchema))
     initial_status = Ident(allow_none=True)
     calendars = Map(Record(CalendarSchema))
+    defaults = Record(DefaultsSchema, allow_none=True)
     default_calendar = Ident(allow_none=True)
     rules = List(Text(nonempty=True))
     start = Ident(required=True)

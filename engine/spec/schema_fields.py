@@ -15,8 +15,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from engine.spec.durations import parse_duration
+from engine.spec.durations import SPELLINGS, parse_duration
 from engine.spec.hints import describe, did_you_mean, one_of, quote_hint
+from engine.spec.office_hours import HOURS_HINT, parse_week
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -179,13 +180,24 @@ class Duration(fields.Field):
         if not isinstance(value, str):
             raise fail(
                 "bad_duration",
-                f"expected a time limit such as '1 working day', got {describe(value)}",
-                "write a number and a unit: hours, minutes, calendar days or working days",
+                f"expected a time limit such as '1 hari kerja', got {describe(value)}",
+                f"write a number and a unit in quotes, e.g. {SPELLINGS}",
             )
         try:
             parse_duration(value)
         except ValueError as exc:
-            raise fail("bad_duration", str(exc)) from None
+            raise fail("bad_duration", str(exc), f"write e.g. {SPELLINGS}") from None
+        return value
+
+
+class OfficeHours(fields.Field):
+    """A week of office hours, read by `engine.spec.office_hours.parse_week`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        try:
+            parse_week(value)
+        except ValueError as exc:
+            raise fail("bad_office_hours", str(exc), HOURS_HINT) from None
         return value
 
 

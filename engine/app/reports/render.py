@@ -113,7 +113,13 @@ def as_csv(report: MonevReport) -> str:
     return buf.getvalue()
 
 
-UNIT_SHORT = {"working_days": "wd", "calendar_days": "d", "hours": "h", "minutes": "min"}
+UNIT_SHORT = {
+    "working_days": "wd",
+    "calendar_days": "d",
+    "hours": "h",
+    "minutes": "min",
+    "seconds": "s",
+}
 
 
 def _time(value: float | None, unit: str) -> str:

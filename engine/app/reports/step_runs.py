@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 NO_LIMIT_UNIT = "hours"
-_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
+_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0}
 
 
 # Built once (statement construction cost more than executing them); bound at execution.
@@ -181,7 +181,8 @@ def _row(
     paused_amount = _paused_amount(run, old, unit, cal)
     elapsed = None
     if run.finished is not None:
-        elapsed = max(0.0, cal.elapsed(run.started, run.finished, unit) - paused_amount)
+        office = _office(spec, run.step)
+        elapsed = max(0.0, cal.elapsed(run.started, run.finished, unit, office) - paused_amount)
     return {
         "ticket_id": ticket.id,
         "visit": visit,
@@ -204,6 +205,15 @@ def _row(
         "paused_amount": paused_amount,
         "paused_at": run.paused_at,
     }
+
+
+def _office(spec: Spec, step_id: str) -> bool:
+    """Whether the step's limit counts office time (its runs are measured the same way)."""
+    try:
+        limit = spec.step(step_id).time_limit
+    except KeyError:
+        return False
+    return limit is not None and limit.office
 
 
 def _calendar(spec: Spec, step_id: str) -> WorkCalendar:

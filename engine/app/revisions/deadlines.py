@@ -33,7 +33,13 @@ from engine.spec.model import Duration, Spec, Step
 __all__ = ["POLICIES", "moved_run"]
 
 POLICIES = ("keep", "recompute")
-_SECONDS = {"minutes": 60.0, "hours": 3600.0, "calendar_days": 86400.0, "working_days": 86400.0}
+_SECONDS = {
+    "seconds": 1.0,
+    "minutes": 60.0,
+    "hours": 3600.0,
+    "calendar_days": 86400.0,
+    "working_days": 86400.0,
+}
 
 
 def moved_run(
@@ -67,7 +73,7 @@ def _recompute(
     used, note = _used(run, a, old, b, new, cal, ref)
     left = limit.amount - used
     if left > 0:
-        return cal.add(ref, Duration(left, limit.unit)), note
+        return cal.add(ref, Duration(left, limit.unit, office=limit.office)), note
     ran_out = cal.add(run.started, limit) + timedelta(seconds=run.paused_seconds)
     return min(ran_out, ref), _join(note, f"the {limit} were used up already")
 
@@ -81,12 +87,14 @@ def _used(
     same_clock = (
         old.time_limit is not None
         and old.time_limit.unit == unit
+        and old.time_limit.office == new.time_limit.office
         and a.calendar(old.calendar) == b.calendar(new.calendar)
     )
     if same_clock and run.due is not None and old.time_limit is not None:
-        return old.time_limit.amount - cal.elapsed(ref, run.due, unit), ""
-    used = cal.elapsed(run.started, ref, unit) - run.paused_seconds / _SECONDS[unit]
-    approx = unit == "working_days"
+        return old.time_limit.amount - cal.elapsed(ref, run.due, unit, new.time_limit.office), ""
+    office = new.time_limit.office
+    used = cal.elapsed(run.started, ref, unit, office) - run.paused_seconds / _SECONDS[unit]
+    approx = unit == "working_days" or office
     return used, "approximate: its clock stood still for a while" if approx else ""
 
 

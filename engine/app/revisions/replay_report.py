@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.core.model import Ticket
+from engine.core.time_text import moment_text
 from engine.core.timing import run_late
 from engine.spec.model import END, Spec
 
@@ -147,7 +148,7 @@ class ReplayReport:
 
     def render(self) -> str:
         zone = ZoneInfo(self.candidate.calendar().time_zone)
-        when = self.as_of.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        when = moment_text(self.as_of, zone, with_zone=True)
         lines = [
             f"Replay of {self.tickets} stored ticket(s) of {self.candidate.sop_id} against "
             f"{self.candidate.revision} (sha256 {self.candidate.content_hash[:12]}), as of {when}.",

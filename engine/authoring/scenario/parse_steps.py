@@ -22,7 +22,7 @@ from engine.authoring.scenario.model import (
 )
 from engine.authoring.scenario.reader import Reader
 from engine.errors import TicketError
-from engine.spec.durations import parse_duration
+from engine.spec.durations import SPELLINGS, parse_duration
 from engine.spec.hints import describe, did_you_mean
 from engine.spec.report import Path
 
@@ -96,7 +96,7 @@ def _advance(value: Any, r: Reader, where: Where, path: Path) -> AdvanceStep | N
     try:
         return AdvanceStep(where, by=parse_duration(value))
     except ValueError as exc:
-        r.problem("bad_duration", str(exc), path)
+        r.problem("bad_duration", str(exc), path, f"write e.g. {SPELLINGS}")
         return None
 
 

@@ -17,7 +17,9 @@ from engine.authoring.signoff_notes import signoff_note
 from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
 from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
+from engine.core.time_text import moment_text
 from engine.errors import TicketError
+from engine.spec.durations import parse_duration
 from engine.spec.model import Duration, Spec
 
 MAX_TIMER_EVENTS = 10_000  # per clock move: more means timers that never stop firing
@@ -87,6 +89,8 @@ class Session:
 
     def advance_by(self, duration: Duration) -> None:
         assert self.now is not None
+        if duration.text:  # "3 hari" means what this SOP's `defaults:` says
+            duration = parse_duration(duration.text, self.spec.time_defaults)
         calendar = WorkCalendar.for_spec(self.spec.calendar())
         self.advance_to(calendar.add(self.now, duration))
 
@@ -161,13 +165,16 @@ def _row(spec: Spec, entry: LogEntry) -> Row:
     )
 
 
-def show_time(spec: Spec, moment: datetime, timespec: str = "minutes") -> str:
-    """`moment` on the SOP's default calendar's wall clock, with its offset."""
+def show_time(spec: Spec, moment: datetime, timespec: str = "") -> str:
+    """`moment` on the SOP's default calendar's wall clock, with its offset; seconds where they
+    are not zero (or always, with `timespec="seconds"`, as the JSON output has them)."""
     try:
         zone: tzinfo = ZoneInfo(spec.calendar().time_zone)
     except (KeyError, ValueError):  # an SOP with no calendar: show UTC
         zone = UTC
-    return moment.astimezone(zone).isoformat(timespec=timespec)
+    if timespec:
+        return moment.astimezone(zone).isoformat(timespec=timespec)
+    return moment_text(moment, zone, iso=True)
 
 
 def show_state(spec: Spec, state: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.spec.build import COMBINATORS, CONDITION_OPS
-from engine.spec.durations import parse_duration
+from engine.spec.durations import SPELLINGS, parse_duration
 from engine.spec.hints import did_you_mean
 from engine.spec.model import Rule, RuleAction, Spec
 from engine.spec.rules.actions import ACTIONS, COUNT_OPS, FILTERS, TRIGGERS, ActionKind, Ref
@@ -58,7 +58,7 @@ class _Context:
         try:
             parse_duration(value)
         except ValueError as exc:
-            self.add("bad_param", path, f"{what}: {exc}")
+            self.add("bad_param", path, f"{what}: {exc}", f"write e.g. {SPELLINGS}")
 
 
 _REF_WORDS: dict[Ref, str] = {

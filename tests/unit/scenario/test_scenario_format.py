@@ -57,7 +57,7 @@ scenarios:
       at: 2025-01-06T09:00:00
     steps:
       - event: {type: accept}
-      - advance: 3 weeks
+      - advance: 3 fortnights
       - expect: {stat: end}
       - wait: 1 hour
 """

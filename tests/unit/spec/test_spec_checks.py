@@ -72,7 +72,7 @@ def test_a_rule_needs_one_trigger(tmp_path: Path) -> None:
 def test_action_parameters_are_checked_against_the_registry(tmp_path: Path) -> None:
     rules = (
         "start_timer: {name: first_response_reminder, every: 1 working day,",
-        "start_timer: {name: first_response_reminder, every: 1 hari,",
+        "start_timer: {name: first_response_reminder, every: 1 hr,",
     )
     p = only(variant(tmp_path, rules=rules))
     assert (p.code, p.path) == ("bad_duration", "rules[1].then[1].start_timer.every")
