@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.authoring.form import plain
+from engine.spec.expression import All, AnyOf, Not
 from engine.spec.model import END, Branch, Condition, Spec, Step
 
 MAX_LABEL = 90
@@ -66,15 +67,15 @@ def _branch(br: Branch) -> str:
 
 
 def _condition(cond: Condition) -> str:
-    if cond.op in OPS:
-        return f"{cond.name} {OPS[cond.op]} {cond.value}"
+    if isinstance(cond, Not):
+        return f"not ({_condition(cond.item)})"
+    if isinstance(cond, All | AnyOf):
+        joiner = " and " if isinstance(cond, All) else " or "
+        return joiner.join(_condition(c) for c in cond.items)
     if cond.op in ("is_set", "is_not_set"):
-        return f"{cond.name} {'set' if cond.op == 'is_set' else 'not set'}"
-    if cond.children:
-        joiner = {"all": " and ", "any": " or "}.get(cond.op, " ")
-        inner = joiner.join(_condition(c) for c in cond.children)
-        return f"not ({inner})" if cond.op == "not" else inner
-    return cond.op
+        return f"{cond.key} {'set' if cond.op == 'is_set' else 'not set'}"
+    value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
+    return f"{cond.key} {OPS.get(cond.op, cond.op)} {value}"
 
 
 def node_id(step_id: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.authoring.diff_model import Change
 from engine.authoring.diff_time import limit_json, limit_verdict
+from engine.spec.expression import All, AnyOf, Not
 from engine.spec.model import Condition, EventDef, Input, Spec, Step
 
 
@@ -164,13 +165,16 @@ def _compare(old: Step, new: Step, renames: dict[str, str]) -> list[Change]:
 def condition_text(cond: Condition | None) -> str | None:
     if cond is None:
         return None
-    if cond.op in ("all", "any", "not"):
-        inner = "; ".join(condition_text(c) or "" for c in cond.children)
-        return f"{cond.op}({inner})"
-    where = f"data.{cond.name}" if cond.subject == "data" else cond.name
+    if isinstance(cond, Not):
+        return f"not({condition_text(cond.item)})"
+    if isinstance(cond, All | AnyOf):
+        inner = "; ".join(condition_text(c) or "" for c in cond.items)
+        return f"{'all' if isinstance(cond, All) else 'any'}({inner})"
+    where = f"data.{cond.key}" if cond.subject == "data" else cond.key
     if cond.op in ("is_set", "is_not_set"):
         return f"{where} {cond.op.replace('_', ' ')}"
-    return f"{where} {cond.op.replace('_', ' ')} {cond.value!r}"
+    value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
+    return f"{where} {cond.op.replace('_', ' ')} {value!r}"
 
 
 def _keyed_inputs(step: Step) -> dict[str, Input]:

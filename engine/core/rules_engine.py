@@ -23,11 +23,16 @@ How durable_rules is used, and why (measured on durable-rules 2.0.28):
   on the thread that asserted the fact, inside the call. The extension never releases the
   GIL, so concurrent calls interleave only between its C calls, as they do with the
   library's own dispatch thread; each call touches only its own sid (no lock needed).
-- durable_rules compares loosely ("7" > 5, "true" == True, a dotted key is a path). So the
-  message holds only the values rules read, under generated keys (`v<i>`), each as a typed
-  token ("s:text", "n:2", "b:1"); numbers also go under `n<i>` for gt/lt. There is no `$in`
-  (compiled to `$or` of equals) and no `$not` (pushed down; `$neq` never matches a missing key,
-  so not-equal is `$nex` or `$neq`).
+- durable_rules compares loosely ("7" > 5, "true" == True, a dotted key is a path) and
+  compares texts as the escaped bytes it was given. Its answers must be those of the reference
+  evaluator (engine.spec.semantics; tests/unit/rules/test_semantics_agree.py checks it on
+  random conditions and facts). So the message holds only the values rules read, under
+  generated keys: `v<i>` a typed token ("s:text", "n:2", "b:1"; hashed when the text is not
+  plain ASCII), `s<i>` when the value is set (not null, "", [] or {}), `n<i>` a number for
+  gt/lt (its float bits as hex text: the C engine cannot read 1e+20), `t<i>` a text in code
+  point order (hex) for gt/lt against texts. There is no `$in` (compiled to `$or` of
+  equals) and no `$not` (pushed down; `$neq` never matches a missing key, so not-equal is
+  `$nex` or `$neq`).
 - `delete_state` on a session that never ran an action frees pointers the C engine never
   initialised (createStateNode leaves `context` unset): after an unmatched post it aborts the
   process now and then ("free(): invalid pointer", or a segfault). So every ruleset carries
@@ -45,21 +50,22 @@ import copy
 import hashlib
 import itertools
 import json
-import math
+import struct
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any, ClassVar
 
 from durable import engine as durable_engine
 from durable.engine import MessageNotHandledException
 
 from engine.errors import RulesError
+from engine.spec.expression import All, AnyOf, Cmp, Expr, Not, fact_value, leaves
 from engine.spec.model import Spec
 from engine.spec.rules.actions import TRIGGERS
 from engine.spec.rules.compile import compile_rules
-from engine.spec.rules.compiled import All, AnyOf, Cmp, CompiledRules, Expr, Match, Not, fact_value
+from engine.spec.rules.compiled import CompiledRules, Match
 from engine.spec.rules.reasons import reason
+from engine.spec.semantics import as_float, is_set, kind, normal
 
 ACTION_PREFIX = "match:"
 SEEN_ACTION = "seen"  # the action of the rule every message matches
@@ -91,18 +97,21 @@ class _Host(durable_engine.Host):
         return _record(int(index))
 
 
-# --- typed tokens: exact comparisons on top of a loosely typed engine ---
+# --- typed values: the reference semantics (engine.spec.semantics) on a loosely typed engine ---
 
 
 LONGEST_TOKEN = 200  # longer tokens are hashed: the C engine keeps string lengths in 16 bits
+_SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
 
 
 def token(value: Any) -> str:
-    """The equality token of a value: equal tokens exactly when the values are equal."""
-    text = _token(value)
-    if len(text) <= LONGEST_TOKEN:
+    """The equality token of a value: equal tokens exactly when the values are equal (`same`).
+    Text the C engine could mangle (escapes, control or non-ASCII characters, lone surrogates)
+    or longer than LONGEST_TOKEN is hashed."""
+    text = _token(normal(value))
+    if len(text) <= LONGEST_TOKEN and _SAFE.issuperset(text):
         return text
-    return "h:" + hashlib.sha256(text.encode()).hexdigest()
+    return "h:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _token(value: Any) -> str:
@@ -114,32 +123,38 @@ def _token(value: Any) -> str:
         return f"n:{int(value)}" if value.is_integer() else f"n:{value!r}"
     if isinstance(value, str):
         return f"s:{value}"
-    if isinstance(value, date):
-        return f"s:{value.isoformat()}"
-    return "j:" + json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return "j:" + json.dumps(value, sort_keys=True, default=str)
 
 
-def number(value: Any) -> int | float | None:
-    """The value for gt/lt comparisons, or None when it is not a finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def ordered_number(value: Any) -> str | None:
+    """A finite number as plain ASCII whose byte order is the number's order (the C engine
+    cannot read JSON numbers such as 1e+20): the float's bits, sign-flipped, in hex."""
+    number = as_float(value)
+    if number is None:
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value if isinstance(value, float) or abs(value) < 2**53 else float(value)
+    bits = struct.unpack(">Q", struct.pack(">d", number))[0]
+    bits = (~bits & 0xFFFF_FFFF_FFFF_FFFF) if bits >> 63 else bits | (1 << 63)
+    return f"y{bits:016x}"
+
+
+def ordered_text(text: str) -> str:
+    """Text as plain ASCII whose byte order is the text's code point order (the C engine
+    compares the escaped bytes it was given): six hex digits per code point."""
+    return "x" + "".join(f"{ord(ch):06x}" for ch in text)
 
 
 class _Keys:
-    """Generated message keys for each (subject, key) the rules read."""
+    """Generated message keys for each (subject, key) the rules read: `v<i>` its equality
+    token (absent when null), `s<i>` whether it is set, `n<i>` its number, `t<i>` its text in
+    code point order (only for subjects some rule orders against a text)."""
 
-    def __init__(self, refs: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, refs: tuple[tuple[str, str], ...], texts: dict[tuple[str, str], int]):
         self.refs = refs
         self.index = {ref: i for i, ref in enumerate(refs)}
+        self.texts = texts  # ref -> longest text it is ordered against
 
-    def tok(self, cmp: Cmp) -> str:
-        return f"v{self.index[cmp.ref]}"
-
-    def num(self, cmp: Cmp) -> str:
-        return f"n{self.index[cmp.ref]}"
+    def key(self, prefix: str, cmp: Cmp) -> str:
+        return f"{prefix}{self.index[cmp.ref]}"
 
     def message(self, fact: Mapping[str, Any]) -> dict[str, Any]:
         msg: dict[str, Any] = {SEEN_KEY: 1}
@@ -148,10 +163,26 @@ class _Keys:
             if value is None:
                 continue
             msg[f"v{i}"] = token(value)
-            num = number(value)
+            if is_set(value):
+                msg[f"s{i}"] = 1
+            num = ordered_number(value)
             if num is not None:
                 msg[f"n{i}"] = num
+            longest = self.texts.get((subject, key))
+            if longest is not None and kind(value) == "text":
+                # a prefix one longer than every text it meets orders exactly as the whole
+                msg[f"t{i}"] = ordered_text(normal(value)[: longest + 1])
         return msg
+
+
+def ordering_texts(compiled: CompiledRules) -> dict[tuple[str, str], int]:
+    """For each subject some rule orders against a text: the longest such text."""
+    out: dict[tuple[str, str], int] = {}
+    for rule in compiled.rules:
+        for cmp in leaves(rule.test):
+            if cmp.op in _NUMERIC and kind(cmp.value) == "text":
+                out[cmp.ref] = max(out.get(cmp.ref, 0), len(normal(cmp.value)))
+    return out
 
 
 # --- the neutral expression as a durable_rules condition ---
@@ -182,25 +213,38 @@ _NEGATED_NUMERIC = {"lt": "$gte", "lte": "$gt", "gt": "$lte", "gte": "$lt"}
 
 def _cmp(cmp: Cmp, keys: _Keys, negate: bool) -> Any:
     op = _OPPOSITE[cmp.op] if negate and cmp.op in _OPPOSITE else cmp.op
-    tok = keys.tok(cmp)
     if op in _NUMERIC:
-        num = keys.num(cmp)
-        if not negate:
-            return {_NUMERIC[op]: {num: cmp.value}}
-        return {"$or": [{"$nex": {num: 1}}, {_NEGATED_NUMERIC[op]: {num: cmp.value}}]}
-    if op == "is_set":
-        return {"$ex": {tok: 1}}
-    if op == "is_not_set":
-        return {"$nex": {tok: 1}}
+        return _ordering(cmp, op, keys, negate)
+    if op in ("is_set", "is_not_set"):
+        return {"$ex" if op == "is_set" else "$nex": {keys.key("s", cmp): 1}}
+    tok = keys.key("v", cmp)
     values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
-    if op in ("equals", "in"):
-        return _or([{tok: token(v)} for v in values])
-    return {"$or": [{"$nex": {tok: 1}}, _and([{"$neq": {tok: token(v)}} for v in values])]}
+    given = [v for v in values if v is not None]
+    if op in ("equals", "in"):  # null equals a missing or null subject
+        return _or(
+            [{tok: token(v)} for v in given] + ([{"$nex": {tok: 1}}] if None in values else [])
+        )
+    differs = [{"$neq": {tok: token(v)}} for v in given]
+    if None in values:
+        return _and([{"$ex": {tok: 1}}, *differs])
+    return {"$or": [{"$nex": {tok: 1}}, _and(differs)]}
+
+
+def _ordering(cmp: Cmp, op: str, keys: _Keys, negate: bool) -> Any:
+    """Numbers against `n<i>`, texts against `t<i>`: absent for any other kind, so false."""
+    value: Any
+    if kind(cmp.value) == "text":
+        key, value = keys.key("t", cmp), ordered_text(normal(cmp.value))
+    else:
+        key, value = keys.key("n", cmp), ordered_number(cmp.value)
+    if not negate:
+        return {_NUMERIC[op]: {key: value}}
+    return {"$or": [{"$nex": {key: 1}}, {_NEGATED_NUMERIC[op]: {key: value}}]}
 
 
 def definition(compiled: CompiledRules) -> dict[str, Any]:
     """The durable_rules ruleset: one rule per compiled rule, each on one message."""
-    keys = _Keys(compiled.refs)
+    keys = _Keys(compiled.refs, ordering_texts(compiled))
     rules = {
         f"r{rule.index}": {
             "all": [{"m": to_durable(rule.test, keys)}],
@@ -225,7 +269,7 @@ class RulesEngine:
     def __init__(self, compiled: CompiledRules, name: str) -> None:
         self.compiled = compiled
         self.name = name
-        self._keys = _Keys(compiled.refs)
+        self._keys = _Keys(compiled.refs, ordering_texts(compiled))
         self._heads = frozenset((r.trigger, r.name) for r in compiled.rules)
         self.definition = definition(compiled)
 
@@ -318,4 +362,4 @@ def _delete(host: _Host, name: str, sid: str) -> None:
         raise RulesError(f"durable_rules could not drop session {sid} of {name}: {exc}") from exc
 
 
-__all__ = ["RulesEngine", "definition", "number", "to_durable", "token"]
+__all__ = ["RulesEngine", "definition", "ordered_number", "ordered_text", "to_durable", "token"]

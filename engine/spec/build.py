@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any
 
 from engine.spec.durations import parse_duration
+from engine.spec.expression import build_condition
 from engine.spec.model import (
     Actor,
     Approver,
     Branch,
     Calendar,
-    Condition,
     EventDef,
     FieldDef,
     HoursOverride,
@@ -35,30 +35,6 @@ from engine.spec.schema_fields import is_blank
 
 DAY_MEANINGS = ("calendar_days", "working_days")  # what `defaults: {day: ...}` may say
 TIME_MEANINGS = ("elapsed", "office_hours")  # what `defaults: {time: ...}` may say
-CONDITION_OPS = (
-    "equals",
-    "not_equals",
-    "in",
-    "not_in",
-    "is_set",
-    "is_not_set",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-)
-COMBINATORS = ("all", "any", "not")
-
-
-def build_condition(doc: dict[str, Any]) -> Condition:
-    """`{field: x, equals: v}`, `{data: x, in: [..]}`, `{all: [...]}`, `{not: {...}}`."""
-    for comb in COMBINATORS:
-        if comb in doc:
-            kids = doc[comb] if comb != "not" else [doc[comb]]
-            return Condition(op=comb, children=tuple(build_condition(k) for k in kids))
-    subject = "data" if "data" in doc else "field"
-    op = next(k for k in doc if k in CONDITION_OPS)
-    return Condition(op=op, subject=subject, name=str(doc[subject]), value=doc[op])
 
 
 def _date(value: Any) -> date | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
+
+from engine.spec.expression import Expr
 
 DurationUnit = Literal["seconds", "minutes", "hours", "calendar_days", "working_days"]
 FieldType = Literal[
@@ -144,19 +146,9 @@ class Calendar:
     overrides: tuple[HoursOverride, ...] = ()
 
 
-@dataclass(frozen=True)
-class Condition:
-    """A closed condition vocabulary, evaluated by the engine (never eval'd).
-
-    op: equals, not_equals, in, not_in, is_set, is_not_set, gt, gte, lt, lte, all, any, not.
-    subject: "field" (a ticket field) or "data" (the event's data); `name` is its key.
-    """
-
-    op: str
-    subject: str = "field"
-    name: str = ""
-    value: Any = None
-    children: tuple[Condition, ...] = ()
+# A condition (branch `when`, input `when`, rule `if`) is a tree of the one condition
+# language: engine.spec.expression, meaning defined by engine.spec.semantics.
+Condition: TypeAlias = Expr
 
 
 @dataclass(frozen=True)

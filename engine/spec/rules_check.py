@@ -20,9 +20,9 @@ from marshmallow import Schema
 from engine.spec.conditions import check_condition
 from engine.spec.crossref import Context, as_list, as_map
 from engine.spec.hints import describe, did_you_mean, suggest
-from engine.spec.report import Path, Report
+from engine.spec.report import Path, Report, drop_consequences
 from engine.spec.rules.actions import ACTIONS, COUNT_OPS, FILTERS, TRIGGERS, ActionKind
-from engine.spec.schema import check_structure
+from engine.spec.schema import RULES_FILE, check_structure
 from engine.spec.schema_fields import Bool, Duration, Ident, Strict
 
 _FIELD_FOR_REF = {"duration": Duration, "flag": Bool}
@@ -55,6 +55,16 @@ def started_timers(data: dict[str, Any]) -> set[str]:
             if isinstance(params.get("name"), str):
                 names.add(params["name"])
     return names
+
+
+def check_rules_document(
+    data: dict[str, Any], report: Report, ctx: Context | None, shared: Shared
+) -> None:
+    """A rules file's structure, then its names: the one check of rules, wherever they come
+    from (a file `sop validate` reads, or the rules of a built Spec)."""
+    check_structure(RULES_FILE, data, report)
+    check_rules_file(data, report, ctx, shared)
+    report.problems = drop_consequences(report.problems)
 
 
 def check_rules_file(
@@ -150,8 +160,9 @@ class _Checker:
             self.ref("actor", when["actor"], (*path, "actor"))
         if "state" in when:
             self.ref("step", when["state"], (*path, "state"))
-        if "if" in when and self.ctx is not None:
-            check_condition(when["if"], (*path, "if"), self.ctx.fields, self.report)
+        if "if" in when:
+            fields = self.ctx.fields if self.ctx is not None else None
+            check_condition(when["if"], (*path, "if"), fields, self.report)
 
     def count(self, count: Any, found: list[str], path: Path) -> None:
         if found and found != ["timer"]:

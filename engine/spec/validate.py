@@ -23,8 +23,8 @@ from engine.spec.crossref import Context, as_list, check_revision
 from engine.spec.flow import check_flow
 from engine.spec.hints import describe, suggest
 from engine.spec.report import Report, drop_consequences
-from engine.spec.rules_check import Shared, check_rules_file, started_timers
-from engine.spec.schema import FORMAT_VERSIONS, REVISION, RULES_FILE, check_structure
+from engine.spec.rules_check import Shared, check_rules_document, started_timers
+from engine.spec.schema import FORMAT_VERSIONS, REVISION, check_structure
 from engine.spec.yaml_safe import read_yaml
 
 RULES_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -167,7 +167,6 @@ def _rules_path(
 def _check_rules(
     data: dict[str, Any], file: Path, report: Report, ctx: Context | None, shared: Shared
 ) -> None:
-    check_structure(RULES_FILE, data, report)
     rid = data.get("id")
     if isinstance(rid, str) and rid != file.stem:
         report.add(
@@ -176,8 +175,7 @@ def _check_rules(
             f"the id {rid!r} does not match the file name {file.name!r}",
             f"write `id: {file.stem}`",
         )
-    check_rules_file(data, report, ctx, shared)
-    report.problems = drop_consequences(report.problems)
+    check_rules_document(data, report, ctx, shared)
 
 
 def check_rules_alone(path: str | Path) -> list[Problem]:

@@ -2,7 +2,7 @@
 
 A rules file never names code. `when` picks exactly one trigger kind from `TRIGGERS` (plus
 optional `FILTERS`), `then` lists actions whose kind is a key of `ACTIONS`; every parameter
-has a declared `ref` saying what it must name in the SOP, checked by `engine.spec.rules.validate`.
+has a declared `ref` saying what it must name in the SOP, checked by `engine.spec.rules_check`.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ TRIGGERS: dict[str, Ref] = {
 }
 
 # Optional filters beside the trigger. `count` is the timer's fire count *before* this firing
-# (the first firing sees 0); `state` is the ticket's current step; `if` is a condition in the
-# branch vocabulary (engine.spec.build.build_condition) over ticket fields and event data.
+# (the first firing sees 0); `state` is the ticket's current step; `if` is a condition of the
+# one condition language (engine.spec.expression) over ticket fields and event data.
 FILTERS: tuple[str, ...] = ("count", "actor", "state", "if")
 COUNT_OPS: tuple[str, ...] = ("lt", "lte", "gt", "gte", "equals")
 

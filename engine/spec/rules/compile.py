@@ -5,13 +5,11 @@ compile_rules(spec) -> CompiledRules      raises SopInvalid listing every proble
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from engine.errors import SopInvalid
-from engine.spec.build import build_condition
-from engine.spec.model import Condition, Rule, Spec
+from engine.spec.expression import Cmp, Op, build_condition
+from engine.spec.model import Rule, Spec
 from engine.spec.rules.actions import TRIGGERS
-from engine.spec.rules.compiled import All, AnyOf, Cmp, CompiledRule, CompiledRules, Expr, Not, Op
+from engine.spec.rules.compiled import CompiledRule, CompiledRules
 from engine.spec.rules.validate import rule_problems
 
 _COUNT_OPS: dict[str, Op] = {
@@ -47,7 +45,7 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
         filters.append(Cmp("actor", "equals", str(when["actor"])))
     if "state" in when:
         filters.append(Cmp("state", "equals", str(when["state"])))
-    condition = compile_condition(build_condition(when["if"])) if "if" in when else None
+    condition = build_condition(when["if"]) if "if" in when else None
     return CompiledRule(
         index=index,
         id=rule.id,
@@ -59,21 +57,4 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
     )
 
 
-def compile_condition(cond: Condition) -> Expr:
-    """A branch-vocabulary condition (engine.spec.model.Condition) as an expression."""
-    if cond.op == "all":
-        return All(tuple(compile_condition(c) for c in cond.children))
-    if cond.op == "any":
-        return AnyOf(tuple(compile_condition(c) for c in cond.children))
-    if cond.op == "not":
-        return Not(compile_condition(cond.children[0]))
-    subject = cast(Any, cond.subject)
-    op = cast(Op, cond.op)
-    if op in ("is_set", "is_not_set"):
-        return Cmp(subject, op, None, cond.name)
-    if op in ("in", "not_in"):
-        return Cmp(subject, op, tuple(cond.value), cond.name)
-    return Cmp(subject, op, cond.value, cond.name)
-
-
-__all__ = ["compile_condition", "compile_rule", "compile_rules"]
+__all__ = ["compile_rule", "compile_rules"]

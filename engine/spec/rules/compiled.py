@@ -7,64 +7,31 @@ builds for one happening:
     {"trigger": "event"|"entered"|"deadline"|"timer"|"schedule", "name": str,
      "state": str, "actor": str, "count": int, "field": {...}, "data": {...}}
 
-Semantics every adapter must keep (tests/unit/rules hold them to it):
-- A test reads one *subject* of the fact: trigger, name, state, actor, count (top-level keys)
-  or field/data (a key of those dicts). A subject whose value is missing or None is *unset*.
-- equals: set and equal, where numbers compare by value (1 == 1.0), but a bool is not a number
-  and text is not a number ("1" != 1, "true" != True); dates compare as their ISO text.
-- in: equals one of the values. gt/gte/lt/lte: set, a number (not a bool), and the comparison
-  holds. is_set / is_not_set: the subject is set / unset.
-- not_equals, not_in and `Not` are the exact complements: an unset subject is "not equal".
+The tests are trees of the one condition language (engine.spec.expression); what they mean
+is defined by the reference evaluator, engine.spec.semantics.holds, and every adapter must give
+its answer (tests/unit/rules/test_semantics_agree.py holds durable_rules to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
+from engine.spec.expression import (
+    KEYED_SUBJECTS,
+    All,
+    AnyOf,
+    Cmp,
+    Expr,
+    Not,
+    Op,
+    Scalar,
+    Subject,
+    fact_value,
+    leaves,
+    subject_text,
+)
 from engine.spec.model import RuleAction
-
-Subject = Literal["trigger", "name", "state", "actor", "count", "field", "data"]
-Op = Literal[
-    "equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "is_set", "is_not_set"
-]
-Scalar: TypeAlias = str | int | float | bool | date
-KEYED_SUBJECTS: tuple[str, ...] = ("field", "data")
-
-
-@dataclass(frozen=True)
-class Cmp:
-    """One test of one subject. `key` names the field / data key ("" for top-level subjects);
-    `value` is a scalar, a tuple of scalars (in / not_in) or None (is_set / is_not_set)."""
-
-    subject: Subject
-    op: Op
-    value: Scalar | tuple[Scalar, ...] | None = None
-    key: str = ""
-
-    @property
-    def ref(self) -> tuple[str, str]:
-        return (self.subject, self.key)
-
-
-@dataclass(frozen=True)
-class All:
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    item: Expr
-
-
-Expr: TypeAlias = Cmp | All | AnyOf | Not
 
 
 @dataclass(frozen=True)
@@ -122,27 +89,12 @@ class Match:
     reason: str
 
 
-def leaves(expr: Expr) -> list[Cmp]:
-    if isinstance(expr, Cmp):
-        return [expr]
-    if isinstance(expr, Not):
-        return leaves(expr.item)
-    return [leaf for item in expr.items for leaf in leaves(item)]
-
-
-def fact_value(fact: Mapping[str, Any], subject: str, key: str = "") -> Any:
-    """The fact's value for a subject; None when unset."""
-    if subject in KEYED_SUBJECTS:
-        values = fact.get(subject) or {}
-        return values.get(key)
-    return fact.get(subject)
-
-
 def expr_data(expr: Expr) -> Any:
     if isinstance(expr, Cmp):
-        where = f"{expr.subject}.{expr.key}" if expr.key else expr.subject
         value = list(expr.value) if isinstance(expr.value, tuple) else expr.value
-        return [where, expr.op] if expr.value is None else [where, expr.op, value]
+        if expr.op in ("is_set", "is_not_set"):
+            return [subject_text(expr), expr.op]
+        return [subject_text(expr), expr.op, value]
     if isinstance(expr, Not):
         return {"not": expr_data(expr.item)}
     return {"all" if isinstance(expr, All) else "any": [expr_data(i) for i in expr.items]}
@@ -167,6 +119,7 @@ __all__ = [
     "CompiledRule",
     "CompiledRules",
     "Expr",
+    "KEYED_SUBJECTS",
     "Match",
     "Not",
     "Op",

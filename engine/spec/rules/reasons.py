@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.spec.rules.compiled import All, Cmp, CompiledRule, Expr, Not, fact_value
+from engine.spec.expression import All, Cmp, Expr, Not, fact_value, subject_text
+from engine.spec.rules.compiled import CompiledRule
 
 _SYMBOLS = {
     "equals": "=",
@@ -43,7 +44,7 @@ def describe(expr: Expr, fact: Mapping[str, Any]) -> str:
 
 
 def _leaf(cmp: Cmp, fact: Mapping[str, Any]) -> str:
-    name = f"{cmp.subject}.{cmp.key}" if cmp.key else cmp.subject
+    name = subject_text(cmp)
     actual = fact_value(fact, cmp.subject, cmp.key)
     shown = "unset" if actual is None else _show(cmp, actual)
     if cmp.op in ("is_set", "is_not_set"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from engine.authoring.diff import diff_specs
-from engine.spec.model import Branch, Condition, EventDef, Input, Spec, Step
+from engine.spec.expression import Cmp
+from engine.spec.model import Branch, EventDef, Input, Spec, Step
 
 CALL_REPORTER = Step(
     no=12,
@@ -106,7 +107,7 @@ def test_inputs_are_matched_by_their_text(r1: Spec):
     step = r1.step("respond_to_reporter")
     inputs = (
         Input("Respon Pengaduan", ("response_text", "agency_response_text")),
-        Input("Foto", ("attachment",), when=Condition("is_set", name="attachment")),
+        Input("Foto", ("attachment",), when=Cmp("field", "is_set", None, "attachment")),
     )
     result = diff_specs(r1, _edit(r1, step.id, inputs=inputs))
     got = {c.key: c for c in result.changes}
@@ -124,7 +125,7 @@ def test_event_targets_branches_and_actors(r1: Spec):
     triage = step.event("triage")
     assert triage is not None
     branches = (
-        Branch("respond_to_reporter", Condition("in", name="channel", value=["wargaku", "email"])),
+        Branch("respond_to_reporter", Cmp("field", "in", ("wargaku", "email"), "channel")),
         Branch("enter_into_app"),
     )
     events = (replace(triage, branches=branches, by=("staff", "team_leader")),)

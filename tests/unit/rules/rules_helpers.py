@@ -1,4 +1,4 @@
-"""A tiny hand-built SOP to hang rules on, and a plain-Python oracle of the rule semantics."""
+"""A tiny hand-built SOP to hang rules on, and what the reference evaluator says of a fact."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from engine.spec.build import build_ruleset, build_spec
 from engine.spec.model import Spec
-from engine.spec.rules.compiled import All, AnyOf, CompiledRule, Expr, Not, fact_value
+from engine.spec.rules.compiled import CompiledRule
+from engine.spec.semantics import holds
 
 TINY_SOP: dict[str, Any] = {
     "format_version": 1,
@@ -89,49 +90,6 @@ def fact(trigger: str = "event", name: str = "poke", **kw: Any) -> dict[str, Any
     return base
 
 
-# --- the oracle: the semantics engine.spec.rules.compiled documents, in plain Python ---
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _norm(v: Any) -> Any:
-    if isinstance(v, date):
-        return ("s", v.isoformat())
-    if isinstance(v, bool):
-        return ("b", v)
-    if _is_number(v):
-        return ("n", v)
-    return (type(v).__name__, v)
-
-
-def holds(expr: Expr, f: Mapping[str, Any]) -> bool:
-    if isinstance(expr, All):
-        return all(holds(e, f) for e in expr.items)
-    if isinstance(expr, AnyOf):
-        return any(holds(e, f) for e in expr.items)
-    if isinstance(expr, Not):
-        return not holds(expr.item, f)
-    actual = fact_value(f, expr.subject, expr.key)
-    op, value = expr.op, expr.value
-    if op == "is_set":
-        return actual is not None
-    if op == "is_not_set":
-        return actual is None
-    if op in ("equals", "not_equals", "in", "not_in"):
-        values = value if isinstance(value, tuple) else (value,)
-        hit = actual is not None and any(_norm(actual) == _norm(v) for v in values)
-        return hit if op in ("equals", "in") else not hit
-    if actual is None or not _is_number(actual):
-        return False
-    return {
-        "lt": actual < value,
-        "lte": actual <= value,
-        "gt": actual > value,
-        "gte": actual >= value,
-    }[op]
-
-
 def expected(rules: tuple[CompiledRule, ...], f: Mapping[str, Any]) -> list[str]:
+    """The rules the reference evaluator says match `f`, in file order."""
     return [r.id for r in rules if holds(r.test, f)]

@@ -210,7 +210,7 @@ def test_a_malformed_fact_is_a_rules_error(bad: dict[str, Any]) -> None:
         engine_for({"event": "poke"}).evaluate(bad)
 
 
-# --- durable_rules against the documented semantics, on many random rules and facts ---
+# --- durable_rules against the reference evaluator, on many random rules and facts ---
 
 FIELD_VALUES: dict[str, list[Any]] = {
     "channel": ["web", "sms", "desk", None, "WEB", 1],
@@ -226,6 +226,15 @@ CONDITION_VALUES: dict[str, list[Any]] = {
 }
 
 
+FIELD_KINDS = {"channel": str, "priority": int, "urgent": bool, "note": str}
+
+
+def _fits(name: str, value: Any) -> bool:
+    """A value of the kind the field holds (the validator refuses the others on fields)."""
+    kind = FIELD_KINDS[name]
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
 def _random_leaf(rnd: random.Random) -> dict[str, Any]:
     subject = rnd.choice(["field", "data"])
     name = rnd.choice(list(CONDITION_VALUES))
@@ -233,10 +242,14 @@ def _random_leaf(rnd: random.Random) -> dict[str, Any]:
     if op in ("is_set", "is_not_set"):
         return {subject: name, op: True}
     if op in ("gt", "lte"):
-        return {subject: name, op: rnd.choice([0, 1, 2, 2.5])}
-    if op in ("in", "not_in"):
-        return {subject: name, op: rnd.sample(CONDITION_VALUES[name], 2)}
-    return {subject: name, op: rnd.choice(CONDITION_VALUES[name])}
+        value: Any = rnd.choice([0, 1, 2, 2.5])
+    elif op in ("in", "not_in"):
+        value = rnd.sample(CONDITION_VALUES[name], 2)
+    else:
+        value = rnd.choice(CONDITION_VALUES[name])
+    fits = all(_fits(name, v) for v in (value if isinstance(value, list) else [value]))
+    key = name if fits else f"x_{name}"  # event data the SOP declares no kind for
+    return {"data" if not fits else subject: key, op: value}
 
 
 def _random_condition(rnd: random.Random, depth: int = 0) -> dict[str, Any]:
@@ -250,7 +263,8 @@ def _random_condition(rnd: random.Random, depth: int = 0) -> dict[str, Any]:
 
 
 def _random_values(rnd: random.Random) -> dict[str, Any]:
-    return {k: rnd.choice(v) for k, v in FIELD_VALUES.items() if rnd.random() < 0.8}
+    values = {k: rnd.choice(v) for k, v in FIELD_VALUES.items() if rnd.random() < 0.8}
+    return values | {f"x_{k}": rnd.choice(v) for k, v in FIELD_VALUES.items()}
 
 
 def test_durable_rules_agrees_with_the_documented_semantics() -> None:

@@ -100,7 +100,7 @@ def test_a_condition_on_an_unknown_field_is_refused(tmp_path: Path) -> None:
 
 def test_combinators_are_checked_inside(tmp_path: Path) -> None:
     old = "{field: channel, equals: wargaku}"
-    new = "{all: [{field: channel, in: [wargaku, fax]}, {not: {data: x, gt: big}}]}"
+    new = "{all: [{field: channel, in: [wargaku, fax]}, {not: {data: x, gt: true}}]}"
     problems = problems_of(variant(tmp_path, old, new))
     assert [(p.code, p.path) for p in problems] == [
         ("unknown_choice", "steps[1].events.triage.branches[0].when.all[0].in[1]"),
