@@ -13,6 +13,7 @@ SEED_CASES = collect(load_catalog(ROOT / "sop").revisions("surabaya-complaints")
 PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
 LEAVE_CASES = collect(load_catalog(PERMIT_ROOT).revisions("leave-request"))
 SIGNOFF_CASES = collect(load_catalog(PERMIT_ROOT).revisions("practice-permit"))
+LETTER_DESK_CASES = collect(load_catalog(PERMIT_ROOT).revisions("incoming-letter-desk"))
 
 
 def _check(case) -> None:
@@ -39,6 +40,21 @@ def test_leave_request_scenario(case) -> None:
 @pytest.mark.parametrize("case", SIGNOFF_CASES.cases, ids=lambda c: c.id)
 def test_signoff_chain_scenario(case) -> None:
     _check(case)
+
+
+@pytest.mark.parametrize("case", LETTER_DESK_CASES.cases, ids=lambda c: c.id)
+def test_incoming_letter_desk_scenario(case) -> None:
+    """Seconds and minutes counted in office hours (WITA), Ramadan hours, a closure, a pause."""
+    _check(case)
+
+
+def test_incoming_letter_desk_scenarios_are_valid_and_cover_its_calendar() -> None:
+    assert LETTER_DESK_CASES.problems == []
+    names = " ".join(c.scenario.name for c in LETTER_DESK_CASES.cases)
+    for words in ("before closing", "next office morning", "Saturday morning", "Ramadan"):
+        assert words in names
+    for words in ("closed", "delayed", "staff member", "archive"):
+        assert words in names
 
 
 def test_signoff_chain_scenarios_are_valid() -> None:
