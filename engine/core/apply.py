@@ -117,7 +117,7 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
     if is_signoff_event(spec, ticket, event.type):
         return give(draft, event, at, caused_by)
     step, evdef = find_event(spec, ticket, event.type)
-    check_gate(spec, step, evdef, ticket.active)
+    check_gate(spec, step, evdef, ticket.active, event.actor if caused_by is None else None)
     check_actor(spec, step, evdef, event.actor)
     data = check_values(spec, event.data, evdef.accepts, what=f"data for event {evdef.name!r}")
     fields = {**ticket.fields, **{k: v for k, v in data.items() if v is not None}}

@@ -2,7 +2,7 @@
 
     is_signoff_event(spec, ticket, name) -> bool   whether `give` handles the event `name`
     give(draft, event, at, caused_by)              the current sign-off given; the ticket stays
-    check_gate(spec, step, evdef, run)             refuse a moving step event while one waits
+    check_gate(spec, step, evdef, run, actor)      refuse a moving step event while one waits
     breach_signoff(draft, event, at)               the current sign-off's deadline fired
     signoff_due(ticket, now) -> [(due, Event)]     that deadline, when it has fallen due
     allowed_now(step, run, names) -> [name]        the step's allowed events, sign-offs in view
@@ -100,10 +100,22 @@ def give(draft: Draft, event: Event, at: datetime, caused_by: str | None) -> Non
     react(draft, "event", event.type, event.actor, data, caused_by)
 
 
-def check_gate(spec: Spec, step: Step, evdef: EventDef, run: StepRun | None) -> None:
-    """Refuse an event that would move the ticket while a sign-off waits (but its rejects)."""
+def check_gate(
+    spec: Spec, step: Step, evdef: EventDef, run: StepRun | None, actor: str | None
+) -> None:
+    """Refuse an event that would move the ticket while a sign-off waits, but its rejects; a
+    reject only from the officer whose sign-off waits (`actor` None: a rule fired it)."""
     signoff = waiting(step, run)
-    if signoff is None or not evdef.completes_step or evdef.name in signoff.reject:
+    if signoff is None or not evdef.completes_step:
+        return
+    if evdef.name in signoff.reject:
+        if actor is not None and actor != signoff.performer:
+            raise ActorNotAllowed(
+                f"actor {actor!r} may not send {evdef.name!r} back while sign-off "
+                f"{signoff.id!r} ({signoff.text}) waits; only {_who(spec, signoff)} may",
+                actor=actor,
+                allowed=[signoff.performer],
+            )
         return
     instead = "".join(f", or {r!r}" for r in signoff.reject)
     raise EventNotAllowed(

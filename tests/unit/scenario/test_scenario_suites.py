@@ -14,6 +14,7 @@ PERMIT_CASES = collect(load_catalog(PERMIT_ROOT).revisions("building-permit"))
 LEAVE_CASES = collect(load_catalog(PERMIT_ROOT).revisions("leave-request"))
 SIGNOFF_CASES = collect(load_catalog(PERMIT_ROOT).revisions("practice-permit"))
 LETTER_DESK_CASES = collect(load_catalog(PERMIT_ROOT).revisions("incoming-letter-desk"))
+VET_CASES = collect(load_catalog(PERMIT_ROOT).revisions("vet-practice-permit"))
 
 
 def _check(case) -> None:
@@ -60,6 +61,25 @@ def test_incoming_letter_desk_scenarios_are_valid_and_cover_its_calendar() -> No
 def test_signoff_chain_scenarios_are_valid() -> None:
     assert SIGNOFF_CASES.problems == []
     assert len(SIGNOFF_CASES.cases) >= 2
+
+
+@pytest.mark.parametrize("case", VET_CASES.cases, ids=lambda c: c.id)
+def test_vet_practice_permit_scenario(case) -> None:
+    """A permit with no identity block: outcome statuses, a return loop, a sign-off chain."""
+    _check(case)
+
+
+def test_vet_practice_permit_scenarios_are_valid_and_cover_its_paths() -> None:
+    assert VET_CASES.problems == []
+    names = " ".join(c.scenario.name for c in VET_CASES.cases)
+    for words in (
+        "permit is issued",
+        "rejection letter",
+        "returned",
+        "sends the draft back",
+        "breach",
+    ):
+        assert words in names
 
 
 def test_seed_scenario_files_are_valid_and_cover_every_branch_and_deadline() -> None:
