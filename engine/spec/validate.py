@@ -200,10 +200,12 @@ def expand(paths: list[Path]) -> list[Path]:
     for path in paths:
         if not path.is_dir():
             files.append(path)
-        elif any(p.is_file() for p in path.glob("*/*.yaml")) and path.name != "rules":
+            continue
+        direct = sorted(p for p in path.glob("*.yaml") if p.is_file())
+        if direct or path.name == "rules":  # an SOP folder (its scenarios/ are not revisions)
+            files += direct
+        else:  # a folder of SOP folders
             files += sorted(p for p in path.glob("*/*.yaml") if p.is_file())
-        else:
-            files += sorted(p for p in path.glob("*.yaml") if p.is_file())
     return files
 
 

@@ -27,6 +27,13 @@ def test_validate_passes_on_the_shipped_sops() -> None:
     assert "ok: 1 file(s) valid" in out
 
 
+def test_validate_of_one_sop_folder_reads_its_revisions_not_its_scenarios() -> None:
+    for folder in (SOP / "surabaya-complaints", ROOT / "tests/sops/sop/building-permit"):
+        code, out = run("validate", folder, "--rules", folder.parent.parent / "rules")
+        assert code == 0, out
+        assert "ok: 1 file(s) valid" in out
+
+
 def test_validate_fails_with_every_located_problem() -> None:
     code, out = run(
         "validate",
