@@ -15,22 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.authoring.form import plain
-from engine.spec.expression import All, AnyOf, Not
-from engine.spec.model import END, Branch, Condition, Spec, Step
+from engine.spec.labels import condition_words
+from engine.spec.model import END, Branch, Spec, Step
 
 MAX_LABEL = 90
 PALETTE = ("#dbe8f6", "#fde9c8", "#dff2dc", "#f3dcef", "#e6e1f5", "#f8dada", "#e0f1f1")
 PERIODS = {"daily": "harian", "weekly": "mingguan", "monthly": "bulanan"}
-OPS = {
-    "equals": "=",
-    "not_equals": "≠",
-    "gt": ">",
-    "gte": "≥",
-    "lt": "<",
-    "lte": "≤",
-    "in": "in",
-    "not_in": "not in",
-}
 
 
 @dataclass(frozen=True)
@@ -51,31 +41,19 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def _targets(step: Step) -> list[tuple[str, str]]:
-    """(target step id, edge label) for every way the step completes."""
+def _targets(spec: Spec, step: Step) -> list[tuple[str, str]]:
+    """(target step id, edge label) for every way the step completes, in the SOP's words."""
     out: list[tuple[str, str]] = []
     for ev in step.events:
         if ev.to is not None:
-            out.append((ev.to, ev.name))
+            out.append((ev.to, ev.display_name))
         for br in ev.branches:
-            out.append((br.to, f"{ev.name}: {_branch(br)}"))
+            out.append((br.to, f"{ev.display_name}: {_branch(spec, br)}"))
     return out
 
 
-def _branch(br: Branch) -> str:
-    return _condition(br.when) if br.when is not None else "otherwise"
-
-
-def _condition(cond: Condition) -> str:
-    if isinstance(cond, Not):
-        return f"not ({_condition(cond.item)})"
-    if isinstance(cond, All | AnyOf):
-        joiner = " and " if isinstance(cond, All) else " or "
-        return joiner.join(_condition(c) for c in cond.items)
-    if cond.op in ("is_set", "is_not_set"):
-        return f"{cond.key} {'set' if cond.op == 'is_set' else 'not set'}"
-    value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
-    return f"{cond.key} {OPS.get(cond.op, cond.op)} {value}"
+def _branch(spec: Spec, br: Branch) -> str:
+    return condition_words(spec, br.when) if br.when is not None else "selain itu"
 
 
 def node_id(step_id: str) -> str:
@@ -96,7 +74,7 @@ def flow_chart(spec: Spec) -> FlowChart:
     lines = ["flowchart TD", '  start_((" "))', '  end_(["end"])']
     edges: list[str] = [f"  start_ --> {node_id(spec.start)}"]
     for step in spec.steps:
-        targets = _targets(step)
+        targets = _targets(spec, step)
         decision = len({t for t, _ in targets}) > 1
         lines.append("  " + _node(step, decision))
         who = step.performers[0] if step.performers else ""

@@ -18,8 +18,9 @@ from engine.authoring.diff import diff_specs
 from engine.authoring.diff_model import SECTIONS, Change
 from engine.authoring.diff_render import value_text
 from engine.authoring.diff_steps import match_steps
-from engine.authoring.form import duration_text, signoff_lines
+from engine.authoring.form import duration_text, input_text, signoff_lines
 from engine.errors import SopError
+from engine.spec.labels import condition_words
 from engine.spec.model import END, Spec, Step
 
 PERIOD_WORDS = PERIODS
@@ -109,6 +110,7 @@ def sop_form(sop: str, rev: str) -> str:
         rows=form_rows(spec),
         performers=[actor_label(spec, p) for p in spec.performers],
         label=lambda a: actor_label(spec, a),
+        only_when=lambda i: condition_words(spec, i.when) if i.when is not None else "",
         flow=flow_chart(spec),
         mermaid=mermaid_available(),
         periods=PERIOD_WORDS,
@@ -124,7 +126,7 @@ def _cells(spec: Spec, step: Step | None) -> dict[str, str]:
     return {
         "activity": step.activity,
         "performers": ", ".join(actor_label(spec, p) for p in step.performers),
-        "inputs": "; ".join(i.text for i in step.inputs),
+        "inputs": "; ".join(input_text(spec, i) for i in step.inputs),
         "time_limit": duration_text(step.time_limit),
         "output": step.output,
         "remarks": step.remarks,

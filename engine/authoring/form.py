@@ -16,7 +16,8 @@ from typing import Any
 
 from engine.authoring.texttable import draw_table, fit_widths, longest_word, natural_width
 from engine.spec.durations import in_indonesian
-from engine.spec.model import Duration, Spec, Step
+from engine.spec.labels import condition_words
+from engine.spec.model import Duration, Input, Spec, Step
 
 MONTHS = (
     "Januari",
@@ -148,9 +149,15 @@ def _activities(spec: Spec, width: int) -> str:
     return draw_table(rows, _activity_widths(rows, len(columns), with_others, width))
 
 
+def input_text(spec: Spec, item: Input) -> str:
+    """A kelengkapan item as the form shows it; one needed only under a condition says when."""
+    when = f" (jika {condition_words(spec, item.when)})" if item.when is not None else ""
+    return f"{plain(item.text)}{when}"
+
+
 def _row(step: Step, spec: Spec, others: str, with_others: bool) -> list[str]:
     marks = [MARK if p in step.performers else "" for p in spec.performers]
-    inputs = "\n".join(f"- {plain(i.text)}" for i in step.inputs) or "-"
+    inputs = "\n".join(f"- {input_text(spec, i)}" for i in step.inputs) or "-"
     return [
         str(step.no),
         "\n".join((plain(step.activity), *signoff_lines(spec, step))),
