@@ -9,7 +9,7 @@ and the core's answer to "is it overdue?" (`engine.core.timing`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,8 @@ from engine.core.checks import missing_needs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
 from engine.core.timing import deadline_overdue, ticket_overdue
-from engine.spec.model import END, EventDef, Spec
+from engine.spec.labels import event_label
+from engine.spec.model import END, EventDef, SignOff, Spec, Step
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,36 @@ def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, An
 
 def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str, Any]]:
     """The current step's events among `names`, in the order given, each with what it needs
-    set first (`AllowedEventSchema` dumps them)."""
+    set first (`AllowedEventSchema` dumps them). A sign-off's event is not a step event: it
+    is offered by the sign-off's words and performer, and leaves the ticket in its step."""
     if not names or ticket.state == END:
         return []
     step = spec.step(ticket.state)
-    return [
-        _allowed_event(spec, ticket, ev)
-        for ev in (step.event(name) for name in names)
-        if ev is not None
-    ]
+    out = []
+    for name in names:
+        signoff, ev = _signoff(step, name), step.event(name)
+        if signoff is not None:
+            out.append(_allowed_signoff(signoff))
+        elif ev is not None:
+            out.append(_allowed_event(spec, ticket, ev))
+    return out
+
+
+def _signoff(step: Step, name: str) -> SignOff | None:
+    return next((s for s in step.signoffs if s.event == name), None)
+
+
+def _allowed_signoff(signoff: SignOff) -> dict[str, Any]:
+    return {
+        "name": signoff.event,
+        "display_name": signoff.text,
+        "by": (signoff.performer,),
+        "requires": (),
+        "accepts": (),
+        "targets": (),
+        "needs": [],
+        "signoff": signoff.id,
+    }
 
 
 def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
@@ -98,7 +120,18 @@ def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
         "needs": [
             {"id": f, "label": spec.field_def(f).label, "missing": f in unset} for f in ev.needs
         ],
+        "signoff": None,
     }
+
+
+def entry_label(spec: Spec, event: str, step_id: str) -> str:
+    """What people read for a timeline entry's event at `step_id`: a sign-off's words, else
+    the event's label in the SOP (its id when it has none)."""
+    try:
+        signoff = _signoff(spec.step(step_id), event)
+    except KeyError:  # `end`, or the entry that opened the ticket
+        signoff = None
+    return signoff.text if signoff is not None else event_label(spec, event, step_id)
 
 
 def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str, Any]:
@@ -129,14 +162,15 @@ def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str
     }
 
 
-def entry_view(
-    spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader
-) -> LogEntry | dict[str, Any]:
+def entry_view(spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader) -> dict[str, Any]:
     """A log entry (the record, or the store's timeline dict of it) with its data as the reader
-    may see it; `TimelineEntrySchema` dumps either."""
-    if isinstance(entry, LogEntry):
-        return replace(entry, data=reader.fields(entry.data, spec.personal_fields))
-    return {**entry, "data": reader.fields(entry.get("data") or {}, spec.personal_fields)}
+    may see it and its event's label; `TimelineEntrySchema` dumps it."""
+    keys = dict(vars(entry)) if isinstance(entry, LogEntry) else dict(entry)
+    return {
+        **keys,
+        "data": reader.fields(keys.get("data") or {}, spec.personal_fields),
+        "event_label": entry_label(spec, str(keys["event"]), str(keys.get("from_state") or "")),
+    }
 
 
 def notification_view(

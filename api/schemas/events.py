@@ -47,6 +47,12 @@ class TimelineEntrySchema(Schema):
     version = ma.Integer(metadata={"description": "the ticket version this entry produced"})
     at = ma.DateTime()
     event = ma.String()
+    event_label = ma.String(
+        metadata={
+            "description": "what people read for `event`: its label in the SOP, a sign-off's "
+            "words, or the event id when it has neither"
+        }
+    )
     actor = ma.String()
     user = ma.String(allow_none=True)
     data = ma.Dict(keys=ma.String(), values=ma.Raw(allow_none=True))

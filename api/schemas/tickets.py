@@ -80,20 +80,30 @@ class NeedSchema(Schema):
 
 
 class AllowedEventSchema(Schema):
-    """An event of the step (`api.present.tickets._allowed_event`)."""
+    """An event of the step, or the sign-off it waits for (`api.present.tickets._allowed`)."""
 
     type = ma.String(attribute="name")
     label = ma.String(
         attribute="display_name",
-        metadata={"description": "what people read; the type when none is given"},
+        metadata={
+            "description": "what people read: the event's label (the type when none is "
+            "given), or a sign-off's words"
+        },
     )
-    by = ma.List(ma.String())
+    by = ma.List(ma.String(), metadata={"description": "actors who may post it"})
     requires = ma.List(ma.String())
     accepts = ma.List(ma.String())
     targets = ma.List(ma.String())
     needs = ma.List(
         ma.Nested(NeedSchema),
         metadata={"description": "ticket fields that must be set before this event"},
+    )
+    signoff = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "the id of the sign-off this event gives (the ticket stays in "
+            "its step); null for a step event"
+        },
     )
 
 

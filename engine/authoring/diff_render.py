@@ -93,6 +93,11 @@ def _attribute(attr: str) -> str:
     if attr.startswith("events."):
         _, name, *part = attr.split(".", 2)
         return f"event {name}" + (f" {part[0]}" if part else "")
+    if attr == "signoffs.order":
+        return "sign-off order"
+    if attr.startswith("signoffs."):
+        _, sid, *part = attr.split(".", 2)
+        return f"sign-off {sid}" + (f" {part[0].replace('_', ' ')}" if part else "")
     if attr.startswith("inputs["):
         item, _, tail = attr[len("inputs[") :].rpartition("]")
         return f'input "{item}"' + (f" {tail.lstrip('.')}" if tail else "")

@@ -8,6 +8,8 @@ the same number (its id changed). A matched step whose number changed is "renumb
 whose place in the activity table changed relative to the other matched steps is "moved" (the
 fewest such steps: those outside a longest run kept in order). Event targets in A are read
 through the id changes, so renaming one step does not show as a changed target elsewhere.
+A matched step's sign-offs are matched by their id: added, removed, reordered, or a part of
+one changed (performer, text, event, time limit, reject).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from engine.authoring.diff_model import Change
 from engine.authoring.diff_time import limit_json, limit_verdict
 from engine.spec.expression import All, AnyOf, Not
-from engine.spec.model import Condition, EventDef, Input, Spec, Step
+from engine.spec.model import Condition, EventDef, Input, SignOff, Spec, Step
 
 
 @dataclass
@@ -159,6 +161,7 @@ def _compare(old: Step, new: Step, renames: dict[str, str]) -> list[Change]:
         out.append(_change(new, "changed", "time_limit", before, after, verdict))
     out += _inputs(old, new)
     out += _events(old, new, renames)
+    out += _signoffs(old, new)
     return out
 
 
@@ -267,4 +270,51 @@ def _event_changes(step: Step, x: EventDef, y: EventDef, renames: dict[str, str]
         same = set(before) == set(after) if as_set else before == after
         if not same:
             out.append(_change(step, "changed", f"{path}.{attr}", before, after))
+    return out
+
+
+# -- sign-offs inside the row -----------------------------------------------------------------
+
+
+def _signoff_json(signoff: SignOff) -> dict[str, Any]:
+    return {
+        "performer": signoff.performer,
+        "text": signoff.text,
+        "event": signoff.event,
+        "time_limit": limit_json(signoff.time_limit),
+        "reject": list(signoff.reject),
+    }
+
+
+def _signoffs(old: Step, new: Step) -> list[Change]:
+    """Sign-offs matched by id: added, removed, each part changed, and their order."""
+    a = {s.id: s for s in old.signoffs}
+    b = {s.id: s for s in new.signoffs}
+    out: list[Change] = []
+    for sid in [s.id for s in old.signoffs if s.id not in b]:
+        out.append(_change(new, "removed", f"signoffs.{sid}", _signoff_json(a[sid]), None))
+    for sid in [s.id for s in new.signoffs if s.id not in a]:
+        out.append(_change(new, "added", f"signoffs.{sid}", None, _signoff_json(b[sid])))
+    kept_a = [s.id for s in old.signoffs if s.id in b]
+    kept_b = [s.id for s in new.signoffs if s.id in a]
+    if kept_a != kept_b:
+        out.append(_change(new, "changed", "signoffs.order", kept_a, kept_b))
+    for sid in kept_b:
+        out += _signoff_changes(new, a[sid], b[sid])
+    return out
+
+
+def _signoff_changes(step: Step, x: SignOff, y: SignOff) -> list[Change]:
+    path = f"signoffs.{x.id}"
+    out = [
+        _change(step, "changed", f"{path}.{attr}", getattr(x, attr), getattr(y, attr))
+        for attr in ("performer", "text", "event")
+        if getattr(x, attr) != getattr(y, attr)
+    ]
+    if x.time_limit != y.time_limit:
+        verdict = limit_verdict(x.time_limit, y.time_limit)
+        before, after = limit_json(x.time_limit), limit_json(y.time_limit)
+        out.append(_change(step, "changed", f"{path}.time_limit", before, after, verdict))
+    if set(x.reject) != set(y.reject):
+        out.append(_change(step, "changed", f"{path}.reject", list(x.reject), list(y.reject)))
     return out

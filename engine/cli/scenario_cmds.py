@@ -99,7 +99,12 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
     nothing. Exits 1 if an `expect` step in the file is not met.
     """
     from engine.authoring.scenario.parse import load_simulation_file
-    from engine.authoring.scenario.session import show_state, show_time
+    from engine.authoring.scenario.session import (
+        deadline_signoff,
+        show_deadline,
+        show_state,
+        show_time,
+    )
     from engine.authoring.scenario.simulate import simulate
     from engine.authoring.scenario.timeline import format_rows, rows_as_dicts
     from engine.core.revision import compile_revision
@@ -127,7 +132,12 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
             "closed": ticket.closed.isoformat() if ticket.closed else None,
             "timeline": rows_as_dicts(spec, sim.rows),
             "deadlines": [
-                {"kind": d.kind, "name": d.name, "due": show_time(spec, d.due, "seconds")}
+                {
+                    "kind": d.kind,
+                    "name": d.name,
+                    "signoff": deadline_signoff(spec, d) or None,
+                    "due": show_time(spec, d.due, "seconds"),
+                }
                 for d in deadlines
             ],
             "notes": [n.as_dict() for n in sim.notes],
@@ -140,8 +150,7 @@ def simulate_cmd(ref: str, events_file: Path, root: Path, rules_dir: Path | None
         status = spec.status(ticket.status).label if ticket.status else "-"
         click.echo(f"now: {show_state(spec, ticket.state)}, status {status}")
         for d in deadlines:
-            what = "step" if d.kind == "sla" else "timer"
-            click.echo(f"pending: {what} {d.name} due {show_time(spec, d.due)}")
+            click.echo(f"pending: {show_deadline(spec, d)}")
         for note in sim.notes:
             for line in note.lines():
                 click.echo(line)

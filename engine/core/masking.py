@@ -7,8 +7,10 @@ or outbox item read through the API or the web pages by a reader without persona
 The core masks what it writes; the API masks what it reads back; both call this module, so a
 value is hidden the same way on every path.
 
-Only a value that is set (anything but None or "") is masked: an empty value discloses nothing,
-and leaving it as it is tells the reader the field was left empty.
+Only a value that is set is masked: set as the condition language's `is_set` means it
+(`engine.spec.semantics`: anything but None, "", an empty list or an empty mapping; 0 and false
+are set). An empty value discloses nothing, and leaving it as it is tells the reader the field
+was left empty.
 """
 
 from __future__ import annotations
@@ -16,12 +18,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from engine.spec.semantics import is_set
+
 MASK = "***"
-
-
-def is_set(value: Any) -> bool:
-    """Whether a field holds something worth hiding."""
-    return value is not None and value != ""
 
 
 def masked_names(values: Mapping[str, Any], personal: Collection[str]) -> list[str]:

@@ -29,8 +29,11 @@ def test_the_timeline_shows_event_labels_and_the_json_keeps_ids(tmp_path: Path) 
         assert body["allowed_events"][0]["label"] == "Data dimasukkan"
         service.post_event(ticket, "entered", "staff", ROUTING, user="u")
         html = client.get(f"/web/tickets/{ticket}").get_data(as_text=True)
+        items = client.get(f"/v1/tickets/{ticket}/events", headers=auth).get_json()["items"]
     finally:
         app.extensions["sop"].close()
+    shown = {e["event"]: e["event_label"] for e in items}
+    assert (shown["entered"], shown["triage"]) == ("Data dimasukkan", "triage")
     timeline = html.split('id="timeline"', 1)[1]
     assert '<b class="event" data-event="entered">Data dimasukkan</b>' in timeline
     assert '<b class="event" data-event="triage">triage</b>' in timeline  # no label: the id

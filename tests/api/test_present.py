@@ -24,3 +24,13 @@ def test_a_reader_without_access_sees_only_set_personal_fields_masked() -> None:
     shown = Reader(True)
     assert shown.fields(values, frozenset({"name"})) == values
     assert shown.masked(values, frozenset({"name"})) == []
+
+
+def test_a_personal_field_is_masked_exactly_when_the_condition_is_set_holds() -> None:
+    """One meaning of "set": a value `is_set` calls empty (null, "", an empty list or mapping)
+    discloses nothing and stays as it is; anything else, 0 and false included, is masked."""
+    values = {"a": None, "b": "", "c": [], "d": {}, "e": 0, "f": False, "g": ["x"], "h": "Budi"}
+    hidden = Reader(False)
+    shown = hidden.fields(values, frozenset(values))
+    assert shown == {**values, "e": MASK, "f": MASK, "g": MASK, "h": MASK}
+    assert hidden.masked(values, frozenset(values)) == ["e", "f", "g", "h"]

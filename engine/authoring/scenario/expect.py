@@ -15,7 +15,7 @@ from engine.authoring.scenario.model import (
     NotificationExpectation,
     StepRef,
 )
-from engine.authoring.scenario.session import Session, show_time
+from engine.authoring.scenario.session import Session, show_deadline, show_time
 from engine.core import allowed_events, pending_deadlines
 from engine.core.model import Deadline, Notification, Ticket
 from engine.spec.labels import event_named
@@ -62,12 +62,12 @@ def compare(session: Session, ex: Expect) -> list[Mismatch]:
         bad = _deadlines_mismatch(spec, ex.deadlines, pending, ex.only_deadlines)
         if bad:
             want = _list(ex.deadlines, lambda d: _show_wanted_deadline(spec, d))
-            miss("deadlines", want, _list(pending, lambda d: _show_deadline(spec, d)))
+            miss("deadlines", want, _list(pending, lambda d: show_deadline(spec, d)))
     if ex.no_deadlines and pending:
         miss(
             "no_deadlines",
             "no pending deadlines",
-            _list(pending, lambda d: _show_deadline(spec, d)),
+            _list(pending, lambda d: show_deadline(spec, d)),
         )
     for ref, results in ex.sla:
         sid = step_id(spec, ref)
@@ -191,11 +191,6 @@ def _show_wanted(want: NotificationExpectation) -> str:
     ]
     tail = ", ".join(e for e in extra if e)
     return f"to {want.to}: {want.template}" + (f" ({tail})" if tail else "")
-
-
-def _show_deadline(spec: Spec, d: Deadline) -> str:
-    what = f"step {d.name}" if d.kind == "sla" else f"timer {d.name}"
-    return f"{what} due {show_time(spec, d.due)}"
 
 
 def _show_wanted_deadline(spec: Spec, d: DeadlineExpectation) -> str:

@@ -16,7 +16,8 @@ from engine.authoring.scenario.model import Given
 from engine.authoring.signoff_notes import signoff_note
 from engine.core import CompiledRevision, apply, catch_up, new_ticket
 from engine.core.calendar import WorkCalendar
-from engine.core.model import Event, LogEntry, Notification, Outcome, Ticket
+from engine.core.model import Deadline, Event, LogEntry, Notification, Outcome, Ticket
+from engine.core.signoff_runs import run_name
 from engine.core.time_text import moment_text
 from engine.errors import TicketError
 from engine.spec.durations import parse_duration
@@ -182,6 +183,27 @@ def show_state(spec: Spec, state: str) -> str:
         return f"{state} ({spec.step(state).no})"
     except KeyError:
         return state or "-"
+
+
+def deadline_signoff(spec: Spec, d: Deadline) -> str:
+    """`sign-off 3/3 kepala (Tanda tangan Kepala Dinas) of step approve (2)` when `d` is a
+    sign-off's time limit (a "sla" deadline named `<step>.<sign-off>`), else ""."""
+    if d.kind != "sla":
+        return ""
+    for step in spec.steps:
+        for i, signoff in enumerate(step.signoffs, start=1):
+            if run_name(step.id, signoff.id) == d.name:
+                return (
+                    f"sign-off {i}/{len(step.signoffs)} {signoff.id} ({signoff.text}) "
+                    f"of step {show_state(spec, step.id)}"
+                )
+    return ""
+
+
+def show_deadline(spec: Spec, d: Deadline) -> str:
+    """A pending deadline as people read it: a step's time limit, a sign-off's, or a timer."""
+    what = deadline_signoff(spec, d) or f"{'step' if d.kind == 'sla' else 'timer'} {d.name}"
+    return f"{what} due {show_time(spec, d.due)}"
 
 
 def show_status(spec: Spec, status: str | None) -> str:

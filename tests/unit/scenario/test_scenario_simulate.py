@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -57,7 +58,12 @@ def test_simulate_json_timeline() -> None:
     deadline = deadlines[1]
     assert [n["template"] for n in deadline["notifications"]] == ["remind_first_response"]
     assert doc["deadlines"] == [
-        {"kind": "timer", "name": "first_response_reminder", "due": "2025-01-10T11:00:00+07:00"}
+        {
+            "kind": "timer",
+            "name": "first_response_reminder",
+            "signoff": None,
+            "due": "2025-01-10T11:00:00+07:00",
+        }
     ]
 
 
@@ -108,3 +114,33 @@ def test_simulate_names_the_sign_off_each_entry_gave_or_missed() -> None:
     doc = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
     given = [row["signoff"] for row in doc["timeline"] if not row["refused"]]
     assert given[-1] == "sign-off 2/3 kabid: Paraf Kepala Bidang Pelayanan"
+
+
+def test_simulate_names_a_pending_sign_off_deadline_as_a_sign_off(tmp_path: Path) -> None:
+    """The Kabid's paraf is what the ticket waits for: its time limit is named as that
+    sign-off, by its words, not as a step `approve.kabid`; so is a failed expectation's."""
+    events = tmp_path / "events.yaml"
+    events.write_text(
+        "given: {at: 2025-03-03T08:00:00+08:00, fields: {applicant_name: Ni Luh}}\n"
+        "steps:\n"
+        "  - event: {type: drafted, actor: officer}\n"
+        "  - at: 2025-03-03T09:00:00+08:00\n"
+        "    event: {type: kasi_initialled, actor: kasi}\n"
+        "  - expect: {no_deadlines: true}\n",
+        encoding="utf-8",
+    )
+    root = str(ROOT / "tests" / "sops" / "sop")
+    args = ["simulate", "practice-permit@v1", "--events", str(events), "--root", root]
+    result = CliRunner().invoke(main, args)
+    kabid = (
+        "sign-off 2/3 kabid (Paraf Kepala Bidang Pelayanan) of step approve (2) "
+        "due 2025-03-04T09:00+08:00"
+    )
+    pending = [line for line in result.output.splitlines() if line.startswith("pending: ")]
+    assert pending == [f"pending: {kabid}", "pending: step approve due 2025-03-06T08:00+08:00"]
+    assert f"actual:   {kabid}; step approve due" in result.output
+    doc = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    assert [(d["name"], d["signoff"]) for d in doc["deadlines"]] == [
+        ("approve.kabid", "sign-off 2/3 kabid (Paraf Kepala Bidang Pelayanan) of step approve (2)"),
+        ("approve", None),
+    ]
