@@ -24,6 +24,7 @@ from engine.authoring.scenario.model import (
 from engine.errors import Problem
 from engine.spec.hints import did_you_mean
 from engine.spec.model import END, Spec
+from engine.spec.schema_fields import split_texts
 
 ENGINE_EVENTS = ("deadline", "timer")  # the engine's own timer events (engine.core.model)
 
@@ -71,7 +72,12 @@ def _scenario(sc: Scenario, n: _Names) -> list[Problem]:
 
 
 def _unknown(
-    kind: str, value: Any, choices: Iterable[Any], where: Where, suffix: str = ""
+    kind: str,
+    value: Any,
+    choices: Iterable[Any],
+    where: Where,
+    suffix: str = "",
+    hint: str = "",
 ) -> list[Problem]:
     choices = list(choices)
     if value in choices:
@@ -86,7 +92,7 @@ def _unknown(
             where.file,
             where.line,
             where.col,
-            did_you_mean(value, choices),
+            hint or did_you_mean(value, choices),
         )
     ]
 
@@ -95,8 +101,10 @@ def _given(given: Given, where: Where, n: _Names) -> list[Problem]:
     out: list[Problem] = []
     if given.after is not None:  # its ticket was opened (and checked) by the earlier scenario
         return out
+    split = split_texts(given.fields, list(n.fields))  # {text: Foto, lampiran}: quote it
     for key in given.fields:
-        out += _unknown("field", key, n.fields, where, f"given.fields.{key}")
+        path = f"given.fields.{key}"
+        out += _unknown("field", key, n.fields, where, path, split.get(key, ""))
     if given.actor is not None:
         out += _unknown("actor", given.actor, n.actors, where, "given.actor")
     return out
@@ -111,8 +119,10 @@ def _event(step: EventStep, n: _Names) -> list[Problem]:
     if refusal != "actor_not_allowed":
         out += _unknown("actor", step.actor, n.actors, step.where, "actor")
     if step.type not in ENGINE_EVENTS and refusal != "invalid_data":
+        split = split_texts(step.data, list(n.fields))
         for key in step.data:
-            out += _unknown("field", key, n.fields, step.where, f"data.{key}")
+            hint = split.get(key, "")
+            out += _unknown("field", key, n.fields, step.where, f"data.{key}", hint)
     return out
 
 

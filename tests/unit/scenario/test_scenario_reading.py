@@ -107,6 +107,18 @@ def test_a_name_hint_comes_from_the_shared_did_you_mean(seed_spec: Spec) -> None
     assert problem.hint == "did you mean 'accept'?"
 
 
+def test_a_comma_in_a_flow_mapping_text_gets_the_hint_to_quote_it(seed_spec: Spec) -> None:
+    """As in SOP files: `{location: Jalan Raya, Gubeng}` ends the text at the comma."""
+    text = GOOD.replace("data: {location: here}", "data: {location: Jalan Raya, Gubeng}")
+    assert text != GOOD
+    found = check_scenarios(seed_spec, parse_scenario_text(text, "s.yaml"))
+    (problem,) = [p for p in found if p.code == "unknown_field"]
+    assert problem.path.endswith("data.Gubeng")
+    assert (
+        problem.hint == 'a comma ends a text inside {...}: quote it, location: "Jalan Raya, Gubeng"'
+    )
+
+
 def test_sop_simulate_reports_a_tab_in_the_events_file_with_its_place(tmp_path: Path) -> None:
     bad = tmp_path / "events.yaml"
     bad.write_text(EVENTS.replace("  - advance", "\t- advance"))
