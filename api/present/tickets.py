@@ -18,6 +18,7 @@ from engine.app.service import TicketRecord
 from engine.core.checks import missing_needs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
+from engine.core.signoff_runs import run_step
 from engine.core.timing import deadline_overdue, ticket_overdue
 from engine.spec.labels import event_label
 from engine.spec.model import END, EventDef, SignOff, Spec, Step
@@ -66,10 +67,12 @@ def _shown_deadlines(ticket: Ticket, pending: Iterable[Deadline]) -> list[Deadli
 
 
 def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, Any]:
-    """A deadline with its step's number (for a time limit) and whether it is overdue at `now`."""
+    """A deadline with its step's number (for a time limit, a sign-off's too) and whether it is
+    overdue at `now`."""
+    sla = deadline.kind == "sla"
     return {
         **vars(deadline),  # its own keys, shallow (asdict would deep-copy them)
-        "step_number": step_number(spec, deadline.name) if deadline.kind == "sla" else None,
+        "step_number": step_number(spec, run_step(deadline.name)) if sla else None,
         "overdue": deadline_overdue(deadline, now),
     }
 

@@ -27,6 +27,12 @@ def run_name(step_id: str, signoff_id: str) -> str:
     return f"{step_id}.{signoff_id}"
 
 
+def run_step(name: str) -> str:
+    """The step a time limit's deadline belongs to: `approve` for `approve` and `approve.kasi`
+    (step ids are identifiers: they hold no dot)."""
+    return name.split(".", 1)[0]
+
+
 def _start(spec: Spec, step: Step, signoff: SignOff, at: datetime) -> SignOffRun:
     due = None
     if signoff.time_limit is not None:

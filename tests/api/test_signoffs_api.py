@@ -48,6 +48,10 @@ def test_the_current_sign_off_is_offered_whole(desk: Journey) -> None:
     tid = _open(desk)
     ticket = desk.post(tid, "drafted", "officer")
     assert ticket["allowed_events"] == [KASI]
+    # the sign-off's own time limit is a deadline of its row
+    step = ticket["step"]["number"]
+    kasi = [d for d in ticket["deadlines"] if d["name"].endswith(".kasi")]
+    assert kasi and all(d["step_number"] == step for d in kasi), ticket["deadlines"]
 
 
 def test_a_client_walks_the_chain_by_posting_what_it_is_offered(desk: Journey) -> None:
