@@ -125,7 +125,7 @@ class WorkCalendar:
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The due time of `duration` started at `start` (UTC)."""
         unit, amount = _check_duration(duration)
-        start_utc = _utc(start, "start")
+        start_utc = utc(start, "start")
         office = self._office_for(unit, duration.office)
         if office is not None:
             return office.add(start_utc, round(amount * _SECONDS[unit] * _US))
@@ -140,7 +140,7 @@ class WorkCalendar:
         """How much of `unit` lies between `start` and `end` (negative if `end` is earlier);
         with `office`, only office time counts (when the calendar has office hours)."""
         _check_unit(unit)
-        a, b = _utc(start, "start"), _utc(end, "end")
+        a, b = utc(start, "start"), utc(end, "end")
         counter = self._office_for(unit, office)
         if counter is not None:
             return counter.between(a, b) / _US / _SECONDS[unit]
@@ -164,8 +164,8 @@ class WorkCalendar:
         set on a non-working date, with no working time left, stays where it was).
         """
         _check_unit(unit)
-        due_u = _utc(due, "due")
-        p, r = _utc(paused_at, "paused_at"), _utc(resumed_at, "resumed_at")
+        due_u = utc(due, "due")
+        p, r = utc(paused_at, "paused_at"), utc(resumed_at, "resumed_at")
         if r < p:
             raise ValueError(
                 f"resumed_at {resumed_at.isoformat()} is before paused_at {paused_at.isoformat()}"
@@ -295,11 +295,12 @@ class WorkCalendar:
             self._hi = date(y1, 12, 31).toordinal() + 1
 
 
-def _utc(t: datetime, name: str) -> datetime:
+def utc(t: datetime, name: str) -> datetime:
+    """`t` in UTC; ValueError naming `name` when it is not a timezone-aware datetime."""
     if not isinstance(t, datetime):
         raise ValueError(f"{name} must be a datetime, got {type(t).__name__}")
     if t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError(f"{name} {t.isoformat()} has no time zone; pass a timezone-aware datetime")
+        raise ValueError(f"{name} {t.isoformat()} has no time zone; give one, e.g. +07:00")
     return t.astimezone(UTC)
 
 

@@ -13,7 +13,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from engine.core.calendar import WorkCalendar
+from engine.core.calendar import WorkCalendar, utc
 from engine.spec.durations import parse_duration
 from engine.spec.model import Calendar, Duration
 
@@ -35,7 +35,7 @@ class ManualClock:
     """A clock that moves only when told to."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = _aware(start, "start") if start is not None else datetime.now(UTC)
+        self._now = utc(start, "start") if start is not None else datetime.now(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -44,7 +44,7 @@ class ManualClock:
 
     def set(self, when: datetime) -> datetime:
         """Jump to `when` (forwards or backwards); returns the new time."""
-        when = _aware(when, "set")
+        when = utc(when, "set")
         with self._lock:
             self._now = when
             return when
@@ -77,11 +77,3 @@ def _forward(now: datetime, amount: str | timedelta | Duration, cal: Calendar | 
             )
         cal = Calendar("elapsed")  # elapsed time is the same on every calendar
     return WorkCalendar.for_spec(cal).add(now, duration)
-
-
-def _aware(when: datetime, name: str) -> datetime:
-    if not isinstance(when, datetime):
-        raise ValueError(f"{name} must be a datetime, got {type(when).__name__}")
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError(f"{name} {when.isoformat()} has no time zone; give one, e.g. +07:00")
-    return when.astimezone(UTC)
