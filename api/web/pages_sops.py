@@ -20,7 +20,7 @@ from engine.authoring.diff_render import value_text
 from engine.authoring.diff_steps import match_steps
 from engine.authoring.form import duration_text, input_text, signoff_lines
 from engine.errors import SopError
-from engine.spec.labels import condition_words
+from engine.spec.labels import actor_label, condition_words
 from engine.spec.model import END, Spec, Step
 
 PERIOD_WORDS = PERIODS
@@ -92,13 +92,6 @@ def form_rows(spec: Spec) -> list[Row]:
         signoffs = tuple(signoff_lines(spec, step))
         rows.append(Row(step, marks, others, duration_text(step.time_limit), signoffs))
     return rows
-
-
-def actor_label(spec: Spec, actor_id: str) -> str:
-    try:
-        return spec.actor(actor_id).label
-    except KeyError:
-        return actor_id
 
 
 @bp.get("/web/sops/<sop>/<rev>")

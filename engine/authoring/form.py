@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.authoring.texttable import draw_table, fit_widths, longest_word, natural_width
 from engine.spec.durations import in_indonesian
-from engine.spec.labels import condition_words
+from engine.spec.labels import actor_label, condition_words
 from engine.spec.model import Duration, Input, Spec, Step
 
 MONTHS = (
@@ -65,10 +65,9 @@ def duration_text(limit: Duration | None) -> str:
 def signoff_lines(spec: Spec, step: Step) -> list[str]:
     """The row's sign-offs in order, as the form shows them under its activity:
     `a. Paraf Kepala Seksi (Kepala Seksi Perizinan; 4 jam)`."""
-    labels = {a.id: a.label for a in spec.actors}
     out = []
     for i, s in enumerate(step.signoffs):
-        who = labels.get(s.performer, s.performer)
+        who = actor_label(spec, s.performer)
         limit = f"; {duration_text(s.time_limit)}" if s.time_limit is not None else ""
         out.append(f"{chr(ord('a') + i % 26)}. {plain(s.text)} ({who}{limit})")
     return out

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.core.conditions import holds, is_set
+from engine.core.conditions import holds
 from engine.core.model import Ticket
 from engine.errors import ActorNotAllowed, EventNotAllowed, MissingInputs, UnknownEvent
+from engine.spec.labels import actor_named
 from engine.spec.model import END, EventDef, Spec, Step
+from engine.spec.semantics import is_set
 
 
 def find_event(spec: Spec, ticket: Ticket, name: str) -> tuple[Step, EventDef]:
@@ -47,7 +49,7 @@ def find_event(spec: Spec, ticket: Ticket, name: str) -> tuple[Step, EventDef]:
 
 def check_actor(spec: Spec, step: Step, evdef: EventDef, actor: str) -> None:
     if actor not in evdef.by:
-        labels = ", ".join(f"{a} ({spec.actor(a).label})" for a in evdef.by)
+        labels = ", ".join(actor_named(spec, a) for a in evdef.by)
         raise ActorNotAllowed(
             f"actor {actor!r} may not perform {evdef.name!r} at step {step.no}; allowed: {labels}",
             actor=actor,

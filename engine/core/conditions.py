@@ -11,7 +11,6 @@ from typing import Any
 
 from engine.spec.model import Condition
 from engine.spec.semantics import holds as holds_for
-from engine.spec.semantics import is_set
 
 
 def holds(cond: Condition, fields: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
@@ -19,4 +18,4 @@ def holds(cond: Condition, fields: Mapping[str, Any], data: Mapping[str, Any]) -
     return holds_for(cond, {"field": fields, "data": data})
 
 
-__all__ = ["holds", "is_set"]
+__all__ = ["holds"]

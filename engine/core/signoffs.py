@@ -21,6 +21,7 @@ from engine.core.model import Event, StepRun, Ticket
 from engine.core.reactions import Draft, react
 from engine.core.signoff_runs import advance, breach, current, pending_signoff
 from engine.errors import ActorNotAllowed, EventNotAllowed
+from engine.spec.labels import actor_named
 from engine.spec.model import END, EventDef, SignOff, Spec, Step
 
 DEADLINE = "deadline"  # as engine.core.apply names the engine's timer event
@@ -50,7 +51,7 @@ def is_signoff_event(spec: Spec, ticket: Ticket, name: str) -> bool:
 
 
 def _who(spec: Spec, signoff: SignOff) -> str:
-    return f"{signoff.performer} ({spec.actor(signoff.performer).label})"
+    return actor_named(spec, signoff.performer)
 
 
 def give(draft: Draft, event: Event, at: datetime, caused_by: str | None) -> None:

@@ -21,6 +21,18 @@ def event_label(spec: Spec, name: str, step_id: str | None = None) -> str:
     return name
 
 
+def actor_label(spec: Spec, actor_id: str) -> str:
+    try:
+        return spec.actor(actor_id).label
+    except KeyError:
+        return actor_id
+
+
+def actor_named(spec: Spec, actor_id: str) -> str:
+    """`id (Label)` for messages: the caller writes the id and reads the label."""
+    return f"{actor_id} ({actor_label(spec, actor_id)})"
+
+
 def field_label(spec: Spec, field_id: str) -> str:
     try:
         return spec.field_def(field_id).label
