@@ -24,7 +24,7 @@ def test_simulate_prints_each_decision_with_time_step_state_status_and_sla() -> 
     assert entered.startswith("2025-01-06T10:00+07:00  3 ")
     assert "enter_into_app -> respond_to_reporter" in entered and "step 3 met" in entered
     responded = next(line for line in lines if " responded " in line)
-    # step 4's 1 working day was due Tuesday 10:00; it was done Wednesday 11:00
+    # step 4's 1x24 jam from Monday 10:00 was due Tuesday 10:00; it was done Wednesday 11:00
     assert "Sedang Ditindaklanjuti" in responded and "step 4 breached" in responded
 
 

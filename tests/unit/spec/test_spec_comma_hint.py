@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.spec.test_spec_checks import only, problems_of, variant
+from tests.unit.spec.test_spec_checks import line_of, only, problems_of, variant
 
 OLD = "{text: Foto, fields: [attachment]}"
 
 
 def test_a_comma_in_a_flow_mapping_text_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
     p = only(variant(tmp_path, OLD, "{text: Foto, lampiran, fields: [attachment]}"))
-    assert (p.code, p.line, p.path) == ("unknown_key", 140, "steps[0].inputs[1].lampiran")
+    assert (p.code, p.line, p.path) == ("unknown_key", line_of(OLD), "steps[0].inputs[1].lampiran")
     assert p.hint == 'a comma ends a text inside {...}: quote it, text: "Foto, lampiran"'
 
 
