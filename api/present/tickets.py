@@ -15,7 +15,7 @@ from typing import Any
 
 from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
-from engine.core.checks import missing_needs
+from engine.core.checks import Missing, missing_inputs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
 from engine.core.signoff_runs import run_step
@@ -90,7 +90,7 @@ def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str,
         if signoff is not None:
             out.append(_allowed_signoff(signoff))
         elif ev is not None:
-            out.append(_allowed_event(spec, ticket, ev))
+            out.append(_allowed_event(spec, step, ticket, ev))
     return out
 
 
@@ -111,8 +111,8 @@ def _allowed_signoff(signoff: SignOff) -> dict[str, Any]:
     }
 
 
-def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
-    unset = missing_needs(spec, ev, ticket.fields)
+def _allowed_event(spec: Spec, step: Step, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
+    missing = missing_inputs(spec, step, ev, ticket.fields)
     return {
         "name": ev.name,
         "display_name": ev.display_name,
@@ -121,10 +121,15 @@ def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
         "accepts": ev.accepts,
         "targets": ev.targets,
         "needs": [
-            {"id": f, "label": spec.field_def(f).label, "missing": f in unset} for f in ev.needs
+            {"id": f, "label": spec.field_def(f).label, "missing": _set_first(missing, f)}
+            for f in ev.needs
         ],
         "signoff": None,
     }
+
+
+def _set_first(missing: Mapping[str, Missing], key: str) -> bool:
+    return key in missing and missing[key].set_first
 
 
 def entry_label(spec: Spec, event: str, step_id: str) -> str:
