@@ -15,7 +15,7 @@ from typing import Any
 
 from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
-from engine.core.checks import Missing, missing_inputs
+from engine.core.checks import Missing, accepted_by, missing_inputs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
 from engine.core.signoff_runs import run_step
@@ -78,9 +78,10 @@ def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, An
 
 
 def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str, Any]]:
-    """The current step's events among `names`, in the order given, each with what it needs
-    set first (`AllowedEventSchema` dumps them). A sign-off's event is not a step event: it
-    is offered by the sign-off's words and performer, and leaves the ticket in its step."""
+    """The current step's events among `names`, in the order given, each with what it still
+    needs and where that can be given (`AllowedEventSchema` dumps them). A sign-off's event is
+    not a step event: it is offered by the sign-off's words and performer, and leaves the
+    ticket in its step."""
     if not names or ticket.state == END:
         return []
     step = spec.step(ticket.state)
@@ -107,6 +108,8 @@ def _allowed_signoff(signoff: SignOff) -> dict[str, Any]:
         "accepts": (),
         "targets": (),
         "needs": [],
+        "missing": [],
+        "ready": True,
         "signoff": signoff.id,
     }
 
@@ -124,6 +127,19 @@ def _allowed_event(spec: Spec, step: Step, ticket: Ticket, ev: EventDef) -> dict
             {"id": f, "label": spec.field_def(f).label, "missing": _set_first(missing, f)}
             for f in ev.needs
         ],
+        "missing": [
+            {
+                "id": m.field,
+                "label": m.label,
+                "input": m.input,
+                "accepted": m.field in ev.accepts and not m.set_first,
+                "accepted_by": [
+                    p.as_dict() for p in accepted_by(spec, step, ev, m.field, set_first=m.set_first)
+                ],
+            }
+            for m in missing.values()
+        ],
+        "ready": not missing,
         "signoff": None,
     }
 
