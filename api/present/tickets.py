@@ -15,7 +15,7 @@ from typing import Any
 
 from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
-from engine.core.checks import missing_needs
+from engine.core.checks import Missing, accepted_by, missing_inputs
 from engine.core.masking import mask_fields, mask_text, masked_names
 from engine.core.model import Deadline, LogEntry, Ticket
 from engine.core.signoff_runs import run_step
@@ -78,9 +78,10 @@ def deadline_view(spec: Spec, deadline: Deadline, now: datetime) -> dict[str, An
 
 
 def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str, Any]]:
-    """The current step's events among `names`, in the order given, each with what it needs
-    set first (`AllowedEventSchema` dumps them). A sign-off's event is not a step event: it
-    is offered by the sign-off's words and performer, and leaves the ticket in its step."""
+    """The current step's events among `names`, in the order given, each with what it still
+    needs and where that can be given (`AllowedEventSchema` dumps them). A sign-off's event is
+    not a step event: it is offered by the sign-off's words and performer, and leaves the
+    ticket in its step."""
     if not names or ticket.state == END:
         return []
     step = spec.step(ticket.state)
@@ -90,7 +91,7 @@ def _allowed(spec: Spec, ticket: Ticket, names: Iterable[str]) -> list[dict[str,
         if signoff is not None:
             out.append(_allowed_signoff(signoff))
         elif ev is not None:
-            out.append(_allowed_event(spec, ticket, ev))
+            out.append(_allowed_event(spec, step, ticket, ev))
     return out
 
 
@@ -107,12 +108,14 @@ def _allowed_signoff(signoff: SignOff) -> dict[str, Any]:
         "accepts": (),
         "targets": (),
         "needs": [],
+        "missing": [],
+        "ready": True,
         "signoff": signoff.id,
     }
 
 
-def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
-    unset = missing_needs(spec, ev, ticket.fields)
+def _allowed_event(spec: Spec, step: Step, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
+    missing = missing_inputs(spec, step, ev, ticket.fields)
     return {
         "name": ev.name,
         "display_name": ev.display_name,
@@ -121,10 +124,28 @@ def _allowed_event(spec: Spec, ticket: Ticket, ev: EventDef) -> dict[str, Any]:
         "accepts": ev.accepts,
         "targets": ev.targets,
         "needs": [
-            {"id": f, "label": spec.field_def(f).label, "missing": f in unset} for f in ev.needs
+            {"id": f, "label": spec.field_def(f).label, "missing": _set_first(missing, f)}
+            for f in ev.needs
         ],
+        "missing": [
+            {
+                "id": m.field,
+                "label": m.label,
+                "input": m.input,
+                "accepted": m.field in ev.accepts and not m.set_first,
+                "accepted_by": [
+                    p.as_dict() for p in accepted_by(spec, step, ev, m.field, set_first=m.set_first)
+                ],
+            }
+            for m in missing.values()
+        ],
+        "ready": not missing,
         "signoff": None,
     }
+
+
+def _set_first(missing: Mapping[str, Missing], key: str) -> bool:
+    return key in missing and missing[key].set_first
 
 
 def entry_label(spec: Spec, event: str, step_id: str) -> str:

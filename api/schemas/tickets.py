@@ -79,6 +79,38 @@ class NeedSchema(Schema):
     missing = ma.Boolean(metadata={"description": "not set yet: the event is refused until it is"})
 
 
+class AcceptingEventSchema(Schema):
+    event = ma.String(metadata={"description": "an event type that accepts the field"})
+    label = ma.String(metadata={"description": "what people read for it"})
+    step = ma.Integer(metadata={"description": "the number of the step it belongs to"})
+
+
+class StillNeededSchema(Schema):
+    id = ma.String(metadata={"description": "a ticket field id"})
+    label = ma.String()
+    input = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "the kelengkapan text of the step input that asks for it; null when "
+            "the event itself requires it or needs it set first"
+        },
+    )
+    accepted = ma.Boolean(
+        metadata={
+            "description": "true: send it in this event's `data`; false: it must be "
+            "given by another event first (see `accepted_by`)"
+        }
+    )
+    accepted_by = ma.List(
+        ma.Nested(AcceptingEventSchema),
+        metadata={
+            "description": "where it can be given: this event when it accepts it, else the "
+            "other events of the current step that do, else those of other steps; empty: no "
+            "event of the SOP accepts it (the SOP must be revised)"
+        },
+    )
+
+
 class AllowedEventSchema(Schema):
     """An event of the step, or the sign-off it waits for (`api.present.tickets._allowed`)."""
 
@@ -97,6 +129,19 @@ class AllowedEventSchema(Schema):
     needs = ma.List(
         ma.Nested(NeedSchema),
         metadata={"description": "ticket fields that must be set before this event"},
+    )
+    missing = ma.List(
+        ma.Nested(StillNeededSchema),
+        metadata={
+            "description": "what it still needs before it is accepted: its `requires`, the "
+            "fields it `needs` set first, and (when it completes the step) the step's inputs "
+            "(kelengkapan) that apply and are not set yet"
+        },
+    )
+    ready = ma.Boolean(
+        metadata={
+            "description": "true: posting it now with no data is accepted (`missing` is empty)"
+        }
     )
     signoff = ma.String(
         allow_none=True,

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from engine.core.checks import check_actor, check_inputs, find_event
+from engine.core.checks import check_actor, check_data, check_inputs, find_event, with_data
 from engine.core.fields import check_values
 from engine.core.machine import fire
 from engine.core.model import Event, Outcome, StepRun, Ticket, Timer
@@ -119,9 +119,9 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
     step, evdef = find_event(spec, ticket, event.type)
     check_gate(spec, step, evdef, ticket.active, event.actor if caused_by is None else None)
     check_actor(spec, step, evdef, event.actor)
-    data = check_values(spec, event.data, evdef.accepts, what=f"data for event {evdef.name!r}")
-    fields = {**ticket.fields, **{k: v for k, v in data.items() if v is not None}}
-    check_inputs(spec, step, evdef, fields, data, before=ticket.fields)
+    data = check_data(spec, step, evdef, event.data)
+    check_inputs(spec, step, evdef, ticket.fields, data)
+    fields = with_data(ticket.fields, data)
     active = ticket.active
     assert active is not None
     if evdef.pause or evdef.resume:

@@ -40,10 +40,17 @@ def _problem(fdef: FieldDef, value: Any) -> str | None:
 
 
 def check_values(
-    spec: Spec, values: Mapping[str, Any], allowed: Iterable[str] | None = None, what: str = "data"
+    spec: Spec,
+    values: Mapping[str, Any],
+    allowed: Iterable[str] | None = None,
+    what: str = "data",
+    *,
+    hints: Mapping[str, str] | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return `values` if every key is a known (and, when given, allowed) field of the right
-    type; otherwise raise InvalidData listing every problem per key."""
+    type; otherwise raise InvalidData listing every problem per key. `hints` says, per key not
+    allowed, where it is; `details` go with the error when one is raised."""
     known = {f.id: f for f in spec.fields}
     permitted = set(allowed) if allowed is not None else set(known)
     errors: dict[str, str] = {}
@@ -51,12 +58,16 @@ def check_values(
         if key not in known or key not in permitted:
             hint = ", ".join(sorted(permitted & set(known))) or "none"
             errors[key] = f"not accepted here; accepted {what}: {hint}"
+            if hints and key in hints:
+                errors[key] += f"; {hints[key]}"
             continue
         problem = _problem(known[key], value)
         if problem:
             errors[key] = f"{known[key].label}: {problem}"
     if errors:
         raise InvalidData(
-            f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors
+            f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
+            errors=errors,
+            **(details or {}),
         )
     return dict(values)

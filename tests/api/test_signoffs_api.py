@@ -23,6 +23,8 @@ KASI = {
     "accepts": [],
     "targets": [],
     "needs": [],
+    "missing": [],
+    "ready": True,
     "signoff": "kasi",
 }
 
