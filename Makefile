@@ -23,6 +23,7 @@ test: $(VENV)/.installed-dev,audit mermaid
 	$(BIN)/mypy engine api
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/vulture engine api --min-confidence 80
+	$(BIN)/sop check sop/ tests/sops/sop/
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev,audit

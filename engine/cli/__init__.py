@@ -14,6 +14,7 @@ def main() -> None:
 def _register() -> None:
     from engine.cli import (
         audit_cmds,
+        check_cmds,
         diff_cmds,
         report_cmds,
         revision_cmds,
@@ -24,6 +25,7 @@ def _register() -> None:
 
     for module in (
         spec_cmds,
+        check_cmds,
         scenario_cmds,
         serve_cmds,
         diff_cmds,

@@ -21,6 +21,7 @@ from engine.spec.model import (
     HoursOverride,
     Identity,
     Input,
+    Invariant,
     Rule,
     RuleAction,
     RuleSetSpec,
@@ -172,6 +173,16 @@ def _step(doc: dict[str, Any], defaults: TimeDefaults) -> Step:
     )
 
 
+def _invariant(doc: dict[str, Any]) -> Invariant:
+    return Invariant(
+        id=doc["id"],
+        text=str(doc["text"]).strip(),
+        holds=build_condition(doc["holds"]) if doc.get("holds") else None,
+        status=tuple(doc.get("status") or ()),
+        at=tuple(doc.get("at") or ()),
+    )
+
+
 def build_rule(doc: dict[str, Any], source: str) -> Rule:
     actions = []
     for item in doc.get("then", ()):
@@ -247,4 +258,5 @@ def build_spec(
         content_hash=content_hash,
         source_path=source_path,
         time_defaults=defaults,
+        invariants=tuple(_invariant(i) for i in doc.get("invariants") or ()),
     )

@@ -250,6 +250,26 @@ END = "end"  # the reserved target: the ticket leaves the SOP (closed for good)
 
 
 @dataclass(frozen=True)
+class Invariant:
+    """A statement the SOP makes about every ticket at some steps, e.g. "a complaint routed to
+    an agency has its OPD". Checked by `sop check` (engine.authoring.explore) on every ticket
+    it reaches; the engine does not enforce it when a ticket runs.
+
+    It holds at a ticket when the ticket's status is one of `status` (when given) and `holds`
+    holds over its fields (when given)."""
+
+    id: str
+    text: str  # the statement in the SOP's words
+    holds: Condition | None = None  # over the ticket's fields (`field:` tests)
+    status: tuple[str, ...] = ()  # the ticket's status is one of these
+    at: tuple[str, ...] = ()  # step ids, or "end" (a closed ticket); (): every ticket step
+
+    def applies(self, state: str, ticket_steps: tuple[str, ...]) -> bool:
+        """Whether the invariant speaks of a ticket in `state` (a step id or "end")."""
+        return state in self.at if self.at else state in ticket_steps
+
+
+@dataclass(frozen=True)
 class RuleAction:
     """One action from the engine's closed registry (see engine.spec.rules.actions)."""
 
@@ -299,6 +319,7 @@ class Spec:
     content_hash: str = ""  # sha256 over the revision text and its rules files' texts
     source_path: str = ""
     time_defaults: TimeDefaults = TimeDefaults()  # the revision's `defaults:` block
+    invariants: tuple[Invariant, ...] = ()  # checked by `sop check`, not enforced
 
     # --- lookups (small, linear: an SOP has tens of steps, not thousands) ---
     @property

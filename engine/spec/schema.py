@@ -156,6 +156,14 @@ class StepSchema(Strict):
     signoffs = List(Record(SignOffSchema), nonempty=True)
 
 
+class InvariantSchema(Strict):
+    id = Ident(required=True)
+    text = Text(required=True, nonempty=True)
+    holds = Raw(allow_none=True)
+    status = List(Ident(), nonempty=True)
+    at = List(Ident(), nonempty=True)
+
+
 class RevisionSchema(Strict):
     format_version = Int(required=True)
     id = Text(required=True, pattern=SLUG)
@@ -179,6 +187,7 @@ class RevisionSchema(Strict):
     rules = List(Text(nonempty=True))
     start = Ident(required=True)
     steps = List(Record(StepSchema), required=True, nonempty=True)
+    invariants = List(Record(InvariantSchema))
 
 
 class RuleSchema(Strict):

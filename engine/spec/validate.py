@@ -22,6 +22,7 @@ from engine.errors import Problem
 from engine.spec.crossref import Context, as_list, check_revision
 from engine.spec.flow import check_flow
 from engine.spec.hints import describe, suggest
+from engine.spec.invariants_check import check_invariants
 from engine.spec.report import Report, drop_consequences
 from engine.spec.rules_check import Shared, check_rules_document, started_timers
 from engine.spec.schema import FORMAT_VERSIONS, REVISION, check_structure
@@ -103,6 +104,7 @@ def check_revision_file(path: str | Path, rules_dir: str | Path | None = None) -
     check_structure(REVISION, data, report)
     ctx = check_revision(data, path, report)
     check_flow(data, ctx, report)
+    check_invariants(data, ctx, report)
     rdir = Path(rules_dir) if rules_dir else default_rules_dir(path)
     checked.rules, rule_problems = _rules(data, rdir, ctx, report)
     checked.data = data
