@@ -160,11 +160,11 @@ def test_an_unknown_status_on_an_event_or_a_branch_is_located_with_a_hint(tmp_pa
     old = "within_authority: {by: [staff], to: route_to_agency,"
     p = only(variant(tmp_path, old, old.replace("to:", "status: in_progres, to:")))
     assert (p.code, p.hint) == ("unknown_status", "did you mean 'in_progress'?")
-    assert p.path == "steps[4].events.within_authority.status" and p.line == 215
+    assert p.path == "steps[4].events.within_authority.status" and p.line == 224
     old = "- {to: enter_into_app}"
     p = only(variant(tmp_path, old, "- {to: enter_into_app, status: folowed_up}"))
     assert (p.code, p.hint) == ("unknown_status", "did you mean 'followed_up'?")
-    assert p.path == "steps[1].events.triage.branches[1].status" and p.line == 168
+    assert p.path == "steps[1].events.triage.branches[1].status" and p.line == 169
 
 
 def test_a_precondition_on_an_unknown_field_is_located_with_a_hint(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_a_precondition_on_an_unknown_field_is_located_with_a_hint(tmp_path: Pat
     p = only(variant(tmp_path, old, old.replace("to:", "needs: [category, agncy], to:")))
     assert (p.code, p.hint) == ("unknown_field", "did you mean 'agency'?")
     assert p.path == "steps[6].events.routed.needs[1]"
-    assert p.format().startswith(f"{tmp_path}/sop/surabaya-complaints/r1.yaml:239:")
+    assert p.format().startswith(f"{tmp_path}/sop/surabaya-complaints/r1.yaml:262:")
 
 
 # --- fuzz: any change to the seed either loads or raises SopInvalid with located problems ---

@@ -12,7 +12,7 @@ OLD = "{text: Foto, fields: [attachment]}"
 
 def test_a_comma_in_a_flow_mapping_text_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
     p = only(variant(tmp_path, OLD, "{text: Foto, lampiran, fields: [attachment]}"))
-    assert (p.code, p.line, p.path) == ("unknown_key", 140, "steps[0].inputs[1].lampiran")
+    assert (p.code, p.line, p.path) == ("unknown_key", 141, "steps[0].inputs[1].lampiran")
     assert p.hint == 'a comma ends a text inside {...}: quote it, text: "Foto, lampiran"'
 
 
