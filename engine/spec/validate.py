@@ -5,8 +5,9 @@
     validate_paths(paths, rules_dir=None) -> (files, problems)   files or folders, for the CLI
 
 Order: the YAML reader (size, encoding, tabs, syntax, tags, aliases, duplicate keys), then
-structure (marshmallow), then cross-references and flow. A file the reader refuses is not checked
-further; structure and cross-reference problems are reported together.
+structure (marshmallow), then cross-references and flow, then (on a revision sound so far) the
+paths a ticket can take (engine.spec.paths). A file the reader refuses is not checked further;
+structure and cross-reference problems are reported together.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import Problem
+from engine.spec.build import build_spec
 from engine.spec.crossref import Context, as_list, check_revision
 from engine.spec.flow import check_flow
 from engine.spec.hints import describe, suggest
 from engine.spec.invariants_check import check_invariants
+from engine.spec.paths import check_paths
 from engine.spec.report import Report, drop_consequences
 from engine.spec.rules_check import Shared, check_rules_document, started_timers
 from engine.spec.schema import FORMAT_VERSIONS, REVISION, check_structure
@@ -105,6 +108,8 @@ def check_revision_file(path: str | Path, rules_dir: str | Path | None = None) -
     ctx = check_revision(data, path, report)
     check_flow(data, ctx, report)
     check_invariants(data, ctx, report)
+    if not report.problems:  # the paths are walked on the built Spec, which needs all sound
+        check_paths(build_spec(data), report)
     rdir = Path(rules_dir) if rules_dir else default_rules_dir(path)
     checked.rules, rule_problems = _rules(data, rdir, ctx, report)
     checked.data = data

@@ -44,11 +44,11 @@ def test_validate_fails_with_every_located_problem() -> None:
     )
     assert code == 1
     assert re.search(
-        r"unknown-step/r1\.yaml:60:35: unknown_step: steps\[1\]\.events\.verified\.to: "
+        r"unknown-step/r1\.yaml:61:35: unknown_step: steps\[1\]\.events\.verified\.to: "
         r"no step 'decidee' is defined \(did you mean 'decide'\?\)",
         out,
     )
-    assert "duplicate-key/r1.yaml:58:5: duplicate_key: steps[1].time_limit:" in out
+    assert "duplicate-key/r1.yaml:59:5: duplicate_key: steps[1].time_limit:" in out
     assert "2 problem(s) in 2 file(s) checked" in out
 
 
