@@ -27,8 +27,11 @@ def content_hash(revision: bytes, rules: list[bytes]) -> str:
     return digest.hexdigest()
 
 
-def load_revision(path: str | Path, rules_dir: str | Path | None = None) -> Spec:
-    checked = check_revision_file(path, rules_dir)
+def load_revision(
+    path: str | Path, rules_dir: str | Path | None = None, *, paths: bool = True
+) -> Spec:
+    """`paths=False`: a stored text rebuilt as it was accepted (`check_revision_file`)."""
+    checked = check_revision_file(path, rules_dir, paths=paths)
     if not checked.ok:
         raise SopInvalid(checked.problems)
     return spec_from_checked(checked)

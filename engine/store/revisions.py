@@ -70,7 +70,8 @@ def texts_of(spec: Spec, rules_dir: str | Path | None = None) -> RevisionTexts |
 
 
 def spec_from_texts(texts: RevisionTexts) -> Spec:
-    """Load stored texts through `engine.spec.load`, exactly as files on disk would be."""
+    """Load stored texts through `engine.spec.load`, as files on disk would be, except for the
+    path check (`check_revision_file`'s `paths`)."""
     with tempfile.TemporaryDirectory(prefix="sop-revision-") as tmp:
         root = Path(tmp)
         sop_dir = root / "sop" / texts.sop_id
@@ -81,7 +82,9 @@ def spec_from_texts(texts: RevisionTexts) -> Spec:
         path.write_bytes(texts.text.encode("utf-8"))
         for name, rtext in texts.rules.items():
             (rules_dir / f"{name}.yaml").write_bytes(rtext.encode("utf-8"))
-        return load_revision(path, rules_dir)
+        # Stored texts were accepted when first published: the path check, which came later,
+        # must not make the tickets pinned to them unreadable.
+        return load_revision(path, rules_dir, paths=False)
 
 
 class SpecResolver:

@@ -1,8 +1,8 @@
 """The allowed-events answer says what each event still needs and where it is given; a refused
 event's problem says where the missing data can be given (`accepted_by`); the ticket page marks
 the fields still needed. The seed after the WargaKu fix, and `complaint-routing` (tests/sops),
-cut down from the seed as it was before: a complaint from the app skips the step where
-Kategori, Topik and OPD are entered, and the routing does not accept them."""
+cut down from the seed: a complaint from the app skips the step where Kategori, Topik and OPD
+are entered; at the routing step they are recorded by their own event, not by the routing."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_seed_step_7_lists_category_and_topic_as_still_needed_and_accepted(desk:
     assert ticket["step"]["number"] == 8
 
 
-def test_before_the_fix_the_answer_and_the_refusal_name_where_the_inputs_are_given(
+def test_the_answer_and_the_refusal_name_the_event_of_the_step_that_takes_the_inputs(
     routing_app: Flask,
 ) -> None:
     desk = As(routing_app.test_client())("root")
@@ -87,35 +87,34 @@ def test_before_the_fix_the_answer_and_the_refusal_name_where_the_inputs_are_giv
     within = _allowed(ticket, "within_authority")
     assert (within["ready"], within["missing"]) == (True, [])
     ticket = desk.post(tid, "within_authority", "staff", {"agency": "DSDABM"})
-    earlier = [
-        {"event": "entered", "label": "Diinput di aplikasi", "step": 2},
-        {"event": "responded", "label": "Direspon", "step": 3},
-    ]
+    here = [{"event": "classified", "label": "Diklasifikasi", "step": 5}]
     routed = _allowed(ticket, "routed")
     assert routed["accepts"] == ["agency"]
     assert [(m["id"], m["accepted"], m["accepted_by"]) for m in routed["missing"]] == [
-        ("category", False, earlier),
-        ("topic", False, earlier),
+        ("category", False, here),
+        ("topic", False, here),
     ]
 
     path = f"/v1/tickets/{tid}/events"
     refused = desk.call("POST", path, {"type": "routed", "actor": "staff"}, expect=422).body
     assert refused["detail"].endswith(
-        "Kategori and Topik are accepted by 'entered' (Diinput di aplikasi, step 2) and "
-        "'responded' (Direspon, step 3)."
+        "Kategori and Topik are accepted at this step by 'classified' (Diklasifikasi, step 5): "
+        "post that first."
     )
-    assert refused["accepted_by"] == {"category": earlier, "topic": earlier}
+    assert refused["accepted_by"] == {"category": here, "topic": here}
 
     body = {"type": "routed", "actor": "staff", "data": {"category": "Jalan", "topic": "Lubang"}}
     not_here = desk.call("POST", path, body, expect=422).body
     assert not_here["code"] == "invalid_data"
     assert not_here["errors"]["category"] == [
         "not accepted here; accepted data for event 'routed': agency; "
-        "Kategori is accepted by 'entered' (Diinput di aplikasi, step 2) and "
-        "'responded' (Direspon, step 3)"
+        "Kategori is accepted at this step by 'classified' (Diklasifikasi, step 5): "
+        "send it with that event instead"
     ]
-    assert not_here["accepted_by"] == {"category": earlier, "topic": earlier}
+    assert not_here["accepted_by"] == {"category": here, "topic": here}
     assert desk.ticket(tid)["version"] == ticket["version"]
+    desk.post(tid, "classified", "staff", {"category": "Jalan", "topic": "Lubang"})
+    assert desk.post(tid, "routed", "staff")["open"] is False
 
 
 def _next_events(page: str) -> str:
@@ -139,13 +138,12 @@ def test_the_ticket_page_marks_the_fields_still_needed_by_label(routing_app: Fla
     rows = [r.split("</tr>")[0] for r in section.split('<tr class="needed">')[1:]]
     assert [r.split("<td>")[1].split("</td>")[0] for r in rows] == ["Kategori", "Topik", "OPD"]
     assert (
-        "wajib sudah terisi</span> diisi melalui Diinput di aplikasi (langkah 2), "
-        "Direspon (langkah 3)" in rows[0]
+        "wajib sudah terisi</span> diisi melalui Diklasifikasi (langkah 5)" in rows[0]
     )
     assert '<span class="badge need-badge">wajib diisi</span>' in rows[2]
-    assert "dapat dikirim tanpa isian" not in section
-    assert "<h3>Disalurkan ke OPD</h3>" in section
-    for name in ("category", "topic", "agency", "routed", "entered", "responded"):
+    routed = section.split("<h3>Disalurkan ke OPD</h3>", 1)[1].split("<h3>", 1)[0]
+    assert "dapat dikirim tanpa isian" not in routed
+    for name in ("category", "topic", "agency", "routed", "classified", "responded"):
         assert name not in section  # ids stay in the JSON
 
 

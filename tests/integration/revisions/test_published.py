@@ -11,9 +11,12 @@ from sqlalchemy import update
 from api.bootstrap import build_runtime
 from engine.app.revisions.immutability import check_published
 from engine.cli import main
-from engine.errors import RevisionChanged
+from engine.errors import RevisionChanged, SopInvalid
+from engine.spec.load import load_revision
+from engine.store.revisions import RevisionTexts, spec_from_texts
 from engine.store.tables import TicketRow
 from tests.integration.revisions.conftest import SOP
+from tests.support.seed import ROOT
 
 
 def _config(tree, tmp_path):
@@ -105,3 +108,16 @@ def test_the_cli_says_why_it_will_not_start(tree, tmp_path):
     assert result.exit_code == 1
     assert "revision_changed" in result.output
     assert "r1.yaml" in result.output
+
+
+def test_a_stored_revision_older_than_the_path_check_still_rebuilds_for_its_tickets():
+    """The path check refuses a revision in which a ticket can get stuck; the store's texts of a
+    revision published before the check existed are rebuilt anyway, or its tickets would turn
+    unreadable on the next start."""
+    stuck = ROOT / "tests/fixtures/broken/sop/wargaku-stuck/r1.yaml"
+    with pytest.raises(SopInvalid) as refused:
+        load_revision(stuck)
+    assert "input_never_supplied" in {p.code for p in refused.value.problems}
+    text = stuck.read_bytes().decode("utf-8")
+    spec = spec_from_texts(RevisionTexts("wargaku-stuck", "r1", "", text, {}))
+    assert spec.step("route_to_agency").event("routed").accepts == ("agency",)

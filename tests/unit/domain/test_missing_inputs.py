@@ -1,7 +1,8 @@
 """What an event still needs before it is accepted (`missing_inputs`), and where a refusal says
 the missing data can be given: with the event itself, by another event of the step, by the
 events of other steps, or nowhere (the SOP must be revised). The seed after the WargaKu fix,
-and `complaint-routing`, a test SOP cut down from the seed as it was before it."""
+and `complaint-routing`, a desk cut down from the seed as it was before it (stuck: loaded past
+the path check, which refuses it, as a store rebuilds a revision published before the check)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from engine.spec.load import load_revision
 from engine.spec.model import Spec
 from tests.support.seed import OTHER_CHANNEL, ROOT, ROUTING, WIB, Driver
 
-ROUTING_SOP = ROOT / "tests/sops/sop/complaint-routing/v1.yaml"
+ROUTING_SOP = ROOT / "tests/fixtures/stuck/sop/complaint-routing/v1.yaml"
 LEAVE = ROOT / "tests/sops/sop/leave-request/v1.yaml"
 MONDAY = datetime(2026, 1, 12, 9, 0, tzinfo=WIB)
 FROM_APP = {"reporter_name": "Budi", "channel": "app", "complaint_text": "Jalan berlubang"}
@@ -26,7 +27,7 @@ FROM_APP = {"reporter_name": "Budi", "channel": "app", "complaint_text": "Jalan 
 
 @pytest.fixture(scope="module")
 def routing() -> CompiledRevision:
-    return compile_revision(load_revision(ROUTING_SOP))
+    return compile_revision(load_revision(ROUTING_SOP, paths=False))
 
 
 def _wargaku_at_routing(seed_rev: CompiledRevision) -> Driver:
