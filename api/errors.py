@@ -222,16 +222,27 @@ def _from_api(exc: ApiError) -> Response:
     )
 
 
-def _from_validation(exc: ValidationError) -> Response:
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+# Where a schema found the request at fault, as the problem's `detail` names it.
+REQUEST_PARTS = {
+    "body": "the request body has",
+    "query": "the query string has",
+    "headers": "the request headers have",
+}
+
+
+def invalid_input(exc: ValidationError, part: str) -> InvalidRequest:
+    """A schema's refusal of one part of the request (`REQUEST_PARTS`: body, query, headers):
+    422 `invalid_request` naming that part and each parameter at fault, with its messages."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {f"_{part}": exc.messages}
     fields = ", ".join(sorted(str(k) for k in messages))
-    return problem(
-        422,
-        InvalidRequest.code,
-        InvalidRequest.title,
-        f"the request body has errors in: {fields}; see `errors`",
-        errors=messages,
+    return InvalidRequest(
+        f"{REQUEST_PARTS[part]} errors in: {fields}; see `errors`", errors=messages
     )
+
+
+def _from_validation(exc: ValidationError) -> Response:
+    """A schema loaded outside `api.views.common` (which names the part itself): a body's."""
+    return _from_api(invalid_input(exc, "body"))
 
 
 def _from_http(exc: HTTPException) -> Response:

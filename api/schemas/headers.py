@@ -6,11 +6,13 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from engine.app.service import MAX_KEY_LENGTH
+
 
 class IdempotentHeadersSchema(Schema):
     idempotency_key = ma.String(
         data_key="Idempotency-Key",
-        validate=validate.Length(max=200),
+        validate=validate.Length(min=1, max=MAX_KEY_LENGTH),
         metadata={
             "description": "a retried request with the same key returns the first result, "
             "records nothing"

@@ -16,7 +16,7 @@ from api.views.access import (
     scope_filter,
     visible_ticket,
 )
-from api.views.common import dump, load_body, load_query, runtime
+from api.views.common import dump, load_body, load_headers, load_query, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
 
@@ -43,6 +43,7 @@ def create_ticket() -> Response:
     """
     principal = require_write()
     body = load_body(TicketCreateSchema)
+    headers = load_headers(IdempotentHeadersSchema)
     rt = runtime()
     record = rt.service.create_ticket(
         body["sop"],
@@ -51,7 +52,7 @@ def create_ticket() -> Response:
         user=principal.name,
         occurred_at=body["occurred_at"],
         external_ref=body["external_ref"],
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=headers.get("idempotency_key"),
     )
     wake_notifier()
     return dump(
