@@ -14,8 +14,10 @@ class IdempotentHeadersSchema(Schema):
         data_key="Idempotency-Key",
         validate=validate.Length(min=1, max=MAX_KEY_LENGTH),
         metadata={
-            "description": "a retried request with the same key returns the first result, "
-            "records nothing"
+            "description": "a retry with the same key and body answers as the first time, "
+            "with `Idempotent-Replayed: true`, and records nothing; the same key with another "
+            "body is 409. A key is scoped to one ticket's events (whoever posts them), or to "
+            "the tickets one token opens (another token's same key is another request)"
         },
     )
 

@@ -2,6 +2,7 @@
 
     service = TicketService(catalog, store, clock)
     service.create_ticket(sop_id, fields, actor=..., user=...)        -> TicketRecord
+    service.open_ticket(...)                                          -> PostResult (replayed?)
     service.post_event(ticket_id, type, actor, data, user=...)        -> PostResult
     service.get_ticket(id) / list_tickets(...) / timeline(id)         reads
     service.notifications(after=cursor)                               the outbox as a feed
@@ -14,7 +15,8 @@ write is conditional on the version read; when another write won, the event is d
 on the fresh ticket (holding the ticket's lock, so the retry cannot lose again), unless the
 caller gave `if_match`: then `VersionMismatch` says which version is current. An idempotency
 key makes a retried request return the first result and write nothing; the same key with a
-different request is a `Conflict`. The engine's own timer events cannot be posted (`InvalidData`
+different request is a `Conflict`. A key is scoped to one ticket's events, or to one caller's
+openings (`CREATE_SCOPE`). The engine's own timer events cannot be posted (`InvalidData`
 on `type`): they happen when a time limit or timer falls due.
 """
 
@@ -58,7 +60,11 @@ __all__ = ["Page", "PostResult", "TicketRecord", "TicketService"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CREATE_SCOPE = "create"  # idempotency keys of ticket creation share this scope
+# Where an Idempotency-Key is looked up (its scope, with the key the primary key of the
+# idempotency table): a ticket's events share the ticket's id, whoever posts them (the events
+# table keeps one event per ticket and key); openings are per caller (`creation_scope`), so
+# two callers' keys never meet: one cannot replay, or be refused by, another's opening.
+CREATE_SCOPE = "create"
 MAX_KEY_LENGTH = 200
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future an `occurred_at` may be
 MAX_DUE_PER_TICKET = 1000  # due events applied to one ticket in one sweep (catch-up cap)
@@ -129,25 +135,50 @@ class TicketService:
         external_ref: str | None = None,
         idempotency_key: str | None = None,
     ) -> TicketRecord:
+        """The ticket `open_ticket` opened (or found, for a retried key)."""
+        return self.open_ticket(
+            sop_id,
+            fields,
+            actor=actor,
+            user=user,
+            occurred_at=occurred_at,
+            external_ref=external_ref,
+            idempotency_key=idempotency_key,
+        ).record
+
+    def open_ticket(
+        self,
+        sop_id: str,
+        fields: dict[str, Any],
+        *,
+        actor: str | None,
+        user: str | None,
+        occurred_at: datetime | None = None,
+        external_ref: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PostResult:
+        """Open a ticket: the new ticket and the entries its opening wrote. With an
+        `idempotency_key`, a retry by the same `user` returns the first result (`replayed`)."""
         now = self.clock.now()
         at = _check_time(occurred_at, now) or now
         _check_dict(fields, "fields")
         request: dict[str, Any] = {"sop_id": sop_id, "fields": fields, "actor": actor}
         request.update(ref=external_ref, occurred_at=occurred_at)
         digest = _request_hash(request)
+        scope = creation_scope(user)
         if idempotency_key is not None:
-            found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
+            found = self._replay(scope, _check_key(idempotency_key), digest)
             if found is not None:
-                return found.record
+                return found
         rev = self._governing(sop_id, at)
         outcome = core.new_ticket(rev, new_ticket_id(), dict(fields), at, actor=actor, user=user)
-        idem = self._idempotency(CREATE_SCOPE, idempotency_key, digest, outcome)
+        idem = self._idempotency(scope, idempotency_key, digest, outcome)
         try:
             with self.store.write() as tx:
                 saved = self._save(tx, rev.spec, outcome, None, idem, external_ref)
         except KeyTaken:
-            return self._replay_or_fail(CREATE_SCOPE, idempotency_key, digest).record
-        return self._record(rev, saved, external_ref)
+            return self._replay_or_fail(scope, idempotency_key, digest)
+        return PostResult(self._record(rev, saved, external_ref), outcome.log)
 
     def _governing(self, sop_id: str, at: datetime) -> CompiledRevision:
         """The revision in force at `at`. An unknown SOP, or none in force then, is the
@@ -466,6 +497,11 @@ class TicketService:
         if found is None:  # the winner's transaction is not visible: should not happen
             raise Conflict(f"idempotency key {key!r} is being used by a concurrent request")
         return found
+
+
+def creation_scope(user: str | None) -> str:
+    """The idempotency scope of the tickets `user` opens (`CREATE_SCOPE` without a user)."""
+    return CREATE_SCOPE if user is None else f"{CREATE_SCOPE}:{user}"
 
 
 def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:

@@ -48,12 +48,36 @@ def test_a_new_ticket_shows_its_step_status_deadline_and_next_events(
 def test_creating_with_the_same_idempotency_key_opens_one_ticket(desk: Journey) -> None:
     body = {"sop": "surabaya-complaints", "fields": OTHER_CHANNEL}
     key = {"Idempotency-Key": "create-1"}
-    first = desk.call("POST", "/v1/tickets", body, key, expect=201).body
-    second = desk.call("POST", "/v1/tickets", body, key, expect=201).body
-    assert second["id"] == first["id"]
+    first = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    assert "Idempotent-Replayed" not in first.headers
+    desk.post(first.body["id"], "accept", "staff")  # the ticket moves on meanwhile
+    second = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    # The first answer again, as a replayed event's is: status, body, headers, and the flag.
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.body == first.body and second.body["version"] == 1
+    for header in ("Location", "ETag"):
+        assert second.headers[header] == first.headers[header]
     assert len(desk.call("GET", "/v1/tickets").body["items"]) == 1
     clash = desk.call("POST", "/v1/tickets", {**body, "external_ref": "x"}, key, expect=409)
     assert clash.body["code"] == "conflict"
+
+
+def test_an_idempotency_key_is_the_callers_own_for_openings_and_one_tickets_for_events(
+    as_: As,
+) -> None:
+    body = {"sop": "surabaya-complaints", "fields": OTHER_CHANNEL}
+    key = {"Idempotency-Key": "1"}  # a key two clients may well both pick
+    desk, bridge = as_("desk"), as_("bridge")
+    mine = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    theirs = bridge.call("POST", "/v1/tickets", {**body, "external_ref": "B"}, key, expect=201)
+    assert "Idempotent-Replayed" not in theirs.headers and theirs.body["id"] != mine.body["id"]
+    again = bridge.call("POST", "/v1/tickets", body, key, expect=409)  # its own "1" is taken
+    assert again.body["code"] == "conflict"
+    # Events: the same key on two tickets is two requests, both applied.
+    accept = {"type": "accept", "actor": "staff"}
+    for ticket in (mine.body, theirs.body):
+        reply = desk.call("POST", f"/v1/tickets/{ticket['id']}/events", accept, key)
+        assert reply.body["replayed"] is False and reply.body["ticket"]["version"] == 2
 
 
 def test_bad_ticket_bodies_say_what_to_fix_and_open_nothing(desk: Journey) -> None:
