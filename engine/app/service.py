@@ -332,12 +332,25 @@ class TicketService:
         limit: int = 100,
         to: str | None = None,
         scope: dict[str, str] | None = None,
+        ticket_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
     ) -> Page[dict[str, Any]]:
-        """The outbox in order; `next_cursor` is the `after` of the next call (poll with it)."""
+        """The outbox in order; `next_cursor` is the `after` of the next call (poll with it).
+        Filters, each optional: the recipient actor (`to`), the scope (field -> value) the
+        note is addressed to, its ticket, its delivery `status`, its `channel`."""
         limit = _check_limit(limit, 1000)
         start = _check_cursor(after)
         with self.store.read() as tx:
-            items = tx.outbox_feed(after=start, limit=limit, to=to, scope=scope)
+            items = tx.outbox_feed(
+                after=start,
+                limit=limit,
+                to=to,
+                scope=scope,
+                ticket_id=ticket_id,
+                status=status,
+                channel=channel,
+            )
         return Page(items, items[-1]["cursor"] if items else start)
 
     # -- deadlines --------------------------------------------------------------------------------

@@ -76,11 +76,22 @@ class Queries:
         limit: int = 100,
         to: str | None = None,
         scope: Mapping[str, str] | None = None,
+        ticket_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Outbox rows after the cursor `after` (an outbox id), oldest first."""
+        """Outbox rows after the cursor `after` (an outbox id), oldest first, matching every
+        filter given. One ticket's rows are read by the `ticket_id` index; the other filters
+        are checked on the rows read in cursor order."""
         conds: list[ColumnElement[bool]] = [OutboxRow.id > after]
+        if ticket_id is not None:
+            conds.append(OutboxRow.ticket_id == ticket_id)
         if to is not None:
             conds.append(OutboxRow.to_actor == to)
+        if status is not None:
+            conds.append(OutboxRow.status == status)
+        if channel is not None:
+            conds.append(OutboxRow.channel == channel)
         if scope:
             conds.append(
                 or_(

@@ -235,6 +235,30 @@ def test_notifications_are_a_feed_with_a_cursor_and_scope(service, new):
         service.notifications(after="yesterday")
 
 
+def test_the_notifications_feed_narrows_to_one_ticket_and_a_delivery_status(service, new, store):
+    first, second, third = new(), new(), new()
+    for made in (first, second, third):
+        to_routing(service, made.id)  # each routing notifies the agency once
+    everything = service.notifications().items
+    assert [n["ticket_id"] for n in everything] == [first.id, second.id, third.id]
+    mine = service.notifications(ticket_id=second.id)
+    assert mine.items == [everything[1]] and mine.next_cursor == everything[1]["cursor"]
+    assert service.notifications(ticket_id=second.id, after=mine.next_cursor).items == []
+    assert service.notifications(ticket_id="NO-SUCH-TICKET").items == []
+    # filters combine with each other and with the scope, as the feed's other filters do
+    assert service.notifications(ticket_id=second.id, scope={"agency": "ELSEWHERE"}).items == []
+    assert service.notifications(ticket_id=second.id, to="team_leader").items == []
+    with store.write() as tx:
+        tx.outbox_delivered(everything[2]["cursor"], ["webhook"], MONDAY)
+    delivered = service.notifications(status="delivered").items
+    assert [n["ticket_id"] for n in delivered] == [third.id]
+    assert [n["ticket_id"] for n in service.notifications(status="pending").items] == [
+        first.id,
+        second.id,
+    ]
+    assert service.notifications(ticket_id=first.id, status="delivered").items == []
+
+
 def test_a_ticket_stays_on_its_revision_after_the_file_changes(tmp_path, store, clock):
     for part in ("sop", "rules"):
         src = ROOT / part
