@@ -16,6 +16,7 @@ from api.views.common import runtime
 from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
+from engine.core.apply import TIMER_EVENTS
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
 from engine.spec.labels import event_label, field_label
@@ -136,6 +137,7 @@ def ticket(ticket_id: str) -> str:
         runs=run_rows(spec, record.ticket, now),
         entries=entries,
         labels=labels,
+        timer_events=TIMER_EVENTS,
         fields=fields,
         step_no=lambda s: _step_no(spec, s),
         event_label=lambda name, step: event_label(spec, name, step),
