@@ -356,8 +356,11 @@ class TicketService:
     # -- deadlines --------------------------------------------------------------------------------
 
     def sweep(self, now: datetime | None = None, limit: int = 500) -> int:
-        """Apply every deadline due by `now` (default: the clock); returns events applied."""
-        now = now or self.clock.now()
+        """Apply every deadline due by `now` (default: the clock's time, held while this runs:
+        `Clock.held`); returns events applied."""
+        if now is None:
+            with self.clock.held() as held:
+                return self.sweep(held, limit)
         with self.store.read() as tx:
             ticket_ids = tx.due_ticket_ids(now, limit)
         return sum(self._sweep_ticket(ticket_id, now) for ticket_id in ticket_ids)
