@@ -83,6 +83,7 @@ def list_tickets() -> Response:
         status=query["status"],
         scope=scope,
         overdue=query["overdue"],
+        open=query["open"],
         limit=query["limit"],
         cursor=query["cursor"],
     )

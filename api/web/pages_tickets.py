@@ -23,14 +23,14 @@ from engine.spec.labels import event_label, field_label
 from engine.spec.model import Spec
 
 PAGE = 100
-OVERDUE = {"": None, "yes": True, "no": False}
+YES_NO = {"": None, "yes": True, "no": False}
 
 
-def _overdue_arg() -> bool | None:
-    value = request.args.get("overdue", "")
-    if value not in OVERDUE:
-        raise InvalidRequest("overdue must be yes, no or empty")
-    return OVERDUE[value]
+def _yes_no_arg(name: str) -> bool | None:
+    value = request.args.get(name, "")
+    if value not in YES_NO:
+        raise InvalidRequest(f"{name} must be yes, no or empty")
+    return YES_NO[value]
 
 
 @bp.get("/web/tickets")
@@ -45,7 +45,8 @@ def tickets() -> str:
         state=args["state"],
         status=args["status"],
         scope=scope,
-        overdue=_overdue_arg(),
+        overdue=_yes_no_arg("overdue"),
+        open=_yes_no_arg("open"),
         limit=PAGE,
         cursor=args["after"],
     )
@@ -56,6 +57,7 @@ def tickets() -> str:
         rows=rows,
         args=args,
         overdue=request.args.get("overdue", ""),
+        open=request.args.get("open", ""),
         sops=rt.catalog.sop_ids(),
         next_url=_next_url(page.next_cursor),
         now=now,

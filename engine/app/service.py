@@ -301,10 +301,12 @@ class TicketService:
         status: str | None = None,
         scope: dict[str, str] | None = None,
         overdue: bool | None = None,
+        open: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[TicketRecord]:
-        """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see)."""
+        """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see);
+        `open`: whether the ticket is still in the SOP (`Ticket.is_open`)."""
         limit = _check_limit(limit, 500)
         with self.store.read() as tx:
             found = tx.list_tickets(
@@ -314,6 +316,7 @@ class TicketService:
                 status=status,
                 scope=scope,
                 overdue=overdue,
+                open=open,
                 limit=limit,
                 before=cursor or None,
             )

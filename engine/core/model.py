@@ -71,10 +71,13 @@ class Ticket:
     history: tuple[StepRun, ...] = ()
     timers: tuple[Timer, ...] = ()
     version: int = 0
-    closed: datetime | None = None
+    closed: datetime | None = None  # when it reached `end` (left the SOP); None while open
 
     @property
     def is_open(self) -> bool:
+        """Whether the ticket is still in its SOP: some step of it still runs. It leaves at
+        `end`, and `closed` is that moment. The public `status` is the SOP's own label, which
+        may already read as final while the last steps still run."""
         return self.closed is None
 
 

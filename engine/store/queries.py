@@ -30,10 +30,13 @@ class Queries:
         status: str | None = None,
         scope: Mapping[str, str] | None = None,
         overdue: bool | None = None,
+        open: bool | None = None,
         limit: int = 50,
         before: str | None = None,
     ) -> list[tuple[Ticket, str | None]]:
-        """Tickets matching every filter given, newest first; `before`: an id (the cursor)."""
+        """Tickets matching every filter given, newest first; `before`: an id (the cursor).
+        `open`: True for tickets that have not left the SOP (no `closed` time), False for
+        those that have (`Ticket.is_open`)."""
         stmt = select(TicketRow.record, TicketRow.external_ref)
         conds: list[ColumnElement[bool]] = []
         if sop_id is not None:
@@ -50,6 +53,8 @@ class Queries:
                     TicketScopeRow.value == str(value),
                 )
             )
+        if open is not None:
+            conds.append(TicketRow.closed.is_(None) if open else TicketRow.closed.is_not(None))
         if overdue is not None:
             late = _overdue(now)
             conds.append(late if overdue else not_(late))

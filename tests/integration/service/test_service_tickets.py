@@ -235,6 +235,26 @@ def test_notifications_are_a_feed_with_a_cursor_and_scope(service, new):
         service.notifications(after="yesterday")
 
 
+def test_listing_by_open_follows_whether_the_ticket_left_the_sop(service, new):
+    running, ended = new(), new()
+    for event, data in (
+        ("accept", {}),
+        ("triage", {}),
+        ("entered", ROUTING),
+        ("responded", {"response_text": "Kami proses"}),
+        ("outside_authority", {}),
+        ("entered_national", {"national_reference": "LAPOR-1"}),
+        ("close", {}),
+    ):
+        service.post_event(ended.id, event, "staff", data, user="operator-1")
+    assert service.get_ticket(ended.id).ticket.is_open  # replying on the channel still runs
+    assert [r.id for r in service.list_tickets(open=True).items] == [ended.id, running.id]
+    service.post_event(ended.id, "replied", "staff", {"reply_text": "Diteruskan"}, user=None)
+    assert [r.id for r in service.list_tickets(open=True).items] == [running.id]
+    assert [r.id for r in service.list_tickets(open=False).items] == [ended.id]
+    assert service.get_ticket(ended.id).ticket.closed is not None
+
+
 def test_the_notifications_feed_narrows_to_one_ticket_and_a_delivery_status(service, new, store):
     first, second, third = new(), new(), new()
     for made in (first, second, third):
