@@ -90,7 +90,8 @@ class _ScopeSchema(Schema):
 
 
 class _TokenSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1))
+    # At most 200: recorded as each event's `user`, and in the scope of its idempotency keys.
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     sha256 = fields.String(
         required=True,
         validate=validate.Regexp(

@@ -94,6 +94,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.ActorNotAllowed: (403, "Actor may not perform this event"),
     engine_errors.InvalidData: (422, "Invalid data"),
     engine_errors.RulesError: (500, "Rules engine failed"),
+    engine_errors.InvalidClockMove: (422, "Invalid request"),
     engine_errors.NotFound: (404, "Not found"),
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),
@@ -222,16 +223,27 @@ def _from_api(exc: ApiError) -> Response:
     )
 
 
-def _from_validation(exc: ValidationError) -> Response:
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_body": exc.messages}
+# Where a schema found the request at fault, as the problem's `detail` names it.
+REQUEST_PARTS = {
+    "body": "the request body has",
+    "query": "the query string has",
+    "headers": "the request headers have",
+}
+
+
+def invalid_input(exc: ValidationError, part: str) -> InvalidRequest:
+    """A schema's refusal of one part of the request (`REQUEST_PARTS`: body, query, headers):
+    422 `invalid_request` naming that part and each parameter at fault, with its messages."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {f"_{part}": exc.messages}
     fields = ", ".join(sorted(str(k) for k in messages))
-    return problem(
-        422,
-        InvalidRequest.code,
-        InvalidRequest.title,
-        f"the request body has errors in: {fields}; see `errors`",
-        errors=messages,
+    return InvalidRequest(
+        f"{REQUEST_PARTS[part]} errors in: {fields}; see `errors`", errors=messages
     )
+
+
+def _from_validation(exc: ValidationError) -> Response:
+    """A schema loaded outside `api.views.common` (which names the part itself): a body's."""
+    return _from_api(invalid_input(exc, "body"))
 
 
 def _from_http(exc: HTTPException) -> Response:

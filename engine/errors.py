@@ -12,6 +12,7 @@
     │   ├── ActorNotAllowed       the actor may not perform this event
     │   └── InvalidData           event data or ticket fields have the wrong type or value
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
+    ├── InvalidClockMove          a manual clock move that cannot be made; the clock stands
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
@@ -120,6 +121,15 @@ class RulesError(SopError):
     code = "rules_error"
 
 
+class InvalidClockMove(SopError, ValueError):
+    """The manual clock was asked to move by an unreadable or negative amount, by working days
+    with no calendar to count them on, or to a time without an offset; it did not move.
+    `errors` names the request's field at fault. Also a ValueError: a bad value. Its code is
+    the one the API has always answered a bad move with."""
+
+    code = "invalid_request"
+
+
 class NotFound(SopError):
     code = "not_found"
 
@@ -155,6 +165,7 @@ __all__ = [
     "ActorNotAllowed",
     "Conflict",
     "EventNotAllowed",
+    "InvalidClockMove",
     "InvalidData",
     "MissingInputs",
     "NotFound",

@@ -17,7 +17,7 @@ from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
 from engine.core.checks import Missing, accepted_by, missing_inputs
 from engine.core.masking import mask_fields, mask_text, masked_names
-from engine.core.model import Deadline, LogEntry, Ticket
+from engine.core.model import Deadline, LogEntry, Ticket, performer
 from engine.core.signoff_runs import run_step
 from engine.core.timing import deadline_overdue, ticket_overdue
 from engine.spec.labels import event_label
@@ -192,6 +192,7 @@ def entry_view(spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader) 
     keys = dict(vars(entry)) if isinstance(entry, LogEntry) else dict(entry)
     return {
         **keys,
+        "actor": performer(keys.get("actor")),
         "data": reader.fields(keys.get("data") or {}, spec.personal_fields),
         "event_label": entry_label(spec, str(keys["event"]), str(keys.get("from_state") or "")),
     }

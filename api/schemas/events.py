@@ -53,8 +53,18 @@ class TimelineEntrySchema(Schema):
             "words, or the event id when it has neither"
         }
     )
-    actor = ma.String()
-    user = ma.String(allow_none=True)
+    actor = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "the SOP actor id that performed it; null when no actor of the SOP "
+            "did (the engine's own `deadline` and `timer` entries, a ticket opened without an "
+            "actor). An event a rule fired keeps the SOP actor it was applied as (the rule's "
+            "`actor`, else the event's first performer), and `caused_by` names the rule"
+        },
+    )
+    user = ma.String(
+        allow_none=True, metadata={"description": "the token (or person) that sent it, if any"}
+    )
     data = ma.Dict(keys=ma.String(), values=ma.Raw(allow_none=True))
     from_state = ma.String()
     to_state = ma.String()
@@ -64,7 +74,13 @@ class TimelineEntrySchema(Schema):
     entered_step = ma.Integer(allow_none=True)
     sla = ma.String(allow_none=True, metadata={"description": "met or breached"})
     rules = ma.List(ma.Nested(RuleFiringSchema))
-    caused_by = ma.String(allow_none=True, metadata={"description": "the rule that fired it"})
+    caused_by = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "the rule that fired this event; null when it was posted or "
+            "is the engine's own"
+        },
+    )
     revision = ma.String()
     spec_hash = ma.String()
 

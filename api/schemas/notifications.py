@@ -6,6 +6,7 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from api.schemas.common import limit_field
+from engine.store.outbox import DELIVERY_STATUSES
 
 
 class NotificationsQuerySchema(Schema):
@@ -16,6 +17,27 @@ class NotificationsQuerySchema(Schema):
     )
     limit = limit_field()
     to = ma.String(load_default=None, metadata={"description": "only those to this actor id"})
+    ticket = ma.String(
+        load_default=None,
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "only this ticket's (by its id; none for a ticket unknown "
+            "or outside the token's scope)"
+        },
+    )
+    status = ma.String(
+        load_default=None,
+        validate=validate.OneOf(DELIVERY_STATUSES),
+        metadata={"description": f"only those whose delivery is {', '.join(DELIVERY_STATUSES)}"},
+    )
+    channel = ma.String(
+        load_default=None,
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "only those sent on this channel (the value of the ticket "
+            "field the rule names, e.g. its channel)"
+        },
+    )
 
 
 class DeliverySchema(Schema):

@@ -97,6 +97,102 @@ class FieldDefSchema(Schema):
     choices = ma.List(ma.String())
 
 
+class RuleTriggerSchema(Schema):
+    kind = ma.String(metadata={"description": "event, entered, deadline, timer or schedule"})
+    name = ma.String(
+        metadata={
+            "description": "the event id, the step id (entered, deadline, schedule) or "
+            "the timer's name"
+        }
+    )
+    label = ma.String(
+        metadata={
+            "description": "what people read: the event's label, the step's activity, "
+            "or the timer's name"
+        }
+    )
+    step_numbers = ma.List(
+        ma.Integer(),
+        metadata={
+            "description": "the steps it concerns: those offering the event, the step "
+            "(entered, deadline, schedule), those a timer is started for"
+        },
+    )
+
+
+class RuleFilterSchema(Schema):
+    subject = ma.String(
+        metadata={"description": "count (times the timer fired before), actor or state"}
+    )
+    op = ma.String()
+    value = ma.Raw()
+    text = ma.String(metadata={"description": "the filter in words"})
+
+
+class RuleConditionSchema(Schema):
+    text = ma.String(metadata={"description": "the rule's `if`, in words, with field labels"})
+    expression = ma.Raw(
+        metadata={
+            "description": "the condition as data: [subject, op, value] leaves under "
+            "all / any / not"
+        }
+    )
+
+
+class RuleActionSchema(Schema):
+    """One action; which keys it has depends on its `kind`."""
+
+    kind = ma.String(
+        metadata={"description": "notify, escalate, start_timer, cancel_timer, fire, set_status"}
+    )
+    to = ma.String(metadata={"description": "notify, escalate: the actor id told"})
+    to_label = ma.String()
+    template = ma.String(metadata={"description": "notify, escalate: the template's name"})
+    text = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "the template's text; ${name} is filled in per ticket, "
+            "personal fields masked unless `include_personal`"
+        },
+    )
+    escalation = ma.Boolean()
+    channel_field = ma.String(
+        allow_none=True, metadata={"description": "the ticket field naming the channel"}
+    )
+    channel_label = ma.String(allow_none=True)
+    include_personal = ma.Boolean()
+    timer = ma.String(metadata={"description": "start_timer, cancel_timer: the timer's name"})
+    every = ma.Nested(
+        TimeLimitSchema, metadata={"description": "start_timer: fires again every period"}
+    )
+    after = ma.Nested(
+        TimeLimitSchema, metadata={"description": "start_timer: first fires after this"}
+    )
+    step = ma.String(metadata={"description": "start_timer: cancelled when the ticket leaves it"})
+    step_number = ma.Integer(allow_none=True)
+    event = ma.String(metadata={"description": "fire: the SOP event applied after this one"})
+    event_label = ma.String()
+    actor = ma.String(
+        allow_none=True,
+        metadata={
+            "description": "fire: the actor it is applied as; null: the event's first "
+            "performer at the ticket's step"
+        },
+    )
+    actor_label = ma.String(allow_none=True)
+    status = ma.Nested(StatusSchema, metadata={"description": "set_status: the new status"})
+
+
+class RuleSchema(Schema):
+    id = ma.String()
+    description = ma.String()
+    source = ma.String(metadata={"description": "the rules file (rule set) it comes from"})
+    trigger = ma.Nested(RuleTriggerSchema)
+    filters = ma.List(ma.Nested(RuleFilterSchema))
+    condition = ma.Nested(RuleConditionSchema, allow_none=True)
+    actions = ma.List(ma.Nested(RuleActionSchema))
+
+
 class RevisionDetailSchema(Schema):
     sop = ma.String()
     revision = ma.String()
@@ -112,3 +208,10 @@ class RevisionDetailSchema(Schema):
     fields = ma.List(ma.Nested(FieldDefSchema))  # type: ignore[assignment]
     statuses = ma.List(ma.Nested(StatusSchema))
     steps = ma.List(ma.Nested(StepSchema))
+    rules = ma.List(
+        ma.Nested(RuleSchema),
+        metadata={
+            "description": "its reminders, escalations and automatic decisions, in the "
+            "order they are evaluated"
+        },
+    )

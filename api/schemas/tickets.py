@@ -45,6 +45,14 @@ class TicketListQuerySchema(Schema):
     overdue = ma.Boolean(
         load_default=None, metadata={"description": "true: only tickets past a step deadline"}
     )
+    open = ma.Boolean(
+        load_default=None,
+        metadata={
+            "description": "true: only tickets still in the SOP (`open`: some step still "
+            "runs, whatever their `status` reads); false: only those that have left it "
+            "(`closed` is set)"
+        },
+    )
     scope = ma.String(
         load_default=None,
         validate=validate.Regexp(r"^[^:]+:.+$", error="write <field>:<value>, e.g. unit:A1"),
@@ -159,8 +167,20 @@ class TicketSchema(Schema):
     spec_hash = ma.String()
     version = ma.Integer(metadata={"description": "also the ETag; send it as If-Match"})
     state = ma.String(metadata={"description": "the current step id, or `end`"})
-    step = ma.Nested(StepRefSchema, allow_none=True)
-    status = ma.Nested(StatusSchema, allow_none=True)
+    step = ma.Nested(
+        StepRefSchema,
+        allow_none=True,
+        metadata={"description": "the step that runs now; null once the ticket is closed"},
+    )
+    status = ma.Nested(
+        StatusSchema,
+        allow_none=True,
+        metadata={
+            "description": "the public status: the SOP's own label, set as its steps and "
+            "rules say. It may read as final while the last steps still run: "
+            "whether the ticket is finished is `open` / `closed`"
+        },
+    )
     fields = ma.Dict(  # type: ignore[assignment]
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
@@ -169,10 +189,19 @@ class TicketSchema(Schema):
     masked = ma.List(ma.String(), metadata={"description": "fields masked for this reader"})
     deadlines = ma.List(ma.Nested(DeadlineSchema))
     allowed_events = ma.List(ma.Nested(AllowedEventSchema))
-    open = ma.Boolean()
+    open = ma.Boolean(
+        metadata={
+            "description": "true while the ticket has not left the SOP: some step of it still "
+            "runs (`step`), even when `status` already reads as final; false once it "
+            "reached `end`"
+        }
+    )
     overdue = ma.Boolean()
     created = ma.DateTime()
-    closed = ma.DateTime(allow_none=True)
+    closed = ma.DateTime(
+        allow_none=True,
+        metadata={"description": "when the ticket left the SOP (reached `end`); null while `open`"},
+    )
     external_ref = ma.String(allow_none=True)
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from api.auth import require_clock
-from api.errors import InvalidRequest
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.views.common import dump, load_body, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
+from engine.app.clock_moves import move_manual_clock
 from engine.app.sweeper import Sweeper
 from engine.core.clock import ManualClock
-from engine.errors import NotFound, UnknownSop
-from engine.spec.model import Calendar
+from engine.errors import NotFound
 
 bp = Blueprint("clock", __name__)
 
@@ -23,17 +22,6 @@ def manual_clock() -> ManualClock:
     if clock is None:
         raise NotFound("this server runs on the system clock; start it with --clock manual")
     return clock
-
-
-def _calendar(sop: str | None) -> Calendar | None:
-    catalog = runtime().catalog
-    ids = catalog.sop_ids()
-    if sop is None and len(ids) != 1:
-        return None
-    try:
-        return catalog.get(sop or ids[0]).calendar()
-    except UnknownSop as exc:
-        raise InvalidRequest(exc.message, errors={"sop": [exc.message]}) from None
 
 
 @bp.get("/clock")
@@ -51,19 +39,15 @@ def read_clock() -> Response:
 def move_clock() -> Response:
     """Move the manual clock and sweep.
 
-    Only with `--clock manual`: moves the clock, then applies every deadline now due.
+    Only with `--clock manual`: moves the clock, once a sweep under way has finished at the
+    time it read, then applies every deadline now due. A move it cannot make: 422
+    `invalid_request`, `errors` naming `set`, `advance` or `sop`; the clock stands.
     """
     clock = manual_clock()
     require_clock()
     body = load_body(ClockMoveSchema)
-    try:
-        if body["set"] is not None:
-            now = clock.set(body["set"])
-        else:
-            now = clock.advance(body["advance"], _calendar(body["sop"]))
-    except ValueError as exc:
-        key = "set" if body["set"] is not None else "advance"
-        raise InvalidRequest(str(exc), errors={key: [str(exc)]}) from None
-    swept = Sweeper(runtime().service).run_once(now)
+    rt = runtime()
+    now = move_manual_clock(clock, rt.catalog, to=body["set"], by=body["advance"], sop=body["sop"])
+    swept = Sweeper(rt.service).run_once()  # at the clock's time, held: this move's, or later
     wake_notifier()
     return dump(ClockSchema, {"now": now, "swept": swept})

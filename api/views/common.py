@@ -1,4 +1,5 @@
-"""What every view needs: the runtime, request bodies and queries loaded through schemas."""
+"""What every view needs: the runtime, request bodies, queries and headers loaded through
+schemas (a refusal names the part of the request at fault: `api.errors.invalid_input`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask import json as flask_json
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
-from api.errors import InvalidJson, InvalidRequest
+from api.errors import InvalidJson, InvalidRequest, invalid_input
 from api.runtime import Runtime
 
 
@@ -53,7 +54,7 @@ def load_body(schema: type[Schema]) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict):
         raise InvalidJson(f"the body must be a JSON object, not {type(doc).__name__}")
-    return _instance(schema).load(doc)  # type: ignore[no-any-return]
+    return _load(schema, doc, "body")
 
 
 def load_query(schema: type[Schema]) -> dict[str, Any]:
@@ -66,7 +67,21 @@ def load_query(schema: type[Schema]) -> dict[str, Any]:
                 errors={key: ["given more than once"]},
             )
         args[key] = values[0]
-    return _instance(schema).load(args)  # type: ignore[no-any-return]
+    return _load(schema, args, "query")
+
+
+def load_headers(schema: type[Schema]) -> dict[str, Any]:
+    """The request headers `schema` declares (each field's `data_key` is a header's name),
+    loaded by it; the others are not its business."""
+    names = [f.data_key or name for name, f in _instance(schema).fields.items()]
+    return _load(schema, {n: request.headers[n] for n in names if n in request.headers}, "headers")
+
+
+def _load(schema: type[Schema], data: Mapping[str, Any], part: str) -> dict[str, Any]:
+    try:
+        return _instance(schema).load(data)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise invalid_input(exc, part) from None
 
 
 def dump(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from api.auth import require_actor, require_write
 from api.errors import InvalidRequest
@@ -10,16 +10,15 @@ from api.present.tickets import entry_view, ticket_view
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
 from api.schemas.headers import VersionedHeadersSchema
 from api.views.access import check_scope_kept, reader, visible_ticket
-from api.views.common import dump, load_body, runtime
+from api.views.common import dump, load_body, load_headers, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
 
 bp = Blueprint("events", __name__)
 
 
-def if_match_version() -> int | None:
+def if_match_version(raw: str | None) -> int | None:
     """The version in If-Match (`"3"`, `3` or `W/"3"`); None when absent or `*`."""
-    raw = request.headers.get("If-Match")
     if raw is None or raw.strip() == "*":
         return None
     text = raw.strip().removeprefix("W/").strip('"')
@@ -49,7 +48,8 @@ def post_event(ticket_id: str) -> Response:
     principal = require_write()
     body = load_body(EventCreateSchema)
     require_actor(body["actor"])
-    expected = if_match_version()
+    headers = load_headers(VersionedHeadersSchema)
+    expected = if_match_version(headers.get("if_match"))
     if principal.scope is not None:  # 404 outside the token's scope, before anything is tried
         visible_ticket(ticket_id)
         check_scope_kept(principal, body["data"], "data")
@@ -61,7 +61,7 @@ def post_event(ticket_id: str) -> Response:
         body["data"],
         user=principal.name,
         occurred_at=body["occurred_at"],
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=headers.get("idempotency_key"),
         if_match=expected,
     )
     if not result.replayed:
@@ -72,10 +72,10 @@ def post_event(ticket_id: str) -> Response:
         "entries": [entry_view(record.spec, e, who) for e in result.log],
         "replayed": result.replayed,
     }
-    headers = {"ETag": f'"{record.version}"'}
+    answer = {"ETag": f'"{record.version}"'}
     if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return dump(EventResultSchema, view, headers=headers)
+        answer["Idempotent-Replayed"] = "true"
+    return dump(EventResultSchema, view, headers=answer)
 
 
 @bp.get("/tickets/<ticket_id>/events")

@@ -20,7 +20,9 @@ bp = Blueprint("notifications", __name__)
 def list_notifications() -> Response:
     """The notifications outbox.
 
-    Oldest first; pass `next_cursor` as `after` to continue. Ids are stable.
+    Oldest first; pass `next_cursor` as `after` to continue. Ids are stable. Filters narrow
+    the feed a token may read (a scoped token: the notifications addressed to its scope), so
+    `ticket` names one ticket's notifications, and none for a ticket outside the scope.
     """
     query = load_query(NotificationsQuerySchema)
     scope = current().scope
@@ -30,6 +32,9 @@ def list_notifications() -> Response:
         limit=query["limit"],
         to=query["to"],
         scope={scope.field: scope.value} if scope else None,
+        ticket_id=query["ticket"],
+        status=query["status"],
+        channel=query["channel"],
     )
     items = masked_notifications(page.items, reader())
     return dump(NotificationPageSchema, {"items": items, "next_cursor": page.next_cursor})

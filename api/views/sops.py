@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from api.present.rules import rule_views
 from api.present.sops import revision_detail, sop_detail, sop_list
 from api.schemas.sops import RevisionDetailSchema, SopListSchema, SopWithRevisionsSchema
 from api.views.common import dump, runtime
@@ -35,7 +36,10 @@ def get_revision(sop: str, rev: str) -> Response:
     """A parsed revision.
 
     Steps with their SOP number, performers, required inputs, time limit and the events that
-    complete them with their targets.
+    complete them with their targets; its rules: what sets each off (with the steps it
+    concerns), its filters, and its actions (who is notified or escalated to with which
+    template's text, timers started with their period, events fired, statuses set).
     """
     spec = runtime().catalog.get(sop, rev)
-    return dump(RevisionDetailSchema, revision_detail(spec), ETag=f'"{spec.content_hash}"')
+    view = {**revision_detail(spec), "rules": rule_views(spec)}
+    return dump(RevisionDetailSchema, view, ETag=f'"{spec.content_hash}"')

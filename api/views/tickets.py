@@ -16,7 +16,7 @@ from api.views.access import (
     scope_filter,
     visible_ticket,
 )
-from api.views.common import dump, load_body, load_query, runtime
+from api.views.common import dump, load_body, load_headers, load_query, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
 
@@ -39,28 +39,32 @@ def etag(version: int) -> str:
 def create_ticket() -> Response:
     """Open a ticket.
 
-    The SOP revision in force at `occurred_at` governs the ticket for its whole life.
+    The SOP revision in force at `occurred_at` governs the ticket for its whole life. A retry
+    with the same `Idempotency-Key` (keys are the caller's own: another token's same key is
+    another request) and body answers as the first time, 201 with the ticket as it was
+    opened, with `Idempotent-Replayed: true`, and opens nothing; the key with another body is
+    409.
     """
     principal = require_write()
     body = load_body(TicketCreateSchema)
+    headers = load_headers(IdempotentHeadersSchema)
     rt = runtime()
-    record = rt.service.create_ticket(
+    result = rt.service.open_ticket(
         body["sop"],
         fields_in_scope(principal, body["fields"]),
         actor=opening_actor(principal, body["actor"]),
         user=principal.name,
         occurred_at=body["occurred_at"],
         external_ref=body["external_ref"],
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=headers.get("idempotency_key"),
     )
-    wake_notifier()
-    return dump(
-        TicketViewSchema,
-        ticket_view(record, rt.clock.now(), reader()),
-        201,
-        Location=f"/v1/tickets/{record.id}",
-        ETag=etag(record.version),
-    )
+    record = result.record
+    answer = {"Location": f"/v1/tickets/{record.id}", "ETag": etag(record.version)}
+    if result.replayed:
+        answer["Idempotent-Replayed"] = "true"
+    else:
+        wake_notifier()
+    return dump(TicketViewSchema, ticket_view(record, rt.clock.now(), reader()), 201, answer)
 
 
 @bp.get("/tickets")
@@ -79,6 +83,7 @@ def list_tickets() -> Response:
         status=query["status"],
         scope=scope,
         overdue=query["overdue"],
+        open=query["open"],
         limit=query["limit"],
         cursor=query["cursor"],
     )

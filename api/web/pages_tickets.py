@@ -16,20 +16,21 @@ from api.views.common import runtime
 from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
+from engine.core.apply import TIMER_EVENTS
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
 from engine.spec.labels import event_label, field_label
 from engine.spec.model import Spec
 
 PAGE = 100
-OVERDUE = {"": None, "yes": True, "no": False}
+YES_NO = {"": None, "yes": True, "no": False}
 
 
-def _overdue_arg() -> bool | None:
-    value = request.args.get("overdue", "")
-    if value not in OVERDUE:
-        raise InvalidRequest("overdue must be yes, no or empty")
-    return OVERDUE[value]
+def _yes_no_arg(name: str) -> bool | None:
+    value = request.args.get(name, "")
+    if value not in YES_NO:
+        raise InvalidRequest(f"{name} must be yes, no or empty")
+    return YES_NO[value]
 
 
 @bp.get("/web/tickets")
@@ -44,7 +45,8 @@ def tickets() -> str:
         state=args["state"],
         status=args["status"],
         scope=scope,
-        overdue=_overdue_arg(),
+        overdue=_yes_no_arg("overdue"),
+        open=_yes_no_arg("open"),
         limit=PAGE,
         cursor=args["after"],
     )
@@ -55,6 +57,7 @@ def tickets() -> str:
         rows=rows,
         args=args,
         overdue=request.args.get("overdue", ""),
+        open=request.args.get("open", ""),
         sops=rt.catalog.sop_ids(),
         next_url=_next_url(page.next_cursor),
         now=now,
@@ -136,6 +139,7 @@ def ticket(ticket_id: str) -> str:
         runs=run_rows(spec, record.ticket, now),
         entries=entries,
         labels=labels,
+        timer_events=TIMER_EVENTS,
         fields=fields,
         step_no=lambda s: _step_no(spec, s),
         event_label=lambda name, step: event_label(spec, name, step),

@@ -2,6 +2,7 @@
 
     service = TicketService(catalog, store, clock)
     service.create_ticket(sop_id, fields, actor=..., user=...)        -> TicketRecord
+    service.open_ticket(...)                                          -> PostResult (replayed?)
     service.post_event(ticket_id, type, actor, data, user=...)        -> PostResult
     service.get_ticket(id) / list_tickets(...) / timeline(id)         reads
     service.notifications(after=cursor)                               the outbox as a feed
@@ -14,7 +15,8 @@ write is conditional on the version read; when another write won, the event is d
 on the fresh ticket (holding the ticket's lock, so the retry cannot lose again), unless the
 caller gave `if_match`: then `VersionMismatch` says which version is current. An idempotency
 key makes a retried request return the first result and write nothing; the same key with a
-different request is a `Conflict`. The engine's own timer events cannot be posted (`InvalidData`
+different request is a `Conflict`. A key is scoped to one ticket's events, or to one caller's
+openings (`CREATE_SCOPE`). The engine's own timer events cannot be posted (`InvalidData`
 on `type`): they happen when a time limit or timer falls due.
 """
 
@@ -58,7 +60,11 @@ __all__ = ["Page", "PostResult", "TicketRecord", "TicketService"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CREATE_SCOPE = "create"  # idempotency keys of ticket creation share this scope
+# Where an Idempotency-Key is looked up (its scope, with the key the primary key of the
+# idempotency table): a ticket's events share the ticket's id, whoever posts them (the events
+# table keeps one event per ticket and key); openings are per caller (`creation_scope`), so
+# two callers' keys never meet: one cannot replay, or be refused by, another's opening.
+CREATE_SCOPE = "create"
 MAX_KEY_LENGTH = 200
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future an `occurred_at` may be
 MAX_DUE_PER_TICKET = 1000  # due events applied to one ticket in one sweep (catch-up cap)
@@ -129,25 +135,50 @@ class TicketService:
         external_ref: str | None = None,
         idempotency_key: str | None = None,
     ) -> TicketRecord:
+        """The ticket `open_ticket` opened (or found, for a retried key)."""
+        return self.open_ticket(
+            sop_id,
+            fields,
+            actor=actor,
+            user=user,
+            occurred_at=occurred_at,
+            external_ref=external_ref,
+            idempotency_key=idempotency_key,
+        ).record
+
+    def open_ticket(
+        self,
+        sop_id: str,
+        fields: dict[str, Any],
+        *,
+        actor: str | None,
+        user: str | None,
+        occurred_at: datetime | None = None,
+        external_ref: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PostResult:
+        """Open a ticket: the new ticket and the entries its opening wrote. With an
+        `idempotency_key`, a retry by the same `user` returns the first result (`replayed`)."""
         now = self.clock.now()
         at = _check_time(occurred_at, now) or now
         _check_dict(fields, "fields")
         request: dict[str, Any] = {"sop_id": sop_id, "fields": fields, "actor": actor}
         request.update(ref=external_ref, occurred_at=occurred_at)
         digest = _request_hash(request)
+        scope = creation_scope(user)
         if idempotency_key is not None:
-            found = self._replay(CREATE_SCOPE, _check_key(idempotency_key), digest)
+            found = self._replay(scope, _check_key(idempotency_key), digest)
             if found is not None:
-                return found.record
+                return found
         rev = self._governing(sop_id, at)
         outcome = core.new_ticket(rev, new_ticket_id(), dict(fields), at, actor=actor, user=user)
-        idem = self._idempotency(CREATE_SCOPE, idempotency_key, digest, outcome)
+        idem = self._idempotency(scope, idempotency_key, digest, outcome)
         try:
             with self.store.write() as tx:
                 saved = self._save(tx, rev.spec, outcome, None, idem, external_ref)
         except KeyTaken:
-            return self._replay_or_fail(CREATE_SCOPE, idempotency_key, digest).record
-        return self._record(rev, saved, external_ref)
+            return self._replay_or_fail(scope, idempotency_key, digest)
+        return PostResult(self._record(rev, saved, external_ref), outcome.log)
 
     def _governing(self, sop_id: str, at: datetime) -> CompiledRevision:
         """The revision in force at `at`. An unknown SOP, or none in force then, is the
@@ -270,10 +301,12 @@ class TicketService:
         status: str | None = None,
         scope: dict[str, str] | None = None,
         overdue: bool | None = None,
+        open: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[TicketRecord]:
-        """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see)."""
+        """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see);
+        `open`: whether the ticket is still in the SOP (`Ticket.is_open`)."""
         limit = _check_limit(limit, 500)
         with self.store.read() as tx:
             found = tx.list_tickets(
@@ -283,6 +316,7 @@ class TicketService:
                 status=status,
                 scope=scope,
                 overdue=overdue,
+                open=open,
                 limit=limit,
                 before=cursor or None,
             )
@@ -301,19 +335,35 @@ class TicketService:
         limit: int = 100,
         to: str | None = None,
         scope: dict[str, str] | None = None,
+        ticket_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
     ) -> Page[dict[str, Any]]:
-        """The outbox in order; `next_cursor` is the `after` of the next call (poll with it)."""
+        """The outbox in order; `next_cursor` is the `after` of the next call (poll with it).
+        Filters, each optional: the recipient actor (`to`), the scope (field -> value) the
+        note is addressed to, its ticket, its delivery `status`, its `channel`."""
         limit = _check_limit(limit, 1000)
         start = _check_cursor(after)
         with self.store.read() as tx:
-            items = tx.outbox_feed(after=start, limit=limit, to=to, scope=scope)
+            items = tx.outbox_feed(
+                after=start,
+                limit=limit,
+                to=to,
+                scope=scope,
+                ticket_id=ticket_id,
+                status=status,
+                channel=channel,
+            )
         return Page(items, items[-1]["cursor"] if items else start)
 
     # -- deadlines --------------------------------------------------------------------------------
 
     def sweep(self, now: datetime | None = None, limit: int = 500) -> int:
-        """Apply every deadline due by `now` (default: the clock); returns events applied."""
-        now = now or self.clock.now()
+        """Apply every deadline due by `now` (default: the clock's time, held while this runs:
+        `Clock.held`); returns events applied."""
+        if now is None:
+            with self.clock.held() as held:
+                return self.sweep(held, limit)
         with self.store.read() as tx:
             ticket_ids = tx.due_ticket_ids(now, limit)
         return sum(self._sweep_ticket(ticket_id, now) for ticket_id in ticket_ids)
@@ -466,6 +516,11 @@ class TicketService:
         if found is None:  # the winner's transaction is not visible: should not happen
             raise Conflict(f"idempotency key {key!r} is being used by a concurrent request")
         return found
+
+
+def creation_scope(user: str | None) -> str:
+    """The idempotency scope of the tickets `user` opens (`CREATE_SCOPE` without a user)."""
+    return CREATE_SCOPE if user is None else f"{CREATE_SCOPE}:{user}"
 
 
 def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:

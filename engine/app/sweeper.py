@@ -7,7 +7,8 @@ Each pass asks the store for deadlines with `due <= now` (an index range: its co
 what is due, not with how many tickets are open), then applies each ticket's due events through
 the core in that ticket's own transaction (`TicketService.sweep`). With several workers on
 PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED` lets only one of them sweep a given deadline; a
-pass keeps going, batch after batch, until nothing more is due.
+pass keeps going, batch after batch, until nothing more is due. A pass reads the time once and
+holds the clock still while it runs (`Clock.held`): moving a manual clock waits for it.
 
 The thread it runs in: engine.app.background.
 """
@@ -39,8 +40,15 @@ class Sweeper(Background):
         self.periodic = PeriodicJobs(service)  # periodic steps (e.g. a monthly report)
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Apply everything due by `now` (default: the service's clock); returns events applied."""
-        now = now or self.service.clock.now()
+        """Apply everything due by `now`; returns events applied. Without `now`, at the service
+        clock's time, held for the whole pass (`Clock.held`): a manual clock moved meanwhile
+        waits for the pass, so a pass never applies a time the clock no longer shows."""
+        if now is None:
+            with self.service.clock.held() as held:
+                return self._pass(held)
+        return self._pass(now)
+
+    def _pass(self, now: datetime) -> int:
         total = 0
         for _ in range(MAX_BATCHES):
             applied = self.service.sweep(now, limit=self.batch)

@@ -71,10 +71,13 @@ class Ticket:
     history: tuple[StepRun, ...] = ()
     timers: tuple[Timer, ...] = ()
     version: int = 0
-    closed: datetime | None = None
+    closed: datetime | None = None  # when it reached `end` (left the SOP); None while open
 
     @property
     def is_open(self) -> bool:
+        """Whether the ticket is still in its SOP: some step of it still runs. It leaves at
+        `end`, and `closed` is that moment. The public `status` is the SOP's own label, which
+        may already read as final while the last steps still run."""
         return self.closed is None
 
 
@@ -128,6 +131,16 @@ class RuleFiring:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
+def performer(actor: str | None) -> str | None:
+    """Who performed a log entry, as every reader of the log is told (the API's timeline, the
+    web page, the XES and OCEL exports): the id of the SOP actor that performed it, or None
+    when no actor of the SOP did. None for the engine's own `deadline` and `timer` entries
+    and for a ticket opened without an actor (the log stores "" for them). An event a rule
+    fired was performed by the SOP actor it is applied as (the rule's `actor`, else the
+    event's first performer in the SOP), like any other; its `caused_by` names the rule."""
+    return actor or None
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One decision, recorded against the exact revision that made it."""
@@ -136,7 +149,7 @@ class LogEntry:
     version: int  # the ticket version this entry produced
     at: datetime
     event: str
-    actor: str
+    actor: str  # as stored: "" when no actor of the SOP performed it (read `performer`)
     user: str | None
     data: dict[str, Any]
     from_state: str
@@ -151,6 +164,11 @@ class LogEntry:
     sla: SlaResult | None = None
     rules: tuple[RuleFiring, ...] = ()
     caused_by: str | None = None  # rule id when a rule fired this event
+
+    @property
+    def performer(self) -> str | None:
+        """The SOP actor that performed it, or None (`performer`)."""
+        return performer(self.actor)
 
     @classmethod
     def for_change(

@@ -162,10 +162,7 @@ def _masked(fact: dict[str, Any], keys: set[str]) -> dict[str, Any]:
 
 def _render(draft: Draft, template_name: str, count: int, include_personal: bool) -> str:
     spec, ticket = draft.spec, draft.ticket
-    text = next(
-        (rs.templates[template_name] for rs in spec.rulesets if template_name in rs.templates),
-        None,
-    )
+    text = spec.template(template_name)
     if text is None:
         raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
     fields = ticket.fields

@@ -99,10 +99,10 @@ def periodic_due(
 
 
 def _template(spec: Spec, name: str) -> str:
-    for rs in spec.rulesets:
-        if name in rs.templates:
-            return rs.templates[name]
-    raise InvalidData(f"template {name!r} is not defined in {spec.key}'s rules")
+    text = spec.template(name)
+    if text is None:
+        raise InvalidData(f"template {name!r} is not defined in {spec.key}'s rules")
+    return text
 
 
 def run_periodic(

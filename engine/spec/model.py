@@ -372,6 +372,10 @@ class Spec:
     def rules(self) -> tuple[Rule, ...]:
         return tuple(r for rs in self.rulesets for r in rs.rules)
 
+    def template(self, name: str) -> str | None:
+        """A message template's text: the first of the revision's rules files defining it."""
+        return next((rs.templates[name] for rs in self.rulesets if name in rs.templates), None)
+
     @property
     def personal_fields(self) -> frozenset[str]:
         return frozenset(f.id for f in self.fields if f.personal)

@@ -20,6 +20,7 @@ from engine.store import codec
 from engine.store.tables import OutboxRow
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+DELIVERY_STATUSES = (PENDING, DELIVERED, DEAD)
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,13 @@ class Queries:
         status: str | None = None,
         scope: Mapping[str, str] | None = None,
         overdue: bool | None = None,
+        open: bool | None = None,
         limit: int = 50,
         before: str | None = None,
     ) -> list[tuple[Ticket, str | None]]:
-        """Tickets matching every filter given, newest first; `before`: an id (the cursor)."""
+        """Tickets matching every filter given, newest first; `before`: an id (the cursor).
+        `open`: True for tickets that have not left the SOP (no `closed` time), False for
+        those that have (`Ticket.is_open`)."""
         stmt = select(TicketRow.record, TicketRow.external_ref)
         conds: list[ColumnElement[bool]] = []
         if sop_id is not None:
@@ -50,6 +53,8 @@ class Queries:
                     TicketScopeRow.value == str(value),
                 )
             )
+        if open is not None:
+            conds.append(TicketRow.closed.is_(None) if open else TicketRow.closed.is_not(None))
         if overdue is not None:
             late = _overdue(now)
             conds.append(late if overdue else not_(late))
@@ -76,11 +81,22 @@ class Queries:
         limit: int = 100,
         to: str | None = None,
         scope: Mapping[str, str] | None = None,
+        ticket_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Outbox rows after the cursor `after` (an outbox id), oldest first."""
+        """Outbox rows after the cursor `after` (an outbox id), oldest first, matching every
+        filter given. One ticket's rows are read by the `ticket_id` index; the other filters
+        are checked on the rows read in cursor order."""
         conds: list[ColumnElement[bool]] = [OutboxRow.id > after]
+        if ticket_id is not None:
+            conds.append(OutboxRow.ticket_id == ticket_id)
         if to is not None:
             conds.append(OutboxRow.to_actor == to)
+        if status is not None:
+            conds.append(OutboxRow.status == status)
+        if channel is not None:
+            conds.append(OutboxRow.channel == channel)
         if scope:
             conds.append(
                 or_(

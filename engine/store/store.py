@@ -58,7 +58,7 @@ class KeyTaken(Exception):
 
 @dataclass(frozen=True)
 class Idempotency:
-    scope: str  # a ticket id, or "create"
+    scope: str  # a ticket id, or "create:<user>" (engine.app.service.creation_scope)
     key: str
     request_hash: str
     response: dict[str, Any]

@@ -7,7 +7,7 @@
     deadlines      every pending deadline of every open ticket, indexed by due time
     outbox         notifications to deliver; `id` is the polling cursor
     revisions      each SOP revision's exact text and its rules files' texts, by content hash
-    idempotency    a request key (per ticket, or for creation) -> the request's hash and result
+    idempotency    a request key (per ticket, or per caller for openings) -> its hash and result
     step_runs      one row per visit of a ticket to a step: a read model of the events, written
                    in each event's transaction by the handlers the application registers
     periodic_runs  one row per period a periodic step of an SOP ran (its primary key lets one
@@ -178,7 +178,7 @@ class RevisionRow(Base):
 class IdempotencyRow(Base):
     __tablename__ = "idempotency"
 
-    scope: Mapped[str] = mapped_column(String(250), primary_key=True)  # ticket id, or "create"
+    scope: Mapped[str] = mapped_column(String(250), primary_key=True)  # ticket id, "create:<user>"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     ticket_id: Mapped[str] = mapped_column(String(40))

@@ -43,9 +43,10 @@ def test_bad_clock_moves_are_422_and_only_service_or_admin_may_move_it(as_: As) 
         {"advance": "1 hours", "set": "2025-01-01T00:00:00Z"},
         {"set": "2025-01-01T00:00:00"},
         {"advance": "-3 hours"},
+        {"advance": "1 hours", "sop": "no-such-sop"},
     ):
         reply = root.call("POST", "/v1/clock", body, expect=422)
-        assert reply.body["errors"], body
+        assert reply.body["errors"] and reply.body["code"] == "invalid_request", body
     as_("desk").call("POST", "/v1/clock", {"advance": "1 hours"}, expect=403)
     as_("audit").call("POST", "/v1/clock", {"advance": "1 hours"}, expect=403)
     assert root.call("GET", "/v1/clock").body["now"] == before

@@ -83,7 +83,11 @@ def test_every_operation_keeps_its_problem_responses_and_headers(client: FlaskCl
     event = doc["paths"]["/v1/tickets/{ticket_id}/events"]["post"]
     assert {"400", "404", "409", "412", "422"} <= set(event["responses"])
     headers = {p["name"]: p for p in event["parameters"] if p["in"] == "header"}
-    assert headers["Idempotency-Key"]["schema"] == {"type": "string", "maxLength": 200}
+    assert headers["Idempotency-Key"]["schema"] == {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+    }
     assert "412" in headers["If-Match"]["description"]
     export = doc["paths"]["/v1/audit/export"]["get"]
     assert "application/xml" in export["responses"]["200"]["content"]

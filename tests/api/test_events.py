@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask.testing import FlaskClient
+
+from tests.api.conftest import TOKENS, As
 from tests.api.journey import FOLLOW_UP, Journey
 
 
@@ -125,3 +128,32 @@ def test_concurrent_posts_of_one_step_apply_once_and_lose_nothing(desk: Journey)
     assert set(statuses) <= {200, 409, 412}  # the others see the step already done
     assert _events(desk, tid) == ["created", "accept"]
     assert desk.ticket(tid)["version"] == 2
+
+
+def test_a_timeline_entry_s_actor_is_the_sop_actor_who_performed_it_or_null(
+    as_: As, desk: Journey, client: FlaskClient
+) -> None:
+    opened_by_staff = as_("desk").create()["id"]  # the token's first actor opens it
+    tid = desk.create()["id"]  # an admin token acts as any actor: opened by none
+    desk.to_confirmation(tid)
+    desk.advance("7 calendar days")  # step 12's limit passes: the rules fire no_confirmation
+    entries = {e["event"]: e for e in desk.timeline(tid)}
+    assert as_("desk").timeline(opened_by_staff)[0]["actor"] == "staff"
+    assert entries["created"]["actor"] is None
+    assert entries["deadline"]["actor"] is None and entries["deadline"]["caused_by"] is None
+    assert entries["validated"]["actor"] == "staff"
+    fired = entries["no_confirmation"]  # recorded as the event's performer in the SOP
+    assert (fired["actor"], fired["caused_by"], fired["user"]) == (
+        "system",
+        "no-confirmation",
+        None,
+    )
+    posted = desk.call("POST", f"/v1/tickets/{tid}/events", {"type": "confirmed", "actor": "staff"})
+    assert [e["actor"] for e in posted.body["entries"]] == ["staff"]
+    # The web timeline says the same: the engine's clock, no one, the SOP's actor by label.
+    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+    html = client.get(f"/web/tickets/{tid}").get_data(as_text=True)
+    who = [cell.split("</td>", 1)[0] for cell in html.split('<td class="performer">')[1:]]
+    assert who[0].startswith('<span class="muted">-</span>')  # created, by no SOP actor
+    assert any(w.startswith("mesin (waktu)") for w in who)  # the deadline
+    assert any(w.startswith("Sistem") for w in who)  # no_confirmation, by the SOP's system

@@ -121,3 +121,37 @@ def test_an_unexpected_failure_is_logged_and_answered_as_a_500_problem(
     assert body["code"] == "internal_error" and "secret internals" not in body["detail"]
     assert "secret internals" in caplog.text
     app.extensions["sop"].close()
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/v1/tickets?limit=0", "limit"),
+        ("/v1/tickets?overdue=perhaps", "overdue"),
+        ("/v1/notifications?after=-1", "after"),
+        ("/v1/notifications?limit=abc", "limit"),
+    ],
+)
+def test_a_bad_query_parameter_is_named_as_one_of_the_query_string(
+    client: FlaskClient, path: str, parameter: str
+) -> None:
+    resp = client.get(path, headers=AUTH)
+    assert resp.status_code == 422
+    body = resp.get_json()
+    assert body["detail"].startswith(f"the query string has errors in: {parameter};")
+    assert body["errors"][parameter]  # the schema's own message for that parameter
+
+
+def test_a_bad_header_is_named_as_one_of_the_headers_and_opens_nothing(
+    client: FlaskClient,
+) -> None:
+    body = {"sop": "surabaya-complaints"}
+    for key in ("", "k" * 201):
+        resp = client.post("/v1/tickets", json=body, headers={**AUTH, "Idempotency-Key": key})
+        assert resp.status_code == 422, key
+        problem = resp.get_json()
+        assert problem["detail"].startswith("the request headers have errors in: Idempotency-Key")
+        assert problem["errors"]["Idempotency-Key"]
+    assert client.get("/v1/tickets", headers=AUTH).get_json()["items"] == []
+    resp = client.post("/v1/tickets", json={"sop": ""}, headers=AUTH)  # the body, as before
+    assert resp.get_json()["detail"].startswith("the request body has errors in: sop;")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.api.conftest import As
+from tests.api.conftest import TOKENS, As
 from tests.api.journey import Journey
 from tests.support.seed import OTHER_CHANNEL
 
@@ -48,12 +48,36 @@ def test_a_new_ticket_shows_its_step_status_deadline_and_next_events(
 def test_creating_with_the_same_idempotency_key_opens_one_ticket(desk: Journey) -> None:
     body = {"sop": "surabaya-complaints", "fields": OTHER_CHANNEL}
     key = {"Idempotency-Key": "create-1"}
-    first = desk.call("POST", "/v1/tickets", body, key, expect=201).body
-    second = desk.call("POST", "/v1/tickets", body, key, expect=201).body
-    assert second["id"] == first["id"]
+    first = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    assert "Idempotent-Replayed" not in first.headers
+    desk.post(first.body["id"], "accept", "staff")  # the ticket moves on meanwhile
+    second = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    # The first answer again, as a replayed event's is: status, body, headers, and the flag.
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.body == first.body and second.body["version"] == 1
+    for header in ("Location", "ETag"):
+        assert second.headers[header] == first.headers[header]
     assert len(desk.call("GET", "/v1/tickets").body["items"]) == 1
     clash = desk.call("POST", "/v1/tickets", {**body, "external_ref": "x"}, key, expect=409)
     assert clash.body["code"] == "conflict"
+
+
+def test_an_idempotency_key_is_the_callers_own_for_openings_and_one_tickets_for_events(
+    as_: As,
+) -> None:
+    body = {"sop": "surabaya-complaints", "fields": OTHER_CHANNEL}
+    key = {"Idempotency-Key": "1"}  # a key two clients may well both pick
+    desk, bridge = as_("desk"), as_("bridge")
+    mine = desk.call("POST", "/v1/tickets", body, key, expect=201)
+    theirs = bridge.call("POST", "/v1/tickets", {**body, "external_ref": "B"}, key, expect=201)
+    assert "Idempotent-Replayed" not in theirs.headers and theirs.body["id"] != mine.body["id"]
+    again = bridge.call("POST", "/v1/tickets", body, key, expect=409)  # its own "1" is taken
+    assert again.body["code"] == "conflict"
+    # Events: the same key on two tickets is two requests, both applied.
+    accept = {"type": "accept", "actor": "staff"}
+    for ticket in (mine.body, theirs.body):
+        reply = desk.call("POST", f"/v1/tickets/{ticket['id']}/events", accept, key)
+        assert reply.body["replayed"] is False and reply.body["ticket"]["version"] == 2
 
 
 def test_bad_ticket_bodies_say_what_to_fix_and_open_nothing(desk: Journey) -> None:
@@ -98,3 +122,45 @@ def test_list_filters_and_pages(desk: Journey, as_: As) -> None:
     assert {"limit", "overdue"} <= set(bad["errors"])
     desk.call("GET", "/v1/tickets?scope=agency", expect=422)
     desk.call("GET", "/v1/tickets?state=a&state=b", expect=422)
+
+
+def test_open_and_closed_say_whether_the_ticket_left_the_sop_whatever_its_status_reads(
+    desk: Journey, client: FlaskClient
+) -> None:
+    steps = desk.call("GET", "/v1/sops/surabaya-complaints/revisions/r1").body["steps"]
+    tid = desk.create()["id"]
+    desk.to_confirmation(tid)
+    desk.post(tid, "confirmed", "staff", {"reporter_response": "Terima kasih"})
+    closing = desk.post(tid, "close", "staff")  # its step's status is the final-looking one
+    closing_step = next(s for s in steps if s["number"] == closing["step"]["number"] - 1)
+    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+
+    def listed(open_: bool) -> dict | None:
+        items = desk.call("GET", f"/v1/tickets?open={str(open_).lower()}").body["items"]
+        return next((t for t in items if t["id"] == tid), None)
+
+    def web_row(open_: str) -> str:
+        html = client.get(f"/web/tickets?open={open_}").get_data(as_text=True)
+        rows = [r for r in html.split("<tr") if tid in r]
+        return rows[0] if rows else ""
+
+    # A step still runs (replying on the channel), though the status already reads final.
+    detail = desk.ticket(tid)
+    assert detail["status"] == closing_step["status"] and detail["step"] is not None
+    assert (detail["open"], detail["closed"], detail["state"]) == (True, None, detail["step"]["id"])
+    assert listed(True) == detail and listed(False) is None
+    assert f"{detail['step']['number']}. " in web_row("yes") and web_row("no") == ""
+    assert "ditutup" not in web_row("yes")
+
+    desk.post(tid, "replied", "staff", {"reply_text": "Sudah kami perbaiki"})  # to `end`
+    ended = desk.ticket(tid)
+    left_at = desk.timeline(tid)[-1]["at"]
+    assert (ended["open"], ended["closed"], ended["state"], ended["step"]) == (
+        False,
+        left_at,
+        "end",
+        None,
+    )
+    assert ended["status"] == detail["status"]
+    assert listed(False) == ended and listed(True) is None
+    assert "ditutup" in web_row("no") and web_row("yes") == ""

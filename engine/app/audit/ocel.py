@@ -6,7 +6,8 @@ Objects: each ticket (type "ticket": sop_id), each actor that acted (type "actor
 and each revision that decided something (type "revision": sop_id, revision, spec_hash); a
 ticket is related to the revision it was opened on ("governed by"). Events: one per exported
 log entry (see `engine.app.audit.log`), typed by its activity, with the attributes event, version,
-sla and caused_by, related to its ticket ("case"), its actor ("resource") and the revision that
+sla and caused_by, related to its ticket ("case"), the SOP actor that performed it ("resource",
+`engine.core.model.performer`: none for the engine's deadlines and timers) and the revision that
 decided it ("decided by"). Event ids are "<ticket id>#<position of the entry in its log>". The
 events are written first, as they are read, so only the small object list is
 held in memory.
@@ -77,8 +78,8 @@ def _event(
         "caused_by": entry.caused_by,
     }
     relations = [{"objectId": trace.ticket_id, "qualifier": "case"}]
-    if entry.actor:
-        actor_id = f"actor:{entry.actor}"
+    if entry.performer is not None:
+        actor_id = f"actor:{entry.performer}"
         objects.setdefault(actor_id, {"id": actor_id, "type": "actor"})
         relations.append({"objectId": actor_id, "qualifier": "resource"})
     revision_id = _revision(entry, objects)

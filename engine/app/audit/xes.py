@@ -5,7 +5,8 @@
 Log: the concept, time, organizational and lifecycle extensions, globals and an "Activity"
 classifier (concept:name). Trace: concept:name = ticket id, sop:id, sop:revision (the revision
 the ticket was opened on). Event: concept:name = the activity (see `engine.app.audit.log`),
-org:resource = the actor (an SOP role; left out when the engine's clock acted),
+org:resource = the SOP actor that performed it (`engine.core.model.performer`; left out when
+none did: the engine's deadlines and timers, a ticket opened without an actor),
 time:timestamp (UTC), lifecycle:transition = complete, and sop:event, sop:version,
 sop:revision, sop:spec_hash (the revision that decided it), sop:sla (met / breached, when the
 entry finished a step with a time limit) and sop:caused_by (the rule, when a rule fired it).
@@ -80,8 +81,8 @@ def write_xes(traces: Iterable[Trace], out: TextIO, *, all_events: bool = False)
 def _write_event(out: TextIO, entry: LogEntry, name: str) -> None:
     out.write("    <event>\n")
     out.write(_attr("string", "concept:name", name))
-    if entry.actor:
-        out.write(_attr("string", "org:resource", entry.actor))
+    if entry.performer is not None:
+        out.write(_attr("string", "org:resource", entry.performer))
     out.write(_attr("date", "time:timestamp", utc_text(entry.at)))
     out.write(_attr("string", "lifecycle:transition", "complete"))
     out.write(_attr("string", "sop:event", entry.event))

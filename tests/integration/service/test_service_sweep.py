@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -103,3 +104,43 @@ def test_the_sweep_query_reads_the_due_index(service, store):
             "WHERE due <= '2030-01-01' AND checked IS NULL ORDER BY due LIMIT 10"
         ).all()
     assert any("ix_deadlines_due" in str(row) for row in plan), plan
+
+
+def test_a_clock_move_waits_for_the_sweep_under_way_and_none_applies_the_old_time(
+    service, new, clock, monkeypatch
+):
+    made = new()
+    due = service.get_ticket(made.id).ticket.active.due
+    clock.set(due + timedelta(hours=1))  # the step's limit has passed
+    started, go = threading.Event(), threading.Event()
+    real_sweep = service.sweep
+
+    def paused(now=None, limit=500):  # the pass has read its time; it waits here to write
+        started.set()
+        assert go.wait(10)
+        return real_sweep(now, limit)
+
+    monkeypatch.setattr(service, "sweep", paused)
+    swept: list[int] = []
+    sweeping = threading.Thread(target=lambda: swept.append(Sweeper(service).run_once()))
+    sweeping.start()
+    assert started.wait(10)
+    seen: list[list[str]] = []  # the ticket's log the moment the move returned
+
+    def move_back() -> None:
+        clock.set(due - timedelta(hours=1))  # before the limit: nothing is due any more
+        seen.append(events_of(service, made.id))
+
+    moving = threading.Thread(target=move_back)
+    moving.start()
+    # However long this waits, the move cannot return while the pass holds the time it read;
+    # the wait lets a move that does not wait return (and be seen to) before the pass writes.
+    moving.join(timeout=0.5)
+    go.set()
+    sweeping.join(10)
+    moving.join(10)
+    assert swept == [1]  # the pass applied the time it read, while the clock still showed it
+    assert seen == [["created", "deadline"]]  # ... before the move returned, never after
+    assert clock.now() == due - timedelta(hours=1)
+    monkeypatch.undo()
+    assert Sweeper(service).run_once() == 0  # later passes read the moved clock

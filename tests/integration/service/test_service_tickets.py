@@ -235,6 +235,50 @@ def test_notifications_are_a_feed_with_a_cursor_and_scope(service, new):
         service.notifications(after="yesterday")
 
 
+def test_listing_by_open_follows_whether_the_ticket_left_the_sop(service, new):
+    running, ended = new(), new()
+    for event, data in (
+        ("accept", {}),
+        ("triage", {}),
+        ("entered", ROUTING),
+        ("responded", {"response_text": "Kami proses"}),
+        ("outside_authority", {}),
+        ("entered_national", {"national_reference": "LAPOR-1"}),
+        ("close", {}),
+    ):
+        service.post_event(ended.id, event, "staff", data, user="operator-1")
+    assert service.get_ticket(ended.id).ticket.is_open  # replying on the channel still runs
+    assert [r.id for r in service.list_tickets(open=True).items] == [ended.id, running.id]
+    service.post_event(ended.id, "replied", "staff", {"reply_text": "Diteruskan"}, user=None)
+    assert [r.id for r in service.list_tickets(open=True).items] == [running.id]
+    assert [r.id for r in service.list_tickets(open=False).items] == [ended.id]
+    assert service.get_ticket(ended.id).ticket.closed is not None
+
+
+def test_the_notifications_feed_narrows_to_one_ticket_and_a_delivery_status(service, new, store):
+    first, second, third = new(), new(), new()
+    for made in (first, second, third):
+        to_routing(service, made.id)  # each routing notifies the agency once
+    everything = service.notifications().items
+    assert [n["ticket_id"] for n in everything] == [first.id, second.id, third.id]
+    mine = service.notifications(ticket_id=second.id)
+    assert mine.items == [everything[1]] and mine.next_cursor == everything[1]["cursor"]
+    assert service.notifications(ticket_id=second.id, after=mine.next_cursor).items == []
+    assert service.notifications(ticket_id="NO-SUCH-TICKET").items == []
+    # filters combine with each other and with the scope, as the feed's other filters do
+    assert service.notifications(ticket_id=second.id, scope={"agency": "ELSEWHERE"}).items == []
+    assert service.notifications(ticket_id=second.id, to="team_leader").items == []
+    with store.write() as tx:
+        tx.outbox_delivered(everything[2]["cursor"], ["webhook"], MONDAY)
+    delivered = service.notifications(status="delivered").items
+    assert [n["ticket_id"] for n in delivered] == [third.id]
+    assert [n["ticket_id"] for n in service.notifications(status="pending").items] == [
+        first.id,
+        second.id,
+    ]
+    assert service.notifications(ticket_id=first.id, status="delivered").items == []
+
+
 def test_a_ticket_stays_on_its_revision_after_the_file_changes(tmp_path, store, clock):
     for part in ("sop", "rules"):
         src = ROOT / part
