@@ -167,7 +167,8 @@ class TicketService:
         digest = _request_hash(request)
         scope = creation_scope(user)
         if idempotency_key is not None:
-            found = self._replay(scope, _check_key(idempotency_key), digest)
+            key = _check_key(idempotency_key)
+            found = self._replay(scope, key, digest) or self._replay_shared(key, digest, user)
             if found is not None:
                 return found
         rev = self._governing(sop_id, at)
@@ -510,6 +511,20 @@ class TicketService:
         ticket = codec.decode(Ticket, found.response["ticket"])
         entries = tuple(codec.decode(LogEntry, e) for e in found.response["log"])
         return PostResult(self._record(self.revision_for(ticket), ticket, ref), entries, True)
+
+    def _replay_shared(self, key: str, digest: str, user: str | None) -> PostResult | None:
+        """An opening stored before creation keys were the caller's own (all callers shared
+        `CREATE_SCOPE`): replayed for the same caller and request, so that a retry across the
+        upgrade opens no second ticket; anyone else's is not theirs to see, or to collide with."""
+        if user is None:
+            return None  # CREATE_SCOPE is this caller's own scope: `_replay` looked already
+        try:
+            found = self._replay(CREATE_SCOPE, key, digest)
+        except Conflict:
+            return None  # a different request under that shared key: not this caller's
+        if found is None or any(entry.user != user for entry in found.log[:1]):
+            return None
+        return found
 
     def _replay_or_fail(self, scope: str, key: str | None, digest: str) -> PostResult:
         found = self._replay(scope, key or "", digest)

@@ -137,9 +137,7 @@ def test_the_ticket_page_marks_the_fields_still_needed_by_label(routing_app: Fla
     section = _next_events(page)
     rows = [r.split("</tr>")[0] for r in section.split('<tr class="needed">')[1:]]
     assert [r.split("<td>")[1].split("</td>")[0] for r in rows] == ["Kategori", "Topik", "OPD"]
-    assert (
-        "wajib sudah terisi</span> diisi melalui Diklasifikasi (langkah 5)" in rows[0]
-    )
+    assert "wajib sudah terisi</span> diisi melalui Diklasifikasi (langkah 5)" in rows[0]
     assert '<span class="badge need-badge">wajib diisi</span>' in rows[2]
     routed = section.split("<h3>Disalurkan ke OPD</h3>", 1)[1].split("<h3>", 1)[0]
     assert "dapat dikirim tanpa isian" not in routed

@@ -118,6 +118,22 @@ def test_a_retried_creation_with_its_key_opens_one_ticket(service, new, store):
         )
 
 
+def test_a_creation_key_stored_before_keys_were_per_caller_still_replays_for_its_caller(
+    service, store
+):
+    """Before, every caller's opening keys shared one scope ("create"): a retry across the
+    upgrade replays its ticket for the caller who opened it, and only for that caller."""
+    fields = {"complaint_text": "Lampu jalan mati"}
+    one = service.create_ticket(SOP, fields, actor="staff", user="u", idempotency_key="c-1")
+    with store.write() as tx:  # as the old code stored it
+        tx.conn.execute(text("UPDATE idempotency SET scope = 'create' WHERE scope = 'create:u'"))
+    again = service.open_ticket(SOP, fields, actor="staff", user="u", idempotency_key="c-1")
+    assert (again.record.id, again.replayed) == (one.id, True)
+    other = service.open_ticket(SOP, fields, actor="staff", user="v", idempotency_key="c-1")
+    assert other.record.id != one.id and not other.replayed
+    assert len(service.list_tickets().items) == 2
+
+
 def test_a_stale_if_match_is_a_version_mismatch_naming_the_current_version(service, new, store):
     made = new()
     service.post_event(made.id, "accept", "staff", {}, user=None, if_match=1)
