@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.authoring.scenario.session import Row, show_time
+from engine.core.model import performer
 from engine.spec.labels import event_label
 from engine.spec.model import Spec
 
@@ -75,7 +76,7 @@ def rows_as_dicts(spec: Spec, rows: list[Row] | tuple[Row, ...]) -> list[dict[st
             "step": _step_no(spec, r.from_state) if r.from_state else _step_no(spec, r.to_state),
             "event": r.event,
             "event_label": event_label(spec, r.event, r.from_state),
-            "actor": r.actor,
+            "actor": performer(r.actor),
             "caused_by": r.caused_by,
             "signoff": r.signoff or None,
             "from_state": r.from_state,

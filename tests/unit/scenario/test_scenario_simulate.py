@@ -57,6 +57,9 @@ def test_simulate_json_timeline() -> None:
     ]
     deadline = deadlines[1]
     assert [n["template"] for n in deadline["notifications"]] == ["remind_first_response"]
+    # as the API's timeline: the SOP actor who performed it, null for the engine's own entries
+    assert [row["actor"] for row in deadlines] == [None, None]
+    assert doc["timeline"][1]["actor"] == "staff"
     assert doc["deadlines"] == [
         {
             "kind": "timer",
