@@ -159,6 +159,10 @@ class TokenRegistry:
                 found = principal
         return found
 
+    def named(self, name: str) -> Principal | None:
+        """The token called `name` now (a web session names its token; see api.web.session)."""
+        return next((p for p in self.principals if p.name == name), None)
+
 
 def _flatten(messages: Any, prefix: str = "") -> str:
     if isinstance(messages, dict):

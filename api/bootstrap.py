@@ -5,19 +5,24 @@
 
 Settings are described in `api.config`; what a runtime holds in `api.runtime`. Every route
 lives under /v1 and needs a bearer token unless its view is declared public (health, the
-OpenAPI document and the docs page) or the app runs in dev mode.
+OpenAPI document and the docs page) or the app runs in dev mode. The HTML pages live under
+/web (api.web). Every answer carries the headers of `security_headers`; proxy headers
+(X-Forwarded-*) are believed only from the SOP_TRUSTED_PROXIES hops in front.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from api.auth import TokenRegistry, authenticate
-from api.config import ConfigError, database_url, settings
+from api.config import ConfigError, database_url, settings, web_session_key
 from api.errors import register_error_handlers
 from api.runtime import Runtime
 from api.views import (
@@ -36,6 +41,7 @@ from api.views import (
 from api.views.common import runtime
 from api.views.operation import declared
 from api.web import bp as web_pages
+from api.web.session import WebKeys
 from engine.app.notifier import Routing
 from engine.app.revisions.immutability import check_published
 from engine.app.service import TicketService
@@ -44,6 +50,11 @@ from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 
 MAX_BODY_BYTES = 1024 * 1024  # larger bodies get a 413 problem
+EVERY_ANSWER = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 # In the order the OpenAPI document and the docs page list them.
 BLUEPRINTS = (health, sops, diff, tickets, events, notifications, clock, reports, audit, admin)
 
@@ -56,7 +67,15 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     cfg = settings(config)
     app.config.update(cfg)
-    app.extensions["sop"] = runtime or build_runtime(cfg)
+    app.extensions["sop"] = runtime = runtime or build_runtime(cfg)
+    key = secrets.token_bytes(32) if runtime.tokens is None else web_session_key(cfg)
+    app.extensions["sop_web"] = WebKeys(key, cfg["SOP_WEB_SESSION_HOURS"])
+    if cfg["SOP_TRUSTED_PROXIES"]:
+        hops = cfg["SOP_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+    app.after_request(security_headers)
     register_error_handlers(app)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
@@ -66,6 +85,14 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     app.register_blueprint(v1)
     app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)
     return app
+
+
+def security_headers(resp: Response) -> Response:
+    """No sniffing, no framing, no address leaving the site in a Referer (the pages add their
+    Content-Security-Policy: api.web.headers)."""
+    for name, value in EVERY_ANSWER.items():
+        resp.headers.setdefault(name, value)
+    return resp
 
 
 def _authenticate() -> None:

@@ -10,11 +10,20 @@ SOP_DEV             True: no authentication (set only by `sop serve --dev`, neve
 SOP_TOKENS_FILE     the tokens file (env SOP_TOKENS_FILE), see api/auth.py
 SOP_TOKENS          token entries given inline (tests), same shape as the file's `tokens:`
 SOP_NOTIFY_CONFIG   the notifier's channel configuration (env SOP_NOTIFY_CONFIG)
+SOP_TRUSTED_PROXIES how many reverse proxies in front set X-Forwarded-For/-Proto/-Host
+                    (env SOP_TRUSTED_PROXIES; default 0: such headers are ignored). 1 behind
+                    one TLS proxy: the web session cookie then gets `Secure` on https.
+SOP_WEB_SESSION_HOURS  how long a web sign-in lasts, in hours (env; default 8, at most 720)
+SOP_WEB_SESSION_KEY the key that signs web session cookies (env; at least 32 characters).
+                    Unset: a random key kept in `<SOP_DATA_DIR>/web-session.key` (made on first
+                    start). Every process and machine serving one site needs the same key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +40,9 @@ ENV = {
     "SOP_CLOCK": "SOP_CLOCK",
     "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
     "SOP_NOTIFY_CONFIG": "SOP_NOTIFY_CONFIG",
+    "SOP_TRUSTED_PROXIES": "SOP_TRUSTED_PROXIES",
+    "SOP_WEB_SESSION_HOURS": "SOP_WEB_SESSION_HOURS",
+    "SOP_WEB_SESSION_KEY": "SOP_WEB_SESSION_KEY",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -44,7 +56,14 @@ DEFAULTS: dict[str, Any] = {
     "SOP_TOKENS_FILE": None,
     "SOP_TOKENS": None,
     "SOP_NOTIFY_CONFIG": None,
+    "SOP_TRUSTED_PROXIES": 0,
+    "SOP_WEB_SESSION_HOURS": 8,
+    "SOP_WEB_SESSION_KEY": None,
 }
+MAX_TRUSTED_PROXIES = 5
+MAX_SESSION_HOURS = 720  # 30 days
+MIN_SESSION_KEY = 32
+SESSION_KEY_FILE = "web-session.key"
 
 
 class ConfigError(ValueError):
@@ -60,7 +79,34 @@ def settings(
     out.update({k: v for k, v in (overrides or {}).items() if v is not None or k not in out})
     if out["SOP_CLOCK"] not in ("system", "manual"):
         raise ConfigError(f"clock must be 'system' or 'manual', not {out['SOP_CLOCK']!r}")
+    out["SOP_TRUSTED_PROXIES"] = _number(
+        out, "SOP_TRUSTED_PROXIES", int, 0, MAX_TRUSTED_PROXIES, "proxies"
+    )
+    out["SOP_WEB_SESSION_HOURS"] = _number(
+        out, "SOP_WEB_SESSION_HOURS", float, 0.05, MAX_SESSION_HOURS, "hours"
+    )
+    key = out["SOP_WEB_SESSION_KEY"]
+    if key is not None and len(str(key)) < MIN_SESSION_KEY:
+        raise ConfigError(
+            f"SOP_WEB_SESSION_KEY must be at least {MIN_SESSION_KEY} characters "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
     return out
+
+
+def _number(
+    cfg: Mapping[str, Any], key: str, kind: type, low: float, high: float, unit: str
+) -> Any:
+    raw = cfg[key]
+    try:
+        value = kind(raw)
+        if isinstance(raw, bool) or not low <= value <= high:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{key} must be a number of {unit} from {low:g} to {high:g}, not {raw!r}"
+        ) from None
+    return value
 
 
 def database_url(cfg: Mapping[str, Any]) -> str:
@@ -69,3 +115,40 @@ def database_url(cfg: Mapping[str, Any]) -> str:
     data_dir = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / SQLITE_FILE}"
+
+
+def web_session_key(cfg: Mapping[str, Any]) -> bytes:
+    """The key signing web session cookies: the setting, else the data folder's key file (made
+    once, readable by its owner only; linked into place whole, so workers starting together
+    agree on one)."""
+    if cfg.get("SOP_WEB_SESSION_KEY"):
+        return str(cfg["SOP_WEB_SESSION_KEY"]).encode("utf-8")
+    path = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve() / SESSION_KEY_FILE
+    try:
+        if not path.exists():
+            _make_key_file(path)
+        key = path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot keep the web session key in {path}: {exc.strerror}; "
+            "set SOP_WEB_SESSION_KEY or make the data folder writable"
+        ) from None
+    if len(key) < MIN_SESSION_KEY:
+        raise ConfigError(
+            f"{path} holds no usable key (fewer than {MIN_SESSION_KEY} characters); "
+            "delete it to have a new one made (this signs every browser out)"
+        )
+    return key.encode("ascii")
+
+
+def _make_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

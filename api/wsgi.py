@@ -2,9 +2,11 @@
 
 Settings come from the environment (see api.config): DATABASE_URL (PostgreSQL for several
 processes), SOP_TOKENS_FILE (required: there is no dev mode here), SOP_ROOT, SOP_RULES_DIR,
-SOP_NOTIFY_CONFIG. Each worker process runs its own sweeper and notifier threads unless
-SOP_BACKGROUND=0 (then run `sop sweep` from cron and one `sop serve` or worker with them on);
-on PostgreSQL, SKIP LOCKED keeps them from doing the same deadline or notification twice.
+SOP_NOTIFY_CONFIG; behind a TLS proxy SOP_TRUSTED_PROXIES, and SOP_WEB_SESSION_KEY when the
+workers do not share one data folder (docs/operations.md). Each worker process runs its own
+sweeper and notifier threads unless SOP_BACKGROUND=0 (then run `sop sweep` from cron and one
+`sop serve` or worker with them on); on PostgreSQL, SKIP LOCKED keeps them from doing the
+same deadline or notification twice.
 Do not use gunicorn's --preload: threads started before the fork do not survive it.
 """
 

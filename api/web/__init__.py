@@ -9,7 +9,8 @@
     /web/tickets                             tickets, filtered; overdue ones marked
     /web/tickets/<id>                        a ticket's timeline and open deadlines
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
-    /web/login, /web/logout                  the token as a cookie (see api.web.auth)
+    /web/login, /web/logout                  sign in by form POST to a session cookie, sign out
+                                             by POST (api.web.auth, api.web.session)
 
 See docs/web.md. Static files are under api/web/static; mermaid.min.js is fetched from the npm
 registry by `make mermaid` and served from outside the package (api/web/vendor.py).
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from api.web.auth import authenticate
+from api.web.auth import after, authenticate
+from api.web.headers import content_security_policy
+from api.web.session import csrf_token
 from api.web.text import FILTERS
 
 bp = Blueprint(
@@ -30,11 +33,14 @@ bp = Blueprint(
     static_url_path="/web/static",
 )
 bp.before_request(authenticate)
+bp.after_request(after)
+bp.after_request(content_security_policy)
 
 
 @bp.record_once
 def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.filters.update(FILTERS)
+    state.app.jinja_env.globals["csrf_token"] = csrf_token
 
 
 from api.web import pages_login, pages_reports, pages_sops, pages_tickets, vendor  # noqa: E402,F401

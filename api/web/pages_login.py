@@ -1,31 +1,63 @@
-"""/web/login (a form that keeps the API token as a cookie) and /web/logout."""
+"""/web/login (a form POST that checks a token and starts a session) and /web/logout (POST)."""
 
 from __future__ import annotations
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import g, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from api.errors import Forbidden
 from api.views.common import runtime
 from api.web import bp
-from api.web.auth import COOKIE, lookup, safe_next, set_cookie
+from api.web.auth import end_session, safe_next, set_session_cookie
+from api.web.session import LOGIN_COOKIE, begin, check_csrf, keys, new_login_nonce
+
+UNKNOWN_TOKEN = "Token tidak dikenal."
 
 
 @bp.route("/web/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response:
     target = safe_next(request.values.get("next"))
-    if runtime().tokens is None:  # dev mode: nothing to log in to
+    registry = runtime().tokens
+    if registry is None:  # dev mode: nothing to log in to
         return redirect(target)
     if request.method == "GET":
-        return render_template("login.html", next=target, error=None)
+        return _form(target, None, 200)
+    try:
+        check_csrf(request.form)
+    except Forbidden as exc:
+        return _form(target, exc.detail, 403)
     secret = (request.form.get("token") or "").strip()
-    if lookup(secret) is None:
-        page = render_template("login.html", next=target, error="Token tidak dikenal.")
-        return make_response(page, 401)
-    return set_cookie(redirect(target), secret)
-
-
-@bp.get("/web/logout")
-def logout() -> Response:
-    resp = redirect(url_for("web.login"))
-    resp.delete_cookie(COOKIE, path="/web")
+    principal = registry.lookup(secret) if secret else None
+    if principal is None:
+        return _form(target, UNKNOWN_TOKEN, 401)
+    resp = set_session_cookie(redirect(target, 303), begin(principal))
+    resp.delete_cookie(LOGIN_COOKIE, path=url_for("web.login"))
     return resp
+
+
+def _form(target: str, error: str | None, status: int) -> Response:
+    """The form, with this browser's login CSRF pair (kept across tabs and retries)."""
+    g.login_nonce = request.cookies.get(LOGIN_COOKIE) or new_login_nonce()
+    hours = f"{keys().max_age / 3600:g}"
+    page = render_template("login.html", next=target, error=error, session_hours=hours)
+    resp = make_response(page, status)
+    resp.set_cookie(
+        LOGIN_COOKIE,
+        g.login_nonce,
+        path=url_for("web.login"),
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+    )
+    return resp
+
+
+@bp.route("/web/logout", methods=["GET", "POST"])
+def logout() -> Response | str:
+    """GET asks (a link cannot sign anyone out); the form POSTs with the session's CSRF token,
+    checked with every POST in api.web.auth."""
+    if runtime().tokens is None:  # dev mode: nobody is signed in
+        return redirect(url_for("web.index"))
+    if request.method == "GET":
+        return render_template("logout.html")
+    return end_session(redirect(url_for("web.login"), 303))

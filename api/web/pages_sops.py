@@ -13,6 +13,7 @@ from api.errors import ApiError, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
 from api.web.flow import PERIODS, flow_chart
+from api.web.headers import allow_inline_styles
 from api.web.vendor import mermaid_available
 from engine.authoring.diff import diff_specs
 from engine.authoring.diff_model import SECTIONS, Change
@@ -97,6 +98,9 @@ def form_rows(spec: Spec) -> list[Row]:
 @bp.get("/web/sops/<sop>/<rev>")
 def sop_form(sop: str, rev: str) -> str:
     spec = runtime().catalog.get(sop, rev)
+    mermaid = mermaid_available()
+    if mermaid:
+        allow_inline_styles()  # mermaid styles the SVG it draws inline (api/web/headers.py)
     return render_template(
         "sop_form.html",
         spec=spec,
@@ -105,7 +109,7 @@ def sop_form(sop: str, rev: str) -> str:
         label=lambda a: actor_label(spec, a),
         only_when=lambda i: condition_words(spec, i.when) if i.when is not None else "",
         flow=flow_chart(spec),
-        mermaid=mermaid_available(),
+        mermaid=mermaid,
         periods=PERIOD_WORDS,
     )
 

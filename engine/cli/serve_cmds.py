@@ -4,6 +4,7 @@ and `sop token` (make and hash API tokens). See docs/operations.md."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import signal
 import sys
@@ -17,10 +18,12 @@ from engine.cli import options
 COMMANDS: list[click.Command] = []
 
 DEV_HOSTS = ("127.0.0.1", "localhost")
+QUERY_TOKEN = re.compile(r"([?&](?:token|access_token)=)[^&#\s]*", re.IGNORECASE)
 
 
 def _settings(**kwargs: Any) -> dict[str, Any]:
-    from api.config import DEFAULTS
+    """The options given, over the environment and the defaults (api.config.settings)."""
+    from api.config import ConfigError, settings
 
     keys = {
         "data_dir": "SOP_DATA_DIR",
@@ -32,10 +35,13 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
         "tokens": "SOP_TOKENS_FILE",
         "notify_config": "SOP_NOTIFY_CONFIG",
         "clock_start": "SOP_CLOCK_START",
+        "trusted_proxies": "SOP_TRUSTED_PROXIES",
     }
-    out = dict(DEFAULTS)
-    out.update({keys[k]: v for k, v in kwargs.items() if k in keys and v is not None})
-    return out
+    given = {keys[k]: v for k, v in kwargs.items() if k in keys and v is not None}
+    try:
+        return settings(given)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _build(cfg: dict[str, Any]) -> Any:
@@ -91,7 +97,19 @@ def _build(cfg: dict[str, Any]) -> Any:
     help="Seconds between deadline sweeps.",
 )
 @click.option("--threads/--no-threads", default=True, help="Serve requests on threads.")
-@click.option("--access-log", is_flag=True, help="Log every request.")
+@click.option(
+    "--trusted-proxies",
+    type=int,
+    envvar="SOP_TRUSTED_PROXIES",
+    default=None,
+    help="How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (default 0: "
+    "ignore those headers; 1 behind one TLS proxy) [env SOP_TRUSTED_PROXIES].",
+)
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Log every request (the value of a `token` query parameter is never written).",
+)
 def serve(
     host: str,
     port: int,
@@ -105,9 +123,10 @@ def serve(
     For production, run several processes under gunicorn on PostgreSQL instead (see
     docs/operations.md): `gunicorn -w 4 -b 0.0.0.0:8000 api.wsgi:app`.
     """
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from werkzeug.serving import make_server
 
     from api.bootstrap import create_app
+    from api.config import ConfigError
     from api.views.admin import sighup_handler
     from api.workers import Workers
 
@@ -132,8 +151,12 @@ def serve(
         raise click.UsageError("--clock-start needs --clock manual")
     cfg = _settings(**kwargs)
     runtime = _build(cfg)
-    app = create_app(cfg, runtime=runtime)
-    handler = WSGIRequestHandler if access_log else _quiet_handler()
+    try:
+        app = create_app(cfg, runtime=runtime)
+    except ConfigError as exc:  # e.g. the web session key cannot be kept in the data folder
+        runtime.close()
+        raise click.ClickException(str(exc)) from None
+    handler = _access_log_handler() if access_log else _quiet_handler()
     server = make_server(host, port, app, threaded=threads, request_handler=handler)
     base = f"http://{host}:{server.server_port}"
     workers = Workers(runtime, sweep_interval=sweep_interval)
@@ -156,6 +179,26 @@ def serve(
         workers.stop()
         runtime.close()
         click.echo("stopped")
+
+
+def _access_log_handler() -> type:
+    """werkzeug's access log, with the value of any `token` query parameter masked: a link
+    carrying one (older versions signed in with `/web/...?token=`) must not leave the secret
+    in the log."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Redacting(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            if hasattr(self, "path"):  # unset when the request line was bad
+                self.path = _redact(self.path)
+            self.requestline = _redact(self.requestline)
+            super().log_request(*args, **kwargs)
+
+    return Redacting
+
+
+def _redact(line: str) -> str:
+    return QUERY_TOKEN.sub(r"\1***", line)
 
 
 def _quiet_handler() -> type:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,24 @@ def sender(client: FlaskClient, token: str | None) -> Any:
         return Reply(resp.status_code, resp.get_json(silent=True), resp.headers)
 
     return send
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF_FIELD.search(html)
+    assert found, "the page has no form with a csrf field"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, token: str) -> FlaskClient:
+    """Sign `client` in to the web pages as a person does: the login form, then its POST."""
+    form = client.get("/web/login").get_data(as_text=True)
+    resp = client.post("/web/login", data={"token": TOKENS[token][0], "csrf": csrf_of(form)})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    return client
 
 
 class As:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.api.conftest import TOKENS, As, app_on
+from tests.api.conftest import As, app_on, sign_in
 from tests.api.journey import Journey
 from tests.support.seed import OTHER_CHANNEL, ROOT, ROUTING
 
@@ -126,7 +126,7 @@ def test_the_ticket_page_marks_the_fields_still_needed_by_label(routing_app: Fla
     client = routing_app.test_client()
     desk = As(client)("root")
     tid = _at_routing(desk)
-    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+    sign_in(client, "root")
     page = client.get(f"/web/tickets/{tid}").get_data(as_text=True)
     section = _next_events(page)
     assert "dapat dikirim tanpa isian" in section  # within_authority needs nothing

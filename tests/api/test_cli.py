@@ -1,4 +1,4 @@
-"""`sop serve` refuses unsafe dev binds; `sop sweep` applies what is due, for cron."""
+"""`sop serve` refuses unsafe dev binds and bad web settings; `sop sweep` applies what is due."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ def test_clock_start_needs_the_manual_clock(tmp_path: Path) -> None:
                "--data-dir", str(tmp_path)],
     )  # fmt: skip
     assert result.exit_code == 2 and "--clock manual" in result.output
+
+
+def test_serve_refuses_a_bad_proxy_count_or_an_unkeepable_session_key(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text("tokens: []\n", encoding="utf-8")
+    base = ["serve", "--tokens", str(tokens)]
+    proxies = CliRunner().invoke(
+        main, [*base, "--trusted-proxies", "9", "--data-dir", str(tmp_path / "d")]
+    )
+    assert proxies.exit_code == 1
+    assert "SOP_TRUSTED_PROXIES must be a number of proxies from 0 to 5, not 9" in proxies.output
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro" / "web-session.key").mkdir()  # a key file that cannot be read
+    keyless = CliRunner().invoke(main, [*base, "--data-dir", str(tmp_path / "ro")])
+    assert keyless.exit_code == 1 and "Traceback" not in keyless.output
+    assert "cannot keep the web session key" in keyless.output
+    assert "set SOP_WEB_SESSION_KEY" in keyless.output
 
 
 def test_sweep_applies_deadlines_due_at_the_given_time(tmp_path: Path) -> None:

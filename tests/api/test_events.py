@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.api.conftest import TOKENS, As
+from tests.api.conftest import As, sign_in
 from tests.api.journey import FOLLOW_UP, Journey
 
 
@@ -151,7 +151,7 @@ def test_a_timeline_entry_s_actor_is_the_sop_actor_who_performed_it_or_null(
     posted = desk.call("POST", f"/v1/tickets/{tid}/events", {"type": "confirmed", "actor": "staff"})
     assert [e["actor"] for e in posted.body["entries"]] == ["staff"]
     # The web timeline says the same: the engine's clock, no one, the SOP's actor by label.
-    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+    sign_in(client, "root")
     html = client.get(f"/web/tickets/{tid}").get_data(as_text=True)
     who = [cell.split("</td>", 1)[0] for cell in html.split('<td class="performer">')[1:]]
     assert who[0].startswith('<span class="muted">-</span>')  # created, by no SOP actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.api.conftest import TOKENS, make_app
+from tests.api.conftest import TOKENS, make_app, sign_in
 from tests.support.labels import labelled_seed
 from tests.support.seed import OTHER_CHANNEL
 
@@ -22,7 +22,7 @@ def test_the_timeline_shows_event_labels_and_the_json_keeps_ids(tmp_path: Path) 
         service.post_event(ticket, "accept", "staff", {}, user="u")
         service.post_event(ticket, "triage", "staff", {}, user="u")
         client = app.test_client()
-        client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+        sign_in(client, "root")
         auth = {"Authorization": f"Bearer {TOKENS['root'][0]}"}
         body = client.get(f"/v1/tickets/{ticket}", headers=auth).get_json()
         assert body["allowed_events"][0]["type"] == "entered"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.api.conftest import TOKENS, As
+from tests.api.conftest import As, sign_in
 from tests.api.journey import Journey
 from tests.support.seed import OTHER_CHANNEL
 
@@ -133,7 +133,7 @@ def test_open_and_closed_say_whether_the_ticket_left_the_sop_whatever_its_status
     desk.post(tid, "confirmed", "staff", {"reporter_response": "Terima kasih"})
     closing = desk.post(tid, "close", "staff")  # its step's status is the final-looking one
     closing_step = next(s for s in steps if s["number"] == closing["step"]["number"] - 1)
-    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+    sign_in(client, "root")
 
     def listed(open_: bool) -> dict | None:
         items = desk.call("GET", f"/v1/tickets?open={str(open_).lower()}").body["items"]

@@ -46,11 +46,11 @@ def test_the_flow_is_drawn_as_an_svg_diagram(tab: Tab) -> None:
     tab.open(f"/web/sops/{SOP}/r1")
     page = tab.page
     page.wait_for_function("document.body.dataset.flow === 'drawn'", timeout=30_000)
-    svg = page.locator("#alur svg").first
+    svg = page.locator("#flow-diagram > svg").first
     assert svg.is_visible()
     text = svg.text_content() or ""
     assert "1. Menerima inquiry dari masyarakat" in text and "substance_not_ok" in text
-    assert page.locator("#alur svg .node").count() >= 18  # 16 steps, the start and the end
+    assert page.locator("#flow-diagram svg .node").count() >= 18  # 16 steps, the start and the end
     svg.screenshot(path=str(SHOTS / "sop-flow.png"))
 
 

@@ -1,7 +1,8 @@
 """A real `sop serve` process on a free port, an HTTP client for it, and a webhook receiver.
 
-The server runs with `--clock manual --dev` on a temporary data folder; tests move its clock
-with POST /v1/clock. Its output goes to `server.log` in the test's folder (printed on failure).
+The server runs with `--clock manual --dev` (or, with `dev=False`, the `--tokens` its args give)
+on a temporary data folder; tests move its clock with POST /v1/clock. Its output goes to
+`server.log` in the test's folder (printed on failure).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Server:
     log_path: Path
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    dev: bool = True  # False: give `--tokens FILE` in args
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
 
@@ -69,7 +71,7 @@ class Server:
         self.port = free_port()
         cmd = [
             sys.executable, "-c", "from engine.cli import main; main()", "serve",
-            "--dev", "--clock", "manual", "--clock-start", clock_start,
+            *(["--dev"] if self.dev else []), "--clock", "manual", "--clock-start", clock_start,
             "--port", str(self.port), "--data-dir", str(self.data_dir),
             "--sweep-interval", "0.3", *self.args,
         ]  # fmt: skip

@@ -1,5 +1,6 @@
-"""The HTML pages through Flask's test client: auth by cookie, escaping, masking, scopes, and
-what each page shows. (tests/browser opens the same pages in a real browser.)"""
+"""The HTML pages through Flask's test client: escaping, masking, scopes, and what each page
+shows. (Signing in: tests/api/test_web_signin.py; tests/browser opens the pages in a real
+browser.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 
 from api.web.text import italics
-from tests.api.conftest import TOKENS, make_app
+from tests.api.conftest import make_app, sign_in
 from tests.browser.demo import sop_root
 from tests.integration.reports.dataset import build
 from tests.support.seed import OTHER_CHANNEL
@@ -34,7 +35,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 def page(app, path: str, token: str | None = "root"):
     client = app.test_client()
     if token is not None:
-        client.set_cookie("sop_token", TOKENS[token][0], path="/web")
+        sign_in(client, token)
     return client.get(path)
 
 
@@ -43,33 +44,6 @@ def test_without_a_token_the_pages_ask_to_log_in(app):
     assert resp.status_code == 302
     assert resp.headers["Location"].startswith("/web/login?next=/web/tickets")
     assert "Token" in app.test_client().get("/web/login").get_data(as_text=True)
-
-
-def test_the_login_form_sets_a_strict_cookie_and_goes_back(app):
-    client = app.test_client()
-    bad = client.post("/web/login", data={"token": "wrong", "next": "/web/tickets"})
-    assert bad.status_code == 401 and "tidak dikenal" in bad.get_data(as_text=True)
-    ok = client.post("/web/login", data={"token": "audit-secret", "next": "/web/tickets"})
-    assert ok.status_code == 302 and ok.headers["Location"] == "/web/tickets"
-    cookie = ok.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/web" in cookie
-    assert client.get("/web/tickets").status_code == 200
-    off = client.get("/web/logout")
-    assert off.status_code == 302 and client.get("/web/tickets").status_code == 302
-
-
-def test_a_token_in_the_address_becomes_a_cookie_and_leaves_the_address(app):
-    client = app.test_client()
-    resp = client.get("/web/tickets?overdue=yes&token=desk-secret")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/web/tickets?overdue=yes"
-    assert "sop_token=desk-secret" in resp.headers["Set-Cookie"]
-
-
-def test_login_never_redirects_off_site(app):
-    client = app.test_client()
-    for target in ("https://evil.example/", "//evil.example", "/v1/tickets"):
-        resp = client.post("/web/login", data={"token": "audit-secret", "next": target})
-        assert resp.headers["Location"] == "/web/"
 
 
 def test_the_sop_form_has_the_16_activities_and_the_identity_block(app):

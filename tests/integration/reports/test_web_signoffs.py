@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.api.conftest import TOKENS, app_on
+from tests.api.conftest import app_on, sign_in
 from tests.support.seed import ROOT
 
 PERMIT = ROOT / "tests/sops/sop/practice-permit/v1.yaml"
@@ -21,7 +21,7 @@ def app(tmp_path):
 
 def page(app, path: str) -> str:
     client = app.test_client()
-    client.set_cookie("sop_token", TOKENS["root"][0], path="/web")
+    sign_in(client, "root")
     resp = client.get(path)
     assert resp.status_code == 200, resp.get_data(as_text=True)
     return resp.get_data(as_text=True)

@@ -1,0 +1,49 @@
+"""Signing in and out in Chromium against a real `sop serve --tokens`: the form, the session
+cookie the browser keeps, and the sign-out button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Tab
+from tests.e2e.conftest import Server
+from tests.e2e.test_web_signin_over_http import SECRET, tokens_file
+
+
+@pytest.fixture
+def signed_out(browser: Any, tmp_path: Path) -> Iterator[Tab]:
+    args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml"))]
+    server = Server(tmp_path / "data", tmp_path / "server.log", args, dev=False)
+    server.start()
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="id-ID")
+    tab = Tab(context.new_page(), server.base)
+    try:
+        yield tab
+    finally:
+        context.close()
+        server.stop()
+    assert tab.errors == [], f"console errors: {tab.errors}"
+
+
+def test_a_person_signs_in_with_the_form_and_out_with_the_button(signed_out: Tab) -> None:
+    tab, page = signed_out, signed_out.page
+    tab.open("/web/tickets?overdue=yes")  # no session: the login form, which comes back here
+    assert page.url.endswith("/web/login?next=/web/tickets?overdue%3Dyes")
+    page.fill('input[name="token"]', SECRET)
+    page.click('form.login button[type="submit"]')
+    page.wait_for_url("**/web/tickets?overdue=yes")
+    assert page.locator("nav .who").inner_text().startswith("desk")
+    (session,) = [c for c in page.context.cookies() if c["name"] == "sop_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Lax" and session["path"] == "/web"
+    assert SECRET not in session["value"]
+    assert page.evaluate("document.cookie") == ""  # no script of the page can read it
+    tab.shot("signed-in")
+    page.click("nav form.logout-inline button")
+    page.wait_for_url("**/web/login")
+    assert not [c for c in page.context.cookies() if c["name"] == "sop_session"]
+    tab.open("/web/tickets")
+    assert "/web/login" in page.url
