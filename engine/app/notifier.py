@@ -21,6 +21,7 @@ notifications a rule sends back on the channel a ticket came in on, on that chan
 A webhook gets a JSON POST of the notification (its stable `id` included) with the headers
 `X-SOP-Signature: sha256=<hex HMAC-SHA256 of the body with the channel's secret>`,
 `Idempotency-Key: <id>` and `X-SOP-Notification-Id: <id>`. Any 2xx answer is a delivery;
+a redirect is never followed (a 3xx is a failed attempt, its Location kept in the error);
 anything else is retried with exponential backoff (5 s, 10 s, 20 s, ... up to the maximum)
 and after `max_attempts` the notification is dead-lettered (status "dead", last error kept).
 Delivery is at-least-once: each attempt is recorded in its own transaction after the send, a
@@ -51,14 +52,25 @@ from engine.core.model import Notification
 from engine.store import Store
 from engine.store.outbox import Claimed
 
-__all__ = ["Channel", "DeliveryReport", "Notifier", "Routing", "sign"]
+__all__ = ["Answer", "Channel", "DeliveryReport", "Notifier", "Routing", "sign"]
 
 log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("engine.app.notifier.log_channel")
 
 SIGNATURE_HEADER = "X-SOP-Signature"
-# (url, body, headers, timeout seconds) -> HTTP status; raises OSError on a network failure.
-Transport = Callable[[str, bytes, dict[str, str], float], int]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a receiver answered: its HTTP status, and where a redirect pointed (never
+    followed)."""
+
+    status: int
+    location: str | None = None
+
+
+# (url, body, headers, timeout seconds) -> the answer; raises OSError on a network failure.
+Transport = Callable[[str, bytes, dict[str, str], float], Answer]
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -231,9 +243,15 @@ class Notifier(Background):
             "X-SOP-Notification-Id": note.id,
             "X-SOP-Attempt": str(attempt),
         }
-        status = self.transport(channel.url, body, headers, self.routing.timeout_seconds)
-        if not 200 <= status < 300:
-            raise OSError(f"HTTP {status} from {channel.url}")
+        answer = self.transport(channel.url, body, headers, self.routing.timeout_seconds)
+        if 300 <= answer.status < 400:
+            raise OSError(
+                f"HTTP {answer.status} from {channel.url}: redirect to "
+                f"{(answer.location or '(no Location)')[:500]} not followed "
+                "(webhooks never follow redirects; put the new address in the channel's url)"
+            )
+        if not 200 <= answer.status < 300:
+            raise OSError(f"HTTP {answer.status} from {channel.url}")
 
 
 def payload(note: Notification) -> dict[str, Any]:
@@ -253,14 +271,27 @@ def payload(note: Notification) -> dict[str, Any]:
     }
 
 
-def urllib_transport(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib follows a 301/302/303 by sending a body-less GET to the Location, with the
+    signature headers, and would call the GET's 200 a delivery. A webhook never follows: the
+    3xx comes back as an HTTPError, i.e. a failed attempt (Standard Webhooks: "3xx: Failure")."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_RefuseRedirects)
+
+
+def urllib_transport(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return int(response.status)
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Answer(int(response.status))
     except urllib.error.HTTPError as exc:
+        location = exc.headers.get("Location") if exc.headers else None
         exc.close()
-        return int(exc.code)
+        return Answer(int(exc.code), location)
 
 
 # -- configuration checks -------------------------------------------------------------------------

@@ -28,14 +28,31 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.fail_next = 0  # answer 500 to this many posts
+        self.redirect: tuple[int, str] | None = None  # answer posts with (status, Location)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                outer.received.append({"method": "GET", "path": self.path, "body": None})
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                if outer.redirect is not None and self.path != "/moved":
+                    status, location = outer.redirect
+                    self.rfile.read(int(self.headers["Content-Length"]))
+                    outer.received.append({"method": "POST", "path": self.path, "body": None})
+                    self.send_response(status)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
                 outer.received.append(
                     {
+                        "method": "POST",
                         "path": self.path,
                         "body": json.loads(body),
                         "signed_ok": hmac.compare_digest(
@@ -121,6 +138,27 @@ def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, rece
     assert notifier.run_once() == NOTHING_ATTEMPTED  # delivered rows are not sent again
     assert len(receiver.received) == 1
     assert statuses(store) == {"n0": ("delivered", 1)}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_a_failed_attempt_logged_with_its_location(
+    store, build, receiver, caplog, status
+):
+    """urllib followed a 302 with a body-less GET to the Location, signature headers and all,
+    and called that GET's 200 a delivery. Now no request reaches the Location."""
+    enqueue(store, build, {"to": "clerk"})
+    moved = f"{receiver.url}/moved"
+    receiver.redirect = (status, moved)
+    with caplog.at_level(logging.WARNING, logger="engine.app.notifier"):
+        report = Notifier(store, routing(receiver.url)).run_once()
+    assert (report.delivered, report.retried) == (0, 1)
+    assert [(r["method"], r["path"]) for r in receiver.received] == [("POST", "/ops")]
+    assert statuses(store) == {"n0": ("pending", 1)}
+    with store.read() as tx:
+        [item] = tx.outbox_feed()
+    assert f"HTTP {status}" in item["delivery"]["last_error"]
+    assert moved in item["delivery"]["last_error"]
+    assert any(moved in r.getMessage() for r in caplog.records)
 
 
 def test_routes_follow_the_configuration(store, build, receiver, caplog):
