@@ -12,15 +12,19 @@ notifications a rule sends back on the channel a ticket came in on, on that chan
     channels:
       ops-log: {type: log}
       team-hook: {type: webhook, url: "https://example.org/hook", secret_env: TEAM_HOOK_SECRET}
+      # rotating: both secrets sign, the new one first
+      # team-hook: {type: webhook, url: ..., secret_env: [TEAM_HOOK_SECRET_NEW, TEAM_HOOK_SECRET]}
     routes:
       actors: {some_actor: [team-hook, ops-log], "scoped_actor/CODE": [team-hook]}
       by_channel: {some_channel_value: [team-hook]}   # the notification's `channel`
       default: [ops-log]                              # anything not routed above
     delivery: {max_attempts: 8, backoff_seconds: 5, max_backoff_seconds: 3600, timeout_seconds: 10}
 
-A webhook gets a JSON POST of the notification (its stable `id` included) with the headers
-`X-SOP-Signature: sha256=<hex HMAC-SHA256 of the body with the channel's secret>`,
-`Idempotency-Key: <id>` and `X-SOP-Notification-Id: <id>`. Any 2xx answer is a delivery;
+A webhook gets a JSON POST of the notification (its stable `id` included), signed as Standard
+Webhooks signs (`engine/app/signing.py`: `webhook-id`, `webhook-timestamp` and
+`webhook-signature` over both and the body, one signature per secret of the channel), with
+`Idempotency-Key: <id>` and `X-SOP-Notification-Id: <id>`; the old replayable
+`X-SOP-Signature` only to a channel with `legacy_signature: true`. Any 2xx answer is a delivery;
 a redirect is never followed (a 3xx is a failed attempt, its Location kept in the error);
 anything else is retried with exponential backoff (5 s, 10 s, 20 s, ... up to the maximum)
 and after `max_attempts` the notification is dead-lettered (status "dead", last error kept).
@@ -31,8 +35,6 @@ by id. Outgoing HTTP uses the standard library (urllib): no extra dependency for
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -47,17 +49,18 @@ from typing import Any
 import yaml
 
 from engine.app.background import Background, PeriodicTask
+from engine.app.signing import legacy_signature, signed_headers, signing_key
 from engine.core.clock import Clock, SystemClock
 from engine.core.model import Notification
 from engine.store import Store
 from engine.store.outbox import Claimed
 
-__all__ = ["Answer", "Channel", "DeliveryReport", "Notifier", "Routing", "sign"]
+__all__ = ["Answer", "Channel", "DeliveryReport", "Notifier", "Routing"]
 
 log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("engine.app.notifier.log_channel")
 
-SIGNATURE_HEADER = "X-SOP-Signature"
+LEGACY_SIGNATURE_HEADER = "X-SOP-Signature"
 
 
 @dataclass(frozen=True)
@@ -73,17 +76,15 @@ class Answer:
 Transport = Callable[[str, bytes, dict[str, str], float], Answer]
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The value of the signature header for `body`."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
 @dataclass(frozen=True)
 class Channel:
     name: str
     type: str  # "log" or "webhook"
     url: str = ""
-    secret: str = field(default="", repr=False)
+    # The HMAC keys a webhook is signed with, the current one first (several while a secret is
+    # rotated: each signs, and the receiver accepts any it knows).
+    keys: tuple[bytes, ...] = field(default=(), repr=False)
+    legacy_signature: bool = False  # also send the old, replayable X-SOP-Signature
     include_text: bool = True  # log channel: write the message text too
 
 
@@ -238,11 +239,13 @@ class Notifier(Background):
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "sop-engine-notifier",
-            SIGNATURE_HEADER: sign(channel.secret, body),
+            **signed_headers(channel.keys, note.id, self.clock.now(), body),
             "Idempotency-Key": note.id,
             "X-SOP-Notification-Id": note.id,
             "X-SOP-Attempt": str(attempt),
         }
+        if channel.legacy_signature:
+            headers[LEGACY_SIGNATURE_HEADER] = legacy_signature(channel.keys[0], body)
         answer = self.transport(channel.url, body, headers, self.routing.timeout_seconds)
         if 300 <= answer.status < 400:
             raise OSError(
@@ -311,18 +314,51 @@ def _channel(name: str, spec: Any, problems: list[str]) -> Channel | None:
     url = str(spec.get("url") or "")
     if not url.startswith(("http://", "https://")):
         problems.append(f"{where}.url: give the webhook's http:// or https:// URL")
-    secret = spec.get("secret")
-    if secret is None and spec.get("secret_env"):
-        secret = os.environ.get(str(spec["secret_env"]))
-        if not secret:
-            problems.append(
-                f"{where}.secret_env: environment variable {spec['secret_env']} is empty"
-            )
-            return None
-    if not secret:
-        problems.append(f"{where}: give `secret` or `secret_env` (the HMAC signing key)")
+    keys = _keys(spec, where, problems)
+    if not keys:
         return None
-    return Channel(name, "webhook", url=url, secret=str(secret))
+    legacy = spec.get("legacy_signature", False)
+    if not isinstance(legacy, bool):
+        problems.append(f"{where}.legacy_signature: must be true or false, got {legacy!r}")
+    return Channel(name, "webhook", url=url, keys=keys, legacy_signature=legacy is True)
+
+
+def _keys(spec: Mapping[str, Any], where: str, problems: list[str]) -> tuple[bytes, ...]:
+    """The signing keys of `secret` (one secret or a list) or else of `secret_env` (one
+    environment variable's name or a list): the first signs the legacy header."""
+    if spec.get("secret") is not None:
+        origin, values = "secret", spec["secret"]
+        named = [(f"{where}.secret", v) for v in _listed(values)]
+    elif spec.get("secret_env"):
+        origin = "secret_env"
+        named = []
+        for env in _listed(spec["secret_env"]):
+            value = os.environ.get(str(env))
+            if not value:
+                problems.append(f"{where}.secret_env: environment variable {env} is empty")
+                return ()
+            named.append((f"{where}.secret_env: {env}", value))
+    else:
+        problems.append(f"{where}: give `secret` or `secret_env` (the HMAC signing key)")
+        return ()
+    if not named:
+        problems.append(f"{where}.{origin}: give at least one secret")
+        return ()
+    keys: list[bytes] = []
+    for label, value in named:
+        if not isinstance(value, str) or not value:
+            problems.append(f"{label}: a secret must be a non-empty string")
+            return ()
+        try:
+            keys.append(signing_key(value))
+        except ValueError as exc:
+            problems.append(f"{label}: {exc}")
+            return ()
+    return tuple(keys)
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:

@@ -2,127 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import threading
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from engine.app.notifier import DeliveryReport, Notifier, Routing
+from engine.app.notifier import Notifier, Routing
 from engine.core.clock import ManualClock
-from engine.store import Store
-
-NOTHING_ATTEMPTED = DeliveryReport()  # no delivery, retry or dead letter
-
-SECRET = "s3cret-for-tests"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that checks signatures and can be told to fail."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.fail_next = 0  # answer 500 to this many posts
-        self.redirect: tuple[int, str] | None = None  # answer posts with (status, Location)
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                outer.received.append({"method": "GET", "path": self.path, "body": None})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                if outer.redirect is not None and self.path != "/moved":
-                    status, location = outer.redirect
-                    self.rfile.read(int(self.headers["Content-Length"]))
-                    outer.received.append({"method": "POST", "path": self.path, "body": None})
-                    self.send_response(status)
-                    self.send_header("Location", location)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-                outer.received.append(
-                    {
-                        "method": "POST",
-                        "path": self.path,
-                        "body": json.loads(body),
-                        "signed_ok": hmac.compare_digest(
-                            self.headers.get("X-SOP-Signature", ""), expected
-                        ),
-                        "idempotency_key": self.headers.get("Idempotency-Key"),
-                    }
-                )
-                status = 200
-                if outer.fail_next > 0:
-                    outer.fail_next -= 1
-                    status = 500
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def paths(self) -> list[str]:
-        return [r["path"] for r in self.received]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    rec = Receiver()
-    rec.thread.start()
-    yield rec
-    rec.server.shutdown()
-    rec.server.server_close()
-
-
-def routing(url: str, **delivery: float) -> Routing:
-    return Routing.from_dict(
-        {
-            "channels": {
-                "ops": {"type": "webhook", "url": f"{url}/ops", "secret": SECRET},
-                "area-north": {"type": "webhook", "url": f"{url}/north", "secret": SECRET},
-                "chat": {"type": "webhook", "url": f"{url}/chat", "secret": SECRET},
-                "quiet-log": {"type": "log", "include_text": False},
-            },
-            "routes": {
-                "actors": {"clerk": ["ops"], "office/north": ["area-north"], "office": "ops"},
-                "by_channel": {"chat-app": ["chat", "quiet-log"]},
-                "default": ["log"],
-            },
-            "delivery": {"max_attempts": 3, "backoff_seconds": 10, **delivery},
-        }
-    )
-
-
-def enqueue(store: Store, build, *notes_kwargs: dict) -> list[str]:
-    ticket = build.ticket("T1")
-    notes = tuple(build.note(ticket, f"n{i}", **kw) for i, kw in enumerate(notes_kwargs))
-    with store.write() as tx:
-        tx.save(
-            build.outcome(ticket, notes=notes), expected_version=None, scopes={}, scope_fields={}
-        )
-    return [n.id for n in notes]
-
-
-def statuses(store: Store) -> dict[str, tuple[str, int]]:
-    with store.read() as tx:
-        return {
-            n["id"]: (n["delivery"]["status"], n["delivery"]["attempts"]) for n in tx.outbox_feed()
-        }
+from tests.integration.store.webhooks import (
+    NOTHING_ATTEMPTED,
+    enqueue,
+    routing,
+    statuses,
+)
 
 
 def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, receiver):
@@ -218,9 +111,7 @@ def test_a_channel_that_took_it_is_skipped_on_the_retry(store, build, receiver):
     both = Routing(
         {
             **cfg.channels,
-            "down": cfg.channels["ops"].__class__(
-                "down", "webhook", "http://127.0.0.1:9/x", SECRET
-            ),
+            "down": replace(cfg.channels["ops"], name="down", url="http://127.0.0.1:9/x"),
         },
         actors={"clerk": ("ops", "down")},
         timeout_seconds=2,
