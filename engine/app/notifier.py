@@ -18,7 +18,11 @@ notifications a rule sends back on the channel a ticket came in on, on that chan
       actors: {some_actor: [team-hook, ops-log], "scoped_actor/CODE": [team-hook]}
       by_channel: {some_channel_value: [team-hook]}   # the notification's `channel`
       default: [ops-log]                              # anything not routed above
-    delivery: {max_attempts: 8, backoff_seconds: 5, max_backoff_seconds: 3600, timeout_seconds: 10}
+    delivery:
+      retry_schedule: [5 seconds, 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours, 14 hours,
+                       20 hours, 24 hours]                # the default (Standard Webhooks')
+      timeout_seconds: 10
+    # or, as before: {max_attempts: 8, backoff_seconds: 5, max_backoff_seconds: 3600}
 
 A webhook gets a JSON POST of the notification (its stable `id` included), signed as Standard
 Webhooks signs (`engine/app/signing.py`: `webhook-id`, `webhook-timestamp` and
@@ -26,8 +30,10 @@ Webhooks signs (`engine/app/signing.py`: `webhook-id`, `webhook-timestamp` and
 `Idempotency-Key: <id>` and `X-SOP-Notification-Id: <id>`; the old replayable
 `X-SOP-Signature` only to a channel with `legacy_signature: true`. Any 2xx answer is a delivery;
 a redirect is never followed (a 3xx is a failed attempt, its Location kept in the error);
-anything else is retried with exponential backoff (5 s, 10 s, 20 s, ... up to the maximum)
-and after `max_attempts` the notification is dead-lettered (status "dead", last error kept).
+anything else is retried after the waits of the retry schedule, one after each failed attempt,
+and after the last the notification is dead-lettered (status "dead", last error kept): the
+default schedule rides out a receiver outage of 75 h 35 min (a weekend; docs/operations.md).
+`engine/app/dead_letters.py` sends dead letters again.
 Delivery is at-least-once: each attempt is recorded in its own transaction after the send, a
 channel that already took a notification is skipped on retries, and receivers drop duplicates
 by id. Outgoing HTTP uses the standard library (urllib): no extra dependency for one POST.
@@ -52,6 +58,7 @@ from engine.app.background import Background, PeriodicTask
 from engine.app.signing import legacy_signature, signed_headers, signing_key
 from engine.core.clock import Clock, SystemClock
 from engine.core.model import Notification
+from engine.spec.durations import parse_duration
 from engine.store import Store
 from engine.store.outbox import Claimed
 
@@ -61,6 +68,21 @@ log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("engine.app.notifier.log_channel")
 
 LEGACY_SIGNATURE_HEADER = "X-SOP-Signature"
+
+# The waits after each failed attempt, Standard Webhooks' example schedule: ten attempts over
+# 75 h 35 min 5 s, so a receiver down from a Friday evening is reached again on the Monday.
+# Before, 8 attempts 5 s apart doubling gave up after 10 min 35 s.
+DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (
+    5,
+    5 * 60,
+    30 * 60,
+    2 * 3600,
+    5 * 3600,
+    10 * 3600,
+    14 * 3600,
+    20 * 3600,
+    24 * 3600,
+)
 
 
 @dataclass(frozen=True)
@@ -94,10 +116,13 @@ class Routing:
     actors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_channel: dict[str, tuple[str, ...]] = field(default_factory=dict)
     default: tuple[str, ...] = ("log",)
-    max_attempts: int = 8
-    backoff_seconds: float = 5.0
-    max_backoff_seconds: float = 3600.0
+    # The wait after the 1st, 2nd... failed attempt; one attempt more than waits.
+    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     timeout_seconds: float = 10.0
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_schedule) + 1
 
     @classmethod
     def log_only(cls) -> Routing:
@@ -131,15 +156,11 @@ class Routing:
                     known = ", ".join(sorted(channels))
                     problems.append(f"{where}: no channel {n!r} (defined: {known})")
         delivery = doc.get("delivery") or {}
-        numbers = {
-            "max_attempts": _number(delivery, "max_attempts", 8, problems, whole=True),
-            "backoff_seconds": _number(delivery, "backoff_seconds", 5.0, problems),
-            "max_backoff_seconds": _number(delivery, "max_backoff_seconds", 3600.0, problems),
-            "timeout_seconds": _number(delivery, "timeout_seconds", 10.0, problems),
-        }
+        schedule = _retry_schedule(delivery, problems)
+        timeout = _number(delivery, "timeout_seconds", 10.0, problems)
         if problems:
             raise ValueError(f"{source}: " + "; ".join(problems))
-        return cls(channels, actors, by_channel, default, **numbers)  # type: ignore[arg-type]
+        return cls(channels, actors, by_channel, default, schedule, timeout)
 
     def route(self, note: Notification) -> tuple[Channel, ...]:
         """The channels `note` goes to: its channel value, else its addressee (scoped first),
@@ -156,9 +177,8 @@ class Routing:
         return tuple(self.channels[n] for n in names)
 
     def backoff(self, attempts: int) -> timedelta:
-        """The wait after the `attempts`-th failed attempt (1, 2, ...)."""
-        seconds = self.backoff_seconds * (2 ** max(attempts - 1, 0))
-        return timedelta(seconds=min(seconds, self.max_backoff_seconds))
+        """The wait after the `attempts`-th failed attempt (1, 2, ... below max_attempts)."""
+        return timedelta(seconds=self.retry_schedule[max(attempts, 1) - 1])
 
 
 @dataclass
@@ -298,6 +318,60 @@ def urllib_transport(url: str, body: bytes, headers: dict[str, str], timeout: fl
 
 
 # -- configuration checks -------------------------------------------------------------------------
+
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "calendar_days": 86400}
+_EXPONENTIAL = ("max_attempts", "backoff_seconds", "max_backoff_seconds")
+
+
+def _retry_schedule(delivery: Mapping[str, Any], problems: list[str]) -> tuple[float, ...]:
+    """`retry_schedule` (durations, or numbers of seconds), or the exponential form read
+    before (`max_attempts`, `backoff_seconds` doubled up to `max_backoff_seconds`) turned into
+    the same waits; neither: the default."""
+    given = [k for k in _EXPONENTIAL if k in delivery]
+    if "retry_schedule" not in delivery:
+        if not given:
+            return DEFAULT_RETRY_SCHEDULE
+        attempts = int(_number(delivery, "max_attempts", 8, problems, whole=True))
+        first = _number(delivery, "backoff_seconds", 5.0, problems)
+        cap = _number(delivery, "max_backoff_seconds", 3600.0, problems)
+        return tuple(min(first * 2**i, cap) for i in range(attempts - 1))
+    if given:
+        problems.append(
+            f"delivery: give retry_schedule or {', '.join(given)} (the older exponential "
+            "form), not both"
+        )
+        return DEFAULT_RETRY_SCHEDULE
+    raw = delivery["retry_schedule"]
+    if not isinstance(raw, list):
+        problems.append(
+            "delivery.retry_schedule: must be a list of waits, e.g. [5 seconds, 5 minutes, 2 hours]"
+        )
+        return DEFAULT_RETRY_SCHEDULE
+    waits: list[float] = []
+    for i, item in enumerate(raw):
+        wait = _wait_seconds(item)
+        if wait is None:
+            problems.append(
+                f"delivery.retry_schedule[{i}]: {item!r} is not a wait; write seconds, minutes, "
+                "hours or days (e.g. 30 seconds, 2 hours, 1 day) or a number of seconds"
+            )
+        else:
+            waits.append(wait)
+    return tuple(waits)
+
+
+def _wait_seconds(item: Any) -> float | None:
+    if isinstance(item, int | float) and not isinstance(item, bool):
+        return float(item) if item > 0 else None
+    if not isinstance(item, str):
+        return None
+    try:
+        duration = parse_duration(item)
+    except ValueError:
+        return None
+    if duration.office or duration.unit not in _SECONDS:
+        return None  # working days and office hours need a calendar; delivery has none
+    return duration.amount * _SECONDS[duration.unit]
 
 
 def _channel(name: str, spec: Any, problems: list[str]) -> Channel | None:

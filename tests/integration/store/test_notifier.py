@@ -106,6 +106,61 @@ def test_after_the_last_attempt_a_notification_is_dead_lettered(store, build, re
     assert len(receiver.received) == 3
 
 
+def attempt_offsets(store, notifier: Notifier, clock: ManualClock, receiver, outage) -> list:
+    """Deliver n0 with the receiver down for `outage` from the first attempt, following the
+    row's own next attempt time; the offsets of the attempts from the first, and its status."""
+    start = clock.now()
+    offsets = []
+    while True:
+        receiver.down = clock.now() - start < outage
+        notifier.run_once()
+        offsets.append(clock.now() - start)
+        with store.read() as tx:
+            [item] = tx.outbox_feed()
+        if item["delivery"]["status"] != "pending":
+            return offsets, item["delivery"]["status"]
+        clock.set(item["delivery"]["next_attempt_at"])
+
+
+@pytest.mark.parametrize(
+    ("outage", "status", "attempts"),
+    [
+        (timedelta(hours=75, minutes=35), "delivered", 10),  # e.g. Friday 17:00 to Monday 20:35
+        (timedelta(hours=75, minutes=36), "dead", 10),
+    ],
+)
+def test_the_default_schedule_rides_out_a_weekend_outage(
+    store, build, receiver, outage, status, attempts
+):
+    """Before: 8 attempts 5 s apart and doubling, dead after 10 min 35 s of outage."""
+    enqueue(store, build, {"to": "clerk"})
+    clock = ManualClock(build.T0 + timedelta(days=3650))
+    config = Routing.from_dict(
+        {
+            "channels": {"ops": {"type": "webhook", "url": f"{receiver.url}/ops", "secret": "k"}},
+            "routes": {"default": ["ops"]},
+        }
+    )  # no `delivery`: the defaults
+    offsets, final = attempt_offsets(
+        store, Notifier(store, config, clock=clock), clock, receiver, outage
+    )
+    assert (final, len(offsets)) == (status, attempts)
+    assert offsets[1] == timedelta(seconds=5) and offsets[-1] == timedelta(
+        hours=75, minutes=35, seconds=5
+    )
+
+
+def test_a_retry_schedule_is_read_from_durations_and_the_old_form_still_works():
+    written = Routing.from_dict(
+        {"delivery": {"retry_schedule": ["30 seconds", "2 jam", 60, "1 day"]}}
+    )
+    assert written.retry_schedule == (30, 7200, 60, 86400) and written.max_attempts == 5
+    old = Routing.from_dict(
+        {"delivery": {"max_attempts": 5, "backoff_seconds": 5, "max_backoff_seconds": 30}}
+    )
+    assert old.retry_schedule == (5, 10, 20, 30)
+
+
 def test_a_channel_that_took_it_is_skipped_on_the_retry(store, build, receiver):
     cfg = routing(receiver.url)
     both = Routing(
@@ -149,7 +204,7 @@ def test_a_bad_routing_reports_every_problem_at_once():
                     "b": {"type": "webhook", "url": "ftp://x"},
                 },
                 "routes": {"actors": {"clerk": ["nowhere"]}},
-                "delivery": {"max_attempts": 0},
+                "delivery": {"max_attempts": 0, "timeout_seconds": -1},
             }
         )
     message = str(err.value)
@@ -159,5 +214,25 @@ def test_a_bad_routing_reports_every_problem_at_once():
         "channels.b: give `secret`",
         "'nowhere'",
         "delivery.max_attempts",
+        "delivery.timeout_seconds",
     ):
         assert part in message
+
+
+@pytest.mark.parametrize(
+    ("delivery", "message"),
+    [
+        (
+            {"retry_schedule": ["5 working days"]},
+            "retry_schedule[0]: '5 working days' is not a wait",
+        ),
+        ({"retry_schedule": ["soon"]}, "retry_schedule[0]: 'soon' is not a wait"),
+        ({"retry_schedule": [5, 0]}, "retry_schedule[1]: 0 is not a wait"),
+        ({"retry_schedule": "5 minutes"}, "retry_schedule: must be a list of waits"),
+        ({"retry_schedule": [5], "max_attempts": 3}, "give retry_schedule or max_attempts"),
+    ],
+)
+def test_a_bad_retry_schedule_is_refused_saying_what_to_write(delivery, message):
+    with pytest.raises(ValueError) as err:
+        Routing.from_dict({"delivery": delivery})
+    assert message in str(err.value)

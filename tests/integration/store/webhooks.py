@@ -37,6 +37,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.fail_next = 0  # answer 500 to this many posts
+        self.down = False  # answer every post 503 (an outage)
         self.redirect: tuple[int, str] | None = None  # answer posts with (status, Location)
         outer = self
 
@@ -74,6 +75,8 @@ class Receiver:
                 if outer.fail_next > 0:
                     outer.fail_next -= 1
                     status = 500
+                if outer.down:
+                    status = 503
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
