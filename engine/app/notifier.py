@@ -129,17 +129,21 @@ class Routing:
         return cls({"log": Channel("log", "log")})
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Routing:
+    def from_file(cls, path: str | Path, *, signing: bool = True) -> Routing:
         with open(path, encoding="utf-8") as fh:
-            return cls.from_dict(yaml.safe_load(fh) or {}, source=str(path))
+            return cls.from_dict(yaml.safe_load(fh) or {}, source=str(path), signing=signing)
 
     @classmethod
-    def from_dict(cls, doc: Mapping[str, Any], *, source: str = "notifications") -> Routing:
-        """Build and check a routing; every problem is reported at once as a ValueError."""
+    def from_dict(
+        cls, doc: Mapping[str, Any], *, source: str = "notifications", signing: bool = True
+    ) -> Routing:
+        """Build and check a routing; every problem is reported at once as a ValueError.
+        `signing` False: the routes only, for a reader that sends nothing (the secrets and
+        their environment variables are not read; the webhooks get no keys)."""
         problems: list[str] = []
         channels = {"log": Channel("log", "log")}
         for name, spec in (doc.get("channels") or {}).items():
-            channel = _channel(str(name), spec, problems)
+            channel = _channel(str(name), spec, problems, signing)
             if channel is not None:
                 channels[str(name)] = channel
         routes = doc.get("routes") or {}
@@ -374,7 +378,7 @@ def _wait_seconds(item: Any) -> float | None:
     return duration.amount * _SECONDS[duration.unit]
 
 
-def _channel(name: str, spec: Any, problems: list[str]) -> Channel | None:
+def _channel(name: str, spec: Any, problems: list[str], signing: bool) -> Channel | None:
     where = f"channels.{name}"
     if not isinstance(spec, Mapping):
         problems.append(f"{where}: must be a mapping with a `type` (log or webhook)")
@@ -388,8 +392,8 @@ def _channel(name: str, spec: Any, problems: list[str]) -> Channel | None:
     url = str(spec.get("url") or "")
     if not url.startswith(("http://", "https://")):
         problems.append(f"{where}.url: give the webhook's http:// or https:// URL")
-    keys = _keys(spec, where, problems)
-    if not keys:
+    keys = _keys(spec, where, problems) if signing else ()
+    if signing and not keys:
         return None
     legacy = spec.get("legacy_signature", False)
     if not isinstance(legacy, bool):
