@@ -13,6 +13,7 @@
     │   └── InvalidData           event data or ticket fields have the wrong type or value
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
     ├── InvalidClockMove          a manual clock move that cannot be made; the clock stands
+    ├── InvalidRedelivery         dead letters asked for with no filter, or an unknown channel
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
@@ -130,6 +131,14 @@ class InvalidClockMove(SopError, ValueError):
     code = "invalid_request"
 
 
+class InvalidRedelivery(SopError, ValueError):
+    """A redelivery of dead letters that names none (no filter and not `all`) or a channel the
+    notification config does not define; nothing was redelivered. `errors` names the request's
+    field at fault."""
+
+    code = "invalid_request"
+
+
 class NotFound(SopError):
     code = "not_found"
 
@@ -167,6 +176,7 @@ __all__ = [
     "EventNotAllowed",
     "InvalidClockMove",
     "InvalidData",
+    "InvalidRedelivery",
     "MissingInputs",
     "NotFound",
     "Problem",

@@ -1,4 +1,5 @@
-"""POST /v1/admin/reload (admin tokens only), and the same reload for `sop serve`'s SIGHUP.
+"""POST /v1/admin/reload (admin tokens only), and the same reload for `sop serve`'s SIGHUP;
+POST /v1/admin/notifications/redeliver (admin tokens only): dead letters sent again.
 
 The SOP folder is read again; new revision files are validated and added to the running catalog.
 If any file is invalid, or a published revision was edited in place, the reload is refused with
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response
@@ -21,9 +23,11 @@ from flask import Blueprint, Response
 from api.auth import current
 from api.errors import Forbidden, ReloadRefused
 from api.runtime import Runtime
-from api.schemas.admin import ReloadSchema
-from api.views.common import dump, runtime
+from api.schemas.admin import RedeliverBodySchema, RedeliverSchema, ReloadSchema
+from api.views.common import dump, load_body, runtime
 from api.views.operation import operation
+from api.workers import wake_notifier
+from engine.app.dead_letters import redeliver
 from engine.app.revisions.reload import ReloadResult, reload_service
 from engine.errors import SopInvalid
 from engine.spec.catalog import Catalog
@@ -81,3 +85,37 @@ def reload() -> Response:
         raise ReloadRefused(exc) from None
     log.info("reload by %s: %s", principal.name, result.summary())
     return dump(ReloadSchema, result.as_dict())
+
+
+@bp.post("/admin/notifications/redeliver")
+@operation("admin", body=RedeliverBodySchema, response=RedeliverSchema, errors=(403, 422))
+def redeliver_dead_letters() -> Response:
+    """Send dead letters again (admin).
+
+    The dead letters named by `ids`, `ticket` and `channel` (all given must hold), or every one
+    with `all: true`, go back in the queue with their attempts at 0 and are sent at once; a
+    channel that took one before is skipped. `dry_run` lists them only. At most `limit`, oldest
+    first (`remaining` says how many more matched). Items carry no message text. The token's
+    name is logged as who asked. An unknown `channel`, or no filter and no `all`, is 422
+    `invalid_request`, changing nothing.
+    """
+    principal = current()
+    if ADMIN_ROLE not in principal.roles:
+        raise Forbidden(f"token {principal.name!r} may not redeliver notifications (needs admin)")
+    body = load_body(RedeliverBodySchema)
+    rt = runtime()
+    result = redeliver(
+        rt.store,
+        rt.routing,
+        asked_by=f"token {principal.name!r}",
+        now=datetime.now(UTC),
+        ids=body["ids"],
+        ticket_id=body["ticket"],
+        channel=body["channel"],
+        everything=body["all"],
+        dry_run=body["dry_run"],
+        limit=body["limit"],
+    )
+    if result.letters and not result.dry_run:
+        wake_notifier()
+    return dump(RedeliverSchema, result.as_dict())

@@ -16,6 +16,7 @@ def _register() -> None:
         audit_cmds,
         check_cmds,
         diff_cmds,
+        notify_cmds,
         report_cmds,
         revision_cmds,
         scenario_cmds,
@@ -29,9 +30,11 @@ def _register() -> None:
         scenario_cmds,
         serve_cmds,
         diff_cmds,
+        notify_cmds,
         report_cmds,
         revision_cmds,
         audit_cmds,
+        notify_cmds,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

@@ -57,6 +57,14 @@ database_url = click.option(
     help="SQLAlchemy URL, e.g. postgresql://127.0.0.1:5432/sop [env DATABASE_URL].",
 )
 
+notify_config = click.option(
+    "--notify-config",
+    envvar="SOP_NOTIFY_CONFIG",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="YAML file of notification channels (webhooks) [env SOP_NOTIFY_CONFIG].",
+)
+
 
 def store_location(fn: Any) -> Any:
     """--data-dir and --database-url: which store a command reads or writes."""

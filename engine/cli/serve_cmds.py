@@ -82,13 +82,7 @@ def _build(cfg: dict[str, Any]) -> Any:
     type=click.Path(dir_okay=False),
     help="YAML file of API tokens (hashed) [env SOP_TOKENS_FILE].",
 )
-@click.option(
-    "--notify-config",
-    envvar="SOP_NOTIFY_CONFIG",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="YAML file of notification channels (webhooks) [env SOP_NOTIFY_CONFIG].",
-)
+@options.notify_config
 @click.option(
     "--sweep-interval",
     default=2.0,

@@ -5,6 +5,9 @@ lease, in its own short transaction, so another worker does not pick them up whi
 being delivered (on PostgreSQL, `FOR UPDATE SKIP LOCKED` keeps two claims apart). If the
 worker dies mid-delivery the lease runs out and the rows are delivered again: delivery is
 at-least-once, and each notification carries a stable id for receivers to drop duplicates.
+
+Dead letters (`dead_letters`, `redeliver`): a redelivery puts dead rows back to pending with
+their attempts at 0 and due now; the channels that took a notification stay done.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, select, update
 
 from engine.core.model import Notification
 from engine.store import codec
@@ -32,8 +35,65 @@ class Claimed:
     scope_field: str | None
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    outbox_id: int
+    notification: Notification
+    attempts: int
+    done_channels: tuple[str, ...]
+    last_error: str | None
+
+
 class OutboxOps:
     conn: Connection
+
+    def dead_letters(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 500,
+        ids: Sequence[str] | None = None,
+        ticket_id: str | None = None,
+    ) -> list[DeadLetter]:
+        """Dead rows after the outbox id `after`, in outbox order, of these notification ids
+        and this ticket when given."""
+        conds: list[ColumnElement[bool]] = [OutboxRow.status == DEAD, OutboxRow.id > after]
+        if ids is not None:
+            conds.append(OutboxRow.notification_id.in_(list(ids)))
+        if ticket_id is not None:
+            conds.append(OutboxRow.ticket_id == ticket_id)
+        rows = self.conn.execute(
+            select(OutboxRow.__table__).where(*conds).order_by(OutboxRow.id).limit(limit)
+        )
+        return [
+            DeadLetter(
+                r.id,
+                codec.decode(Notification, r.payload),
+                r.attempts,
+                tuple(r.done_channels or ()),
+                r.last_error,
+            )
+            for r in rows
+        ]
+
+    def delivery_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        """Notification id -> its delivery status, for those of `ids` in the outbox."""
+        rows = self.conn.execute(
+            select(OutboxRow.notification_id, OutboxRow.status).where(
+                OutboxRow.notification_id.in_(list(ids))
+            )
+        )
+        return {r.notification_id: r.status for r in rows}
+
+    def redeliver(self, outbox_ids: Sequence[int], now: datetime) -> int:
+        """Put these dead rows back to pending, attempts 0, due `now`; how many were still
+        dead (a row another redelivery took first is left alone)."""
+        result = self.conn.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(list(outbox_ids)), OutboxRow.status == DEAD)
+            .values(status=PENDING, attempts=0, next_attempt_at=now)
+        )
+        return int(result.rowcount)
 
     def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         stmt = (

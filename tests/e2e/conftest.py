@@ -29,7 +29,8 @@ from tests.api.journey import Journey, Reply
 from tests.support.seed import MONDAY
 
 START_TIMEOUT = 30.0
-HOOK_SECRET = "e2e-hook-secret"
+# The Standard Webhooks form: whsec_ + base64 of 32 bytes.
+HOOK_SECRET = "whsec_ZTJlLWhvb2stc2VjcmV0LW1hZGUtb2YtMzItYnl0ZXM="
 
 
 def free_port() -> int:

@@ -2,110 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import threading
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from engine.app.notifier import DeliveryReport, Notifier, Routing
+from engine.app.notifier import Notifier, Routing
 from engine.core.clock import ManualClock
-from engine.store import Store
-
-NOTHING_ATTEMPTED = DeliveryReport()  # no delivery, retry or dead letter
-
-SECRET = "s3cret-for-tests"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that checks signatures and can be told to fail."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.fail_next = 0  # answer 500 to this many posts
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-                outer.received.append(
-                    {
-                        "path": self.path,
-                        "body": json.loads(body),
-                        "signed_ok": hmac.compare_digest(
-                            self.headers.get("X-SOP-Signature", ""), expected
-                        ),
-                        "idempotency_key": self.headers.get("Idempotency-Key"),
-                    }
-                )
-                status = 200
-                if outer.fail_next > 0:
-                    outer.fail_next -= 1
-                    status = 500
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def paths(self) -> list[str]:
-        return [r["path"] for r in self.received]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    rec = Receiver()
-    rec.thread.start()
-    yield rec
-    rec.server.shutdown()
-    rec.server.server_close()
-
-
-def routing(url: str, **delivery: float) -> Routing:
-    return Routing.from_dict(
-        {
-            "channels": {
-                "ops": {"type": "webhook", "url": f"{url}/ops", "secret": SECRET},
-                "area-north": {"type": "webhook", "url": f"{url}/north", "secret": SECRET},
-                "chat": {"type": "webhook", "url": f"{url}/chat", "secret": SECRET},
-                "quiet-log": {"type": "log", "include_text": False},
-            },
-            "routes": {
-                "actors": {"clerk": ["ops"], "office/north": ["area-north"], "office": "ops"},
-                "by_channel": {"chat-app": ["chat", "quiet-log"]},
-                "default": ["log"],
-            },
-            "delivery": {"max_attempts": 3, "backoff_seconds": 10, **delivery},
-        }
-    )
-
-
-def enqueue(store: Store, build, *notes_kwargs: dict) -> list[str]:
-    ticket = build.ticket("T1")
-    notes = tuple(build.note(ticket, f"n{i}", **kw) for i, kw in enumerate(notes_kwargs))
-    with store.write() as tx:
-        tx.save(
-            build.outcome(ticket, notes=notes), expected_version=None, scopes={}, scope_fields={}
-        )
-    return [n.id for n in notes]
-
-
-def statuses(store: Store) -> dict[str, tuple[str, int]]:
-    with store.read() as tx:
-        return {
-            n["id"]: (n["delivery"]["status"], n["delivery"]["attempts"]) for n in tx.outbox_feed()
-        }
+from tests.integration.store.webhooks import (
+    NOTHING_ATTEMPTED,
+    enqueue,
+    routing,
+    statuses,
+)
 
 
 def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, receiver):
@@ -121,6 +31,27 @@ def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, rece
     assert notifier.run_once() == NOTHING_ATTEMPTED  # delivered rows are not sent again
     assert len(receiver.received) == 1
     assert statuses(store) == {"n0": ("delivered", 1)}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_a_failed_attempt_logged_with_its_location(
+    store, build, receiver, caplog, status
+):
+    """urllib followed a 302 with a body-less GET to the Location, signature headers and all,
+    and called that GET's 200 a delivery. Now no request reaches the Location."""
+    enqueue(store, build, {"to": "clerk"})
+    moved = f"{receiver.url}/moved"
+    receiver.redirect = (status, moved)
+    with caplog.at_level(logging.WARNING, logger="engine.app.notifier"):
+        report = Notifier(store, routing(receiver.url)).run_once()
+    assert (report.delivered, report.retried) == (0, 1)
+    assert [(r["method"], r["path"]) for r in receiver.received] == [("POST", "/ops")]
+    assert statuses(store) == {"n0": ("pending", 1)}
+    with store.read() as tx:
+        [item] = tx.outbox_feed()
+    assert f"HTTP {status}" in item["delivery"]["last_error"]
+    assert moved in item["delivery"]["last_error"]
+    assert any(moved in r.getMessage() for r in caplog.records)
 
 
 def test_routes_follow_the_configuration(store, build, receiver, caplog):
@@ -175,14 +106,67 @@ def test_after_the_last_attempt_a_notification_is_dead_lettered(store, build, re
     assert len(receiver.received) == 3
 
 
+def attempt_offsets(store, notifier: Notifier, clock: ManualClock, receiver, outage) -> list:
+    """Deliver n0 with the receiver down for `outage` from the first attempt, following the
+    row's own next attempt time; the offsets of the attempts from the first, and its status."""
+    start = clock.now()
+    offsets = []
+    while True:
+        receiver.down = clock.now() - start < outage
+        notifier.run_once()
+        offsets.append(clock.now() - start)
+        with store.read() as tx:
+            [item] = tx.outbox_feed()
+        if item["delivery"]["status"] != "pending":
+            return offsets, item["delivery"]["status"]
+        clock.set(item["delivery"]["next_attempt_at"])
+
+
+@pytest.mark.parametrize(
+    ("outage", "status", "attempts"),
+    [
+        (timedelta(hours=75, minutes=35), "delivered", 10),  # e.g. Friday 17:00 to Monday 20:35
+        (timedelta(hours=75, minutes=36), "dead", 10),
+    ],
+)
+def test_the_default_schedule_rides_out_a_weekend_outage(
+    store, build, receiver, outage, status, attempts
+):
+    """Before: 8 attempts 5 s apart and doubling, dead after 10 min 35 s of outage."""
+    enqueue(store, build, {"to": "clerk"})
+    clock = ManualClock(build.T0 + timedelta(days=3650))
+    config = Routing.from_dict(
+        {
+            "channels": {"ops": {"type": "webhook", "url": f"{receiver.url}/ops", "secret": "k"}},
+            "routes": {"default": ["ops"]},
+        }
+    )  # no `delivery`: the defaults
+    offsets, final = attempt_offsets(
+        store, Notifier(store, config, clock=clock), clock, receiver, outage
+    )
+    assert (final, len(offsets)) == (status, attempts)
+    assert offsets[1] == timedelta(seconds=5) and offsets[-1] == timedelta(
+        hours=75, minutes=35, seconds=5
+    )
+
+
+def test_a_retry_schedule_is_read_from_durations_and_the_old_form_still_works():
+    written = Routing.from_dict(
+        {"delivery": {"retry_schedule": ["30 seconds", "2 jam", 60, "1 day"]}}
+    )
+    assert written.retry_schedule == (30, 7200, 60, 86400) and written.max_attempts == 5
+    old = Routing.from_dict(
+        {"delivery": {"max_attempts": 5, "backoff_seconds": 5, "max_backoff_seconds": 30}}
+    )
+    assert old.retry_schedule == (5, 10, 20, 30)
+
+
 def test_a_channel_that_took_it_is_skipped_on_the_retry(store, build, receiver):
     cfg = routing(receiver.url)
     both = Routing(
         {
             **cfg.channels,
-            "down": cfg.channels["ops"].__class__(
-                "down", "webhook", "http://127.0.0.1:9/x", SECRET
-            ),
+            "down": replace(cfg.channels["ops"], name="down", url="http://127.0.0.1:9/x"),
         },
         actors={"clerk": ("ops", "down")},
         timeout_seconds=2,
@@ -220,7 +204,7 @@ def test_a_bad_routing_reports_every_problem_at_once():
                     "b": {"type": "webhook", "url": "ftp://x"},
                 },
                 "routes": {"actors": {"clerk": ["nowhere"]}},
-                "delivery": {"max_attempts": 0},
+                "delivery": {"max_attempts": 0, "timeout_seconds": -1},
             }
         )
     message = str(err.value)
@@ -230,5 +214,25 @@ def test_a_bad_routing_reports_every_problem_at_once():
         "channels.b: give `secret`",
         "'nowhere'",
         "delivery.max_attempts",
+        "delivery.timeout_seconds",
     ):
         assert part in message
+
+
+@pytest.mark.parametrize(
+    ("delivery", "message"),
+    [
+        (
+            {"retry_schedule": ["5 working days"]},
+            "retry_schedule[0]: '5 working days' is not a wait",
+        ),
+        ({"retry_schedule": ["soon"]}, "retry_schedule[0]: 'soon' is not a wait"),
+        ({"retry_schedule": [5, 0]}, "retry_schedule[1]: 0 is not a wait"),
+        ({"retry_schedule": "5 minutes"}, "retry_schedule: must be a list of waits"),
+        ({"retry_schedule": [5], "max_attempts": 3}, "give retry_schedule or max_attempts"),
+    ],
+)
+def test_a_bad_retry_schedule_is_refused_saying_what_to_write(delivery, message):
+    with pytest.raises(ValueError) as err:
+        Routing.from_dict({"delivery": delivery})
+    assert message in str(err.value)
