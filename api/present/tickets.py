@@ -16,8 +16,8 @@ from typing import Any
 from api.present.sops import status_ref, step_number
 from engine.app.service import TicketRecord
 from engine.core.checks import Missing, accepted_by, missing_inputs
-from engine.core.masking import mask_fields, mask_text, masked_names
-from engine.core.model import Deadline, LogEntry, Ticket, performer
+from engine.core.masking import Masker
+from engine.core.model import Deadline, LogEntry, RuleFiring, Ticket, performer
 from engine.core.signoff_runs import run_step
 from engine.core.timing import deadline_overdue, ticket_overdue
 from engine.spec.labels import event_label
@@ -26,17 +26,23 @@ from engine.spec.model import END, EventDef, SignOff, Spec, Step
 
 @dataclass(frozen=True)
 class Reader:
-    """Who the view is for: whether personal fields are shown."""
+    """Who the view is for: whether personal data is shown. A reader without access sees it
+    masked by the ticket's `Masker` (`TicketService.maskers`): personal fields whole, and in
+    free text every value they have had, phone numbers, e-mail addresses and NIKs."""
 
     sees_personal_data: bool
 
-    def fields(self, values: Mapping[str, Any], personal: frozenset[str]) -> dict[str, Any]:
+    def fields(self, values: Mapping[str, Any], masker: Masker) -> dict[str, Any]:
         """`values` as this reader may see them."""
-        return dict(values) if self.sees_personal_data else mask_fields(values, personal)
+        return dict(values) if self.sees_personal_data else masker.fields(values)
 
-    def masked(self, values: Mapping[str, Any], personal: frozenset[str]) -> list[str]:
-        """The keys `fields` hides from this reader."""
-        return [] if self.sees_personal_data else masked_names(values, personal)
+    def masked(self, values: Mapping[str, Any], masker: Masker) -> list[str]:
+        """The keys `fields` hides from this reader, whole or in part."""
+        return [] if self.sees_personal_data else masker.masked(values)
+
+    def text(self, text: str, masker: Masker) -> str:
+        """Free text (a notification, a rule's reason) as this reader may see it."""
+        return text if self.sees_personal_data else masker.text(text)
 
 
 def _step_ref(spec: Spec, ticket: Ticket, now: datetime) -> dict[str, Any] | None:
@@ -158,11 +164,12 @@ def entry_label(spec: Spec, event: str, step_id: str) -> str:
     return signoff.text if signoff is not None else event_label(spec, event, step_id)
 
 
-def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str, Any]:
+def ticket_view(
+    record: TicketRecord, now: datetime, reader: Reader, masker: Masker
+) -> dict[str, Any]:
     """The ticket as `TicketSchema` dumps it. Its keys are listed here (not read off the record
     wholesale) so that nothing personal reaches a page or a body unmasked by accident."""
     spec, ticket = record.spec, record.ticket
-    personal = spec.personal_fields
     return {
         "id": ticket.id,
         "sop": ticket.sop_id,
@@ -172,8 +179,8 @@ def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str
         "state": ticket.state,
         "step": _step_ref(spec, ticket, now),
         "status": status_ref(spec, ticket.status),
-        "fields": reader.fields(ticket.fields, personal),
-        "masked": reader.masked(ticket.fields, personal),
+        "fields": reader.fields(ticket.fields, masker),
+        "masked": reader.masked(ticket.fields, masker),
         "deadlines": [
             deadline_view(spec, d, now) for d in _shown_deadlines(ticket, record.deadlines)
         ],
@@ -186,22 +193,37 @@ def ticket_view(record: TicketRecord, now: datetime, reader: Reader) -> dict[str
     }
 
 
-def entry_view(spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader) -> dict[str, Any]:
-    """A log entry (the record, or the store's timeline dict of it) with its data as the reader
-    may see it and its event's label; `TimelineEntrySchema` dumps it."""
+def entry_view(
+    spec: Spec, entry: LogEntry | Mapping[str, Any], reader: Reader, masker: Masker
+) -> dict[str, Any]:
+    """A log entry (the record, or the store's timeline dict of it) with its data and the
+    values its rules read as the reader may see them, and its event's label;
+    `TimelineEntrySchema` dumps it."""
     keys = dict(vars(entry)) if isinstance(entry, LogEntry) else dict(entry)
     return {
         **keys,
         "actor": performer(keys.get("actor")),
-        "data": reader.fields(keys.get("data") or {}, spec.personal_fields),
+        "data": reader.fields(keys.get("data") or {}, masker),
+        "rules": [_firing_view(firing, reader, masker) for firing in keys.get("rules") or ()],
         "event_label": entry_label(spec, str(keys["event"]), str(keys.get("from_state") or "")),
     }
 
 
-def notification_view(
-    note: Mapping[str, Any], reader: Reader, personal_values: Iterable[str] = ()
-) -> dict[str, Any]:
-    """An outbox item; without personal-data access the ticket's personal values are masked
-    wherever the text contains them (a rule may have filled them in: `include_personal`)."""
-    text = str(note.get("text") or "")
-    return {**note, "text": text if reader.sees_personal_data else mask_text(text, personal_values)}
+def _firing_view(firing: RuleFiring | Mapping[str, Any], reader: Reader, masker: Masker) -> Any:
+    """A rule's decision record: the core masked the personal fields it read; free text it
+    read (in its inputs and its reason) is masked here for a reader without access."""
+    if reader.sees_personal_data:
+        return firing
+    keys = dict(vars(firing)) if isinstance(firing, RuleFiring) else dict(firing)
+    inputs = {
+        name: masker.value(value) if name.partition(".")[2] in masker.free_text else value
+        for name, value in (keys.get("inputs") or {}).items()
+    }
+    return {**keys, "reason": masker.text(str(keys.get("reason") or "")), "inputs": inputs}
+
+
+def notification_view(note: Mapping[str, Any], reader: Reader, masker: Masker) -> dict[str, Any]:
+    """An outbox item; without personal-data access the ticket's personal values (and phone
+    numbers, e-mail addresses, NIKs) are masked wherever the text contains them (a rule may
+    have filled them in: `include_personal`)."""
+    return {**note, "text": reader.text(str(note.get("text") or ""), masker)}

@@ -39,7 +39,10 @@ class RuleFiringSchema(Schema):
     inputs = ma.Dict(
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
-        metadata={"description": "the values the rule read; personal fields masked"},
+        metadata={
+            "description": "the values the rule read; personal fields masked, and without "
+            "personal-data access free text too (as in the ticket's `fields`)"
+        },
     )
 
 
@@ -65,7 +68,11 @@ class TimelineEntrySchema(Schema):
     user = ma.String(
         allow_none=True, metadata={"description": "the token (or person) that sent it, if any"}
     )
-    data = ma.Dict(keys=ma.String(), values=ma.Raw(allow_none=True))
+    data = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(allow_none=True),
+        metadata={"description": "the values the event gave, masked as the ticket's `fields`"},
+    )
     from_state = ma.String()
     to_state = ma.String()
     from_status = ma.String(allow_none=True)

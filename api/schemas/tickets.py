@@ -184,9 +184,15 @@ class TicketSchema(Schema):
     fields = ma.Dict(  # type: ignore[assignment]
         keys=ma.String(),
         values=ma.Raw(allow_none=True),
-        metadata={"description": f"personal fields read `{MASK}` without personal-data access"},
+        metadata={
+            "description": f"without personal-data access, personal fields read `{MASK}`, and "
+            "so does, in free text (`string` and `text` fields), every value they have had "
+            "and any phone number, e-mail address or NIK"
+        },
     )
-    masked = ma.List(ma.String(), metadata={"description": "fields masked for this reader"})
+    masked = ma.List(
+        ma.String(), metadata={"description": "fields masked for this reader, whole or in part"}
+    )
     deadlines = ma.List(ma.Nested(DeadlineSchema))
     allowed_events = ma.List(ma.Nested(AllowedEventSchema))
     open = ma.Boolean(

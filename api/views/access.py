@@ -10,7 +10,7 @@ from api.errors import Forbidden
 from api.present.tickets import Reader, notification_view
 from api.views.common import runtime
 from engine.app.service import TicketRecord
-from engine.core.masking import personal_values
+from engine.core.masking import Masker, ticket_masker
 from engine.errors import NotFound
 
 
@@ -83,20 +83,39 @@ def opening_actor(principal: Principal, asked: str | None) -> str | None:
     return None
 
 
+def maskers(records: Iterable[TicketRecord], who: Reader) -> dict[str, Masker]:
+    """Per ticket (by id), what hides its personal data from `who`. A reader with access needs
+    none, so the log is read (for the values each ticket had before) only for one without."""
+    records = list(records)
+    if who.sees_personal_data:
+        return {r.id: ticket_masker(r.spec) for r in records}
+    return runtime().service.maskers(records)
+
+
+def masker(
+    record: TicketRecord, who: Reader, timeline: Iterable[Mapping[str, Any]] | None = None
+) -> Masker:
+    """What hides one ticket's personal data from `who`; `timeline`: its log, when the view
+    has read it already (the values it had are taken from there)."""
+    if timeline is None or who.sees_personal_data:
+        return maskers([record], who)[record.id]
+    return ticket_masker(record.spec, [record.ticket.fields, *(e["data"] for e in timeline)])
+
+
 def masked_notifications(items: Iterable[Mapping[str, Any]], who: Reader) -> list[dict[str, Any]]:
     """Outbox items as `who` may read them: a reader who may not see personal data gets the
-    texts with each ticket's personal values masked."""
+    texts with each ticket's personal values (every one it has had) masked."""
     items = list(items)
-    secrets: dict[str, list[str]] = {}
+    found: dict[str, Masker] = {}
     if not who.sees_personal_data:
-        for ticket_id in {item["ticket_id"] for item in items}:
-            secrets[ticket_id] = _personal_values(ticket_id)
-    return [notification_view(item, who, secrets.get(item["ticket_id"], ())) for item in items]
+        records = [r for r in map(_ticket, {item["ticket_id"] for item in items}) if r]
+        found = maskers(records, who)
+    fallback = Masker(frozenset(), frozenset())  # a note of no ticket (a periodic report)
+    return [notification_view(item, who, found.get(item["ticket_id"], fallback)) for item in items]
 
 
-def _personal_values(ticket_id: str) -> list[str]:
+def _ticket(ticket_id: str) -> TicketRecord | None:
     try:
-        record = runtime().service.get_ticket(ticket_id)
+        return runtime().service.get_ticket(ticket_id)
     except NotFound:
-        return []
-    return personal_values(record.ticket.fields, record.spec.personal_fields)
+        return None

@@ -9,7 +9,7 @@ from api.errors import InvalidRequest
 from api.present.tickets import entry_view, ticket_view
 from api.schemas.events import EventCreateSchema, EventResultSchema, TimelineSchema
 from api.schemas.headers import VersionedHeadersSchema
-from api.views.access import check_scope_kept, reader, visible_ticket
+from api.views.access import check_scope_kept, masker, reader, visible_ticket
 from api.views.common import dump, load_body, load_headers, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
@@ -67,9 +67,10 @@ def post_event(ticket_id: str) -> Response:
     if not result.replayed:
         wake_notifier()
     record, who = result.record, reader()
+    shown = masker(record, who)
     view = {
-        "ticket": ticket_view(record, rt.clock.now(), who),
-        "entries": [entry_view(record.spec, e, who) for e in result.log],
+        "ticket": ticket_view(record, rt.clock.now(), who, shown),
+        "entries": [entry_view(record.spec, e, who, shown) for e in result.log],
         "replayed": result.replayed,
     }
     answer = {"ETag": f'"{record.version}"'}
@@ -87,7 +88,6 @@ def timeline(ticket_id: str) -> Response:
     """
     record, who = visible_ticket(ticket_id), reader()
     entries = runtime().service.timeline(ticket_id)
-    return dump(
-        TimelineSchema,
-        {"ticket_id": ticket_id, "items": [entry_view(record.spec, e, who) for e in entries]},
-    )
+    shown = masker(record, who, entries)
+    items = [entry_view(record.spec, e, who, shown) for e in entries]
+    return dump(TimelineSchema, {"ticket_id": ticket_id, "items": items})

@@ -11,6 +11,8 @@ from api.schemas.tickets import TicketCreateSchema, TicketListQuerySchema, Ticke
 from api.schemas.tickets import TicketSchema as TicketViewSchema
 from api.views.access import (
     fields_in_scope,
+    masker,
+    maskers,
     opening_actor,
     reader,
     scope_filter,
@@ -64,7 +66,9 @@ def create_ticket() -> Response:
         answer["Idempotent-Replayed"] = "true"
     else:
         wake_notifier()
-    return dump(TicketViewSchema, ticket_view(record, rt.clock.now(), reader()), 201, answer)
+    who = reader()
+    view = ticket_view(record, rt.clock.now(), who, masker(record, who))
+    return dump(TicketViewSchema, view, 201, answer)
 
 
 @bp.get("/tickets")
@@ -88,7 +92,8 @@ def list_tickets() -> Response:
         cursor=query["cursor"],
     )
     now, who = rt.clock.now(), reader()
-    views = [ticket_view(record, now, who) for record in page.items]
+    found = maskers(page.items, who)
+    views = [ticket_view(record, now, who, found[record.id]) for record in page.items]
     return dump(TicketPageSchema, {"items": views, "next_cursor": page.next_cursor})
 
 
@@ -103,5 +108,6 @@ def get_ticket(ticket_id: str) -> Response:
     tag = etag(record.version)
     if request.if_none_match and request.if_none_match.contains(str(record.version)):
         return Response(status=304, headers={"ETag": tag})
-    view = ticket_view(record, runtime().clock.now(), reader())
+    who = reader()
+    view = ticket_view(record, runtime().clock.now(), who, masker(record, who))
     return dump(TicketViewSchema, view, ETag=tag)

@@ -11,7 +11,7 @@ from flask import render_template, request, url_for
 from api.auth import current
 from api.errors import InvalidRequest
 from api.present.tickets import entry_view, ticket_view
-from api.views.access import reader, scope_filter, visible_ticket
+from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
 from engine.app.reports.step_runs import report_scope_field
@@ -51,7 +51,8 @@ def tickets() -> str:
         cursor=args["after"],
     )
     now, who = rt.clock.now(), reader()
-    rows = [(r, ticket_view(r, now, who)) for r in page.items]
+    found = maskers(page.items, who)
+    rows = [(r, ticket_view(r, now, who, found[r.id])) for r in page.items]
     return render_template(
         "tickets.html",
         rows=rows,
@@ -126,8 +127,10 @@ def ticket(ticket_id: str) -> str:
     rt = runtime()
     record = visible_ticket(ticket_id)
     spec, now, who = record.spec, rt.clock.now(), reader()
-    view = ticket_view(record, now, who)
-    entries = [entry_view(spec, e, who) for e in rt.service.timeline(ticket_id)]
+    timeline = rt.service.timeline(ticket_id)
+    shown = masker(record, who, timeline)
+    view = ticket_view(record, now, who, shown)
+    entries = [entry_view(spec, e, who, shown) for e in timeline]
     labels = {a.id: a.label for a in spec.actors}
     fields = [
         (f.label, f.id, view["fields"].get(f.id)) for f in spec.fields if f.id in view["fields"]

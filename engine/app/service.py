@@ -27,6 +27,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -35,8 +36,10 @@ from sqlalchemy.exc import DBAPIError
 
 from engine import core
 from engine.app import handlers
+from engine.app.personal_history import logged_values
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
+from engine.core.masking import Masker, ticket_masker
 from engine.core.model import Deadline, Event, LogEntry, Outcome, Ticket
 from engine.core.revision import CompiledRevision
 from engine.errors import (
@@ -457,6 +460,7 @@ class TicketService:
     ) -> Ticket:
         """`previous`: the ticket as read at version `expected` (lets the store skip what it
         already knows: where the log's chain ends, scopes that did not change)."""
+        outcome = self._mask_notifications(tx, spec, outcome)
         scopes = ticket_scopes(spec, outcome.ticket)
         saved = tx.save(
             outcome,
@@ -470,6 +474,31 @@ class TicketService:
         )
         handlers.run(tx, spec, saved, outcome.log, scopes)  # the read models, in this tx
         return saved
+
+    def _mask_notifications(self, tx: Tx, spec: Spec, outcome: Outcome) -> Outcome:
+        """The core masked the values the ticket has now in what it told; a value the log holds
+        from before (a name corrected since) is masked here, before the text is stored and
+        sent. A rule's `include_personal` notification is left as the rule wrote it."""
+        notes = outcome.notifications
+        if not spec.personal_fields or all(n.include_personal for n in notes):
+            return outcome
+        ticket = outcome.ticket
+        logged = logged_values(tx, [ticket.id], spec.personal_fields)[ticket.id]
+        masker = ticket_masker(spec, [ticket.fields, *logged, *(e.data for e in outcome.log)])
+        notes = tuple(
+            n if n.include_personal else replace(n, text=masker.text(n.text, patterns=False))
+            for n in notes
+        )
+        return replace(outcome, notifications=notes)
+
+    def maskers(self, records: Iterable[TicketRecord]) -> dict[str, Masker]:
+        """Per ticket (by id), what hides its personal data from a reader without access to it:
+        every value its personal fields have had, found in its log (`ticket_masker`)."""
+        records = list(records)
+        keys = {key for r in records for key in r.spec.personal_fields}
+        with self.store.read() as tx:
+            logged = logged_values(tx, [r.id for r in records], keys)
+        return {r.id: ticket_masker(r.spec, [r.ticket.fields, *logged[r.id]]) for r in records}
 
     def _record(
         self, rev: CompiledRevision, ticket: Ticket, external_ref: str | None

@@ -118,6 +118,9 @@ class Notification:
     channel: str | None = None  # the value of the ticket field the rule names (e.g. its channel)
     scope: str | None = None  # for scoped actors: the value of their scope field (agency code)
     created: datetime | None = None
+    # The rule filled in personal data (`include_personal`): the text is left as rendered;
+    # otherwise every personal value the ticket has had is masked in it (engine.core.masking).
+    include_personal: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
-from engine.core.masking import mask_fields
+from engine.core.masking import mask_fields, ticket_masker
 from engine.core.model import (
     Event,
     LogEntry,
@@ -166,7 +166,10 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
     if text is None:
         raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
     fields = ticket.fields
-    values = dict(fields) if include_personal else mask_fields(fields, spec.personal_fields)
+    if include_personal:
+        values = dict(fields)
+    else:  # the personal values, wherever they stand (earlier ones: TicketService._save)
+        values = ticket_masker(spec, [fields, *(e.data for e in draft.log)]).fields(fields)
     step = spec.step(ticket.state) if ticket.active else None
     values.update(
         ticket_id=ticket.id,
@@ -192,17 +195,17 @@ def _notify(
     index = len(draft.notifications)
     version = ticket.version
     nid = hashlib.sha256(f"{ticket.id}:{version}:{index}:{rule_id}".encode()).hexdigest()[:24]
+    include_personal = bool(params.get("include_personal", False))
     draft.notifications.append(
         Notification(
             id=nid,
             ticket_id=ticket.id,
             to=to,
             template=str(params["template"]),
-            text=_render(
-                draft, str(params["template"]), count, bool(params.get("include_personal", False))
-            ),
+            text=_render(draft, str(params["template"]), count, include_personal),
             rule=rule_id,
             escalation=escalation,
+            include_personal=include_personal,
             channel=ticket.fields.get(channel_field) if channel_field else None,
             scope=ticket.fields.get(actor.scope_field) if actor.scope_field else None,
             created=draft.log[-1].at if draft.log else draft.now,

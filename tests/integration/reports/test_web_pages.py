@@ -12,9 +12,10 @@ from api.web.text import italics
 from tests.api.conftest import make_app, sign_in
 from tests.browser.demo import sop_root
 from tests.integration.reports.dataset import build
-from tests.support.seed import OTHER_CHANNEL
+from tests.support.seed import OTHER_CHANNEL, ROUTING
 
 SOP = "surabaya-complaints"
+CORRECTED = {"reporter_name": "Siti Rahma", "reporter_phone": "0857-3333-4444"}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,23 @@ def test_user_text_is_escaped_and_personal_data_masked_for_an_auditor(app):
     assert "Budi Santoso" not in html and "***" in html
     as_operator = page(app, f"/web/tickets/{tid}", token="desk").get_data(as_text=True)
     assert "Budi Santoso" in as_operator
+
+
+def test_the_ticket_page_hides_data_typed_into_free_text_and_a_name_since_corrected(app):
+    service = app.extensions["sop"].service
+    first = {"reporter_name": "Siti Aminah", "reporter_phone": "0857-1111-2222"}
+    complaint = "Saya Siti Aminah, wa +62 857 1111 2222, siti@mail.id: got mampet"
+    tid = service.create_ticket(
+        SOP, {**OTHER_CHANNEL, **first, "complaint_text": complaint}, actor="staff", user="u"
+    ).id
+    for event, data in [("accept", {}), ("triage", {}), ("entered", {**ROUTING, **CORRECTED})]:
+        service.post_event(tid, event, "staff", data, user="u")
+    html = page(app, f"/web/tickets/{tid}", token="audit").get_data(as_text=True)
+    for secret in ("Siti Aminah", "Siti Rahma", "1111", "siti@mail.id", "3333"):
+        assert secret not in html
+    assert html.count("Saya ***, wa ***, ***: got mampet") == 2  # the fields, the timeline
+    as_operator = page(app, f"/web/tickets/{tid}", token="desk").get_data(as_text=True)
+    assert complaint in as_operator and "Siti Rahma" in as_operator
 
 
 def test_a_late_step_is_marked_late_on_the_ticket_page(app):
