@@ -68,6 +68,10 @@ CREATE_SCOPE = "create"
 MAX_KEY_LENGTH = 200
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future an `occurred_at` may be
 MAX_DUE_PER_TICKET = 1000  # due events applied to one ticket in one sweep (catch-up cap)
+# How long a request whose Idempotency-Key a concurrent request holds waits for that request's
+# answer to be readable before giving up with a Conflict (it is readable as soon as the key is
+# seen taken, on both backends: this only bounds a wait that should not happen).
+KEY_WAIT = 2.0
 
 
 @dataclass(frozen=True)
@@ -219,11 +223,34 @@ class TicketService:
                 return found
         event = Event(type, actor, dict(data or {}), occurred_at, user)
         try:
+            return self._post_or_retry(ticket_id, event, digest, idempotency_key, if_match)
+        except SopError:
+            if idempotency_key is None:
+                raise
+            # A concurrent request with this key may have won while this one decided: the
+            # event it applied moved the ticket on, so this copy was refused (not allowed at
+            # the new step, If-Match no longer current). Its answer is the answer; a refusal
+            # stands only when no request holds the key.
+            found = self._replay(ticket_id, idempotency_key, digest)
+            if found is None:
+                raise
+            return found
+
+    def _post_or_retry(
+        self,
+        ticket_id: str,
+        event: Event,
+        digest: str,
+        idempotency_key: str | None,
+        if_match: int | None,
+    ) -> PostResult:
+        """`_post`, decided again under the ticket's lock if another write won the race."""
+        try:
             return self._post(ticket_id, event, digest, idempotency_key, if_match, locked=False)
         except StaleVersion as exc:
             if if_match is not None:
                 raise _stale(exc, if_match) from None
-            log.debug("ticket %s changed under event %s; deciding it again", ticket_id, type)
+            log.debug("ticket %s changed under event %s; deciding it again", ticket_id, event.type)
         except KeyTaken:
             return self._replay_or_fail(ticket_id, idempotency_key, digest)
         time.sleep(random.uniform(0, 0.002))
@@ -527,10 +554,24 @@ class TicketService:
         return found
 
     def _replay_or_fail(self, scope: str, key: str | None, digest: str) -> PostResult:
-        found = self._replay(scope, key or "", digest)
-        if found is None:  # the winner's transaction is not visible: should not happen
-            raise Conflict(f"idempotency key {key!r} is being used by a concurrent request")
-        return found
+        """The answer of the request that stored `key` first (this one found it taken): the
+        same request replays it, another is a Conflict. Its record is readable once the key
+        is seen taken (PostgreSQL's unique index waits for the winner's commit, SQLite's write
+        lock serializes them); the bounded wait is for a backend where it is not yet."""
+        deadline = time.monotonic() + KEY_WAIT
+        pause = 0.005
+        while True:
+            found = self._replay(scope, key or "", digest)
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise Conflict(
+                    f"idempotency key {key!r} is being used by a concurrent request that has "
+                    "not finished; retry with the same key to get its answer",
+                    idempotency_key=key,
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
 
 def creation_scope(user: str | None) -> str:
