@@ -40,7 +40,8 @@ def move_clock() -> Response:
     """Move the manual clock and sweep.
 
     Only with `--clock manual`: moves the clock, once a sweep under way has finished at the
-    time it read, then applies every deadline now due. A move it cannot make: 422
+    time it read, then applies every deadline now due. A move it cannot make, or of more than
+    the server's maximum per call (`SOP_CLOCK_MAX_MOVE`, 400 days unless set): 422
     `invalid_request`, `errors` naming `set`, `advance` or `sop`; the clock stands.
     """
     clock = manual_clock()

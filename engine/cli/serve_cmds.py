@@ -32,6 +32,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
         "tokens": "SOP_TOKENS_FILE",
         "notify_config": "SOP_NOTIFY_CONFIG",
         "clock_start": "SOP_CLOCK_START",
+        "clock_max_move": "SOP_CLOCK_MAX_MOVE",
     }
     out = dict(DEFAULTS)
     out.update({keys[k]: v for k, v in kwargs.items() if k in keys and v is not None})
@@ -67,6 +68,13 @@ def _build(cfg: dict[str, Any]) -> Any:
     "--clock-start",
     default=None,
     help="ISO time (with offset) a manual clock starts at [default: now].",
+)
+@click.option(
+    "--clock-max-move",
+    envvar="SOP_CLOCK_MAX_MOVE",
+    default=None,
+    help="The most one POST /v1/clock may move a manual clock, e.g. '30 days' "
+    "[default: 400 days; env SOP_CLOCK_MAX_MOVE].",
 )
 @click.option("--dev", is_flag=True, help="No authentication; binds 127.0.0.1 only.")
 @click.option(
