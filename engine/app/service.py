@@ -7,6 +7,7 @@
     service.get_ticket(id) / list_tickets(...) / timeline(id)         reads
     service.notifications(after=cursor)                               the outbox as a feed
     service.sweep(now=None)                                           apply due deadlines
+    service.stop(grace)                  end sweeps after their batch (SIGTERM), wait for them
 
 Each accepted event is decided by the pure core (`engine.core`) against the exact revision
 the ticket is pinned to (compiled once and held by the `SpecResolver`), and everything it
@@ -26,7 +27,10 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -67,7 +71,11 @@ T = TypeVar("T")
 CREATE_SCOPE = "create"
 MAX_KEY_LENGTH = 200
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future an `occurred_at` may be
-MAX_DUE_PER_TICKET = 1000  # due events applied to one ticket in one sweep (catch-up cap)
+# Due events applied to one ticket in one transaction (a batch): a ticket with more due (a
+# daily reminder over a long clock move) is caught up over several, each committed whole. A
+# stopping sweep ends after the one under way: 261 events took 0.07 s on an idle 2-core machine
+# and 0.35 s on a loaded one, so 500 take well under a second.
+MAX_DUE_PER_TICKET = 500
 # How long a request whose Idempotency-Key a concurrent request holds waits for that request's
 # answer to be readable before giving up with a Conflict (it is readable as soon as the key is
 # seen taken, on both backends: this only bounds a wait that should not happen).
@@ -125,6 +133,10 @@ class TicketService:
         self.clock: Clock = clock or SystemClock()
         self._specs = SpecResolver(catalog, store)
         self._keep_revision_texts()
+        # Set when the process stops (SIGTERM): sweeps end after the batch under way.
+        self.stopping = threading.Event()
+        self._sweeps = 0  # sweeps under way, that `stop` waits for
+        self._idle = threading.Condition()
 
     # -- writes -----------------------------------------------------------------------------------
 
@@ -388,13 +400,43 @@ class TicketService:
 
     def sweep(self, now: datetime | None = None, limit: int = 500) -> int:
         """Apply every deadline due by `now` (default: the clock's time, held while this runs:
-        `Clock.held`); returns events applied."""
+        `Clock.held`) on at most `limit` tickets; returns events applied. Each ticket's batch
+        (at most `MAX_DUE_PER_TICKET` events) is one transaction; once `stopping` is set, no
+        further batch begins, and what is left stays due for the next sweep."""
         if now is None:
             with self.clock.held() as held:
                 return self.sweep(held, limit)
-        with self.store.read() as tx:
-            ticket_ids = tx.due_ticket_ids(now, limit)
-        return sum(self._sweep_ticket(ticket_id, now) for ticket_id in ticket_ids)
+        with self._sweeping():
+            if self.stopping.is_set():
+                return 0
+            with self.store.read() as tx:
+                ticket_ids = tx.due_ticket_ids(now, limit)
+            applied = 0
+            for done, ticket_id in enumerate(ticket_ids):
+                if self.stopping.is_set():
+                    left = len(ticket_ids) - done
+                    log.info("stopping: sweep ended with %d ticket(s) still due", left)
+                    break
+                applied += self._sweep_ticket(ticket_id, now)
+            return applied
+
+    def stop(self, grace: float = 5.0) -> bool:
+        """Stop sweeping: a sweep under way ends after its batch (a committed transaction) and
+        none begins; waits up to `grace` seconds for them. False if one was still running."""
+        self.stopping.set()
+        with self._idle:
+            return self._idle.wait_for(lambda: self._sweeps == 0, grace)
+
+    @contextmanager
+    def _sweeping(self) -> Iterator[None]:
+        with self._idle:
+            self._sweeps += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._sweeps -= 1
+                self._idle.notify_all()
 
     def _sweep_ticket(self, ticket_id: str, now: datetime) -> int:
         locked: list[int] = []
@@ -596,8 +638,10 @@ def _apply_due(rev: CompiledRevision, ticket: Ticket, now: datetime) -> tuple[Ou
     caught = core.catch_up(rev, ticket, now, MAX_DUE_PER_TICKET)
     if caught.error is not None:
         raise caught.error
-    if caught.capped:
-        log.warning("ticket %s: stopped after %d due events", ticket.id, MAX_DUE_PER_TICKET)
+    if caught.capped:  # the rest stays due: the sweep's next batch goes on from here
+        log.debug(
+            "ticket %s: %d due events applied, more still due", ticket.id, len(caught.outcomes)
+        )
     combined = caught.combined()
     if combined is None:
         return None, 0

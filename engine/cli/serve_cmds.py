@@ -17,6 +17,9 @@ from engine.cli import options
 COMMANDS: list[click.Command] = []
 
 DEV_HOSTS = ("127.0.0.1", "localhost")
+STOP_GRACE = 5.0  # seconds a stopping server waits for a sweep to end its batch
+STOP_WORKERS = 0.5  # then for the sweeper and notifier threads (a claim is retried after it)
+log = logging.getLogger(__name__)
 
 
 def _settings(**kwargs: Any) -> dict[str, Any]:
@@ -152,6 +155,10 @@ def serve(
     sys.stdout.flush()
 
     def _stop(_signum: int, _frame: Any) -> None:
+        # Sweeps under way (the background one, a long POST /v1/clock) end after the batch
+        # they are in, each batch a committed transaction; what is left stays due for the
+        # sweep after the restart. Then the server stops taking requests.
+        runtime.service.stopping.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
@@ -161,7 +168,9 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        workers.stop()
+        if not runtime.service.stop(STOP_GRACE):
+            log.warning("a sweep was still running after %.0fs; stopping anyway", STOP_GRACE)
+        workers.stop(STOP_WORKERS)
         runtime.close()
         click.echo("stopped")
 
