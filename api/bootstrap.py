@@ -22,7 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from api.auth import TokenRegistry, authenticate
-from api.config import ConfigError, database_url, settings, web_session_key
+from api.config import DEFAULTS, ConfigError, database_url, settings, web_session_key
 from api.errors import register_error_handlers
 from api.runtime import Runtime
 from api.views import (
@@ -45,7 +45,7 @@ from api.web.session import WebKeys
 from engine.app.notifier import Routing
 from engine.app.revisions.immutability import check_published
 from engine.app.service import TicketService
-from engine.core.clock import Clock, ManualClock, SystemClock
+from engine.core.clock import Clock, ManualClock, SystemClock, move_limit
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 
@@ -146,7 +146,11 @@ def build_clock(cfg: Mapping[str, Any]) -> tuple[Clock, ManualClock | None]:
     start = cfg.get("SOP_CLOCK_START")
     if isinstance(start, str):
         start = datetime.fromisoformat(start)
-    manual = ManualClock(start)
+    try:
+        most = move_limit(str(cfg.get("SOP_CLOCK_MAX_MOVE") or DEFAULTS["SOP_CLOCK_MAX_MOVE"]))
+    except ValueError as exc:
+        raise ConfigError(f"SOP_CLOCK_MAX_MOVE (--clock-max-move): {exc}") from None
+    manual = ManualClock(start, max_move=most)
     return manual, manual
 
 

@@ -6,6 +6,9 @@ SOP_DATA_DIR        where the SQLite file lives (env SOP_DATA_DIR; default ./dat
 SOP_DATABASE_URL    a SQLAlchemy URL (env DATABASE_URL); default sqlite in SOP_DATA_DIR
 SOP_CLOCK           "system" or "manual" (env SOP_CLOCK); manual enables POST /v1/clock
 SOP_CLOCK_START     ISO time a manual clock starts at (default: now)
+SOP_CLOCK_MAX_MOVE  the most one POST /v1/clock may move a manual clock, either way (env
+                    SOP_CLOCK_MAX_MOVE; default "400 days"; days, hours or minutes): a move
+                    applies everything that fell due on its way, so this bounds one call's work
 SOP_DEV             True: no authentication (set only by `sop serve --dev`, never from env)
 SOP_TOKENS_FILE     the tokens file (env SOP_TOKENS_FILE), see api/auth.py
 SOP_TOKENS          token entries given inline (tests), same shape as the file's `tokens:`
@@ -38,6 +41,7 @@ ENV = {
     "SOP_DATA_DIR": "SOP_DATA_DIR",
     "SOP_DATABASE_URL": "DATABASE_URL",
     "SOP_CLOCK": "SOP_CLOCK",
+    "SOP_CLOCK_MAX_MOVE": "SOP_CLOCK_MAX_MOVE",
     "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
     "SOP_NOTIFY_CONFIG": "SOP_NOTIFY_CONFIG",
     "SOP_TRUSTED_PROXIES": "SOP_TRUSTED_PROXIES",
@@ -52,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "SOP_DATABASE_URL": None,
     "SOP_CLOCK": "system",
     "SOP_CLOCK_START": None,
+    "SOP_CLOCK_MAX_MOVE": "400 days",
     "SOP_DEV": False,
     "SOP_TOKENS_FILE": None,
     "SOP_TOKENS": None,

@@ -80,6 +80,15 @@ class Forbidden(ApiError):
     title = "Not allowed for this token"
 
 
+class Stopping(ApiError):
+    """The server began stopping (SIGTERM) while the request's work was under way: what it did
+    is committed, the rest is done after the restart."""
+
+    code = "stopping"
+    status = 503
+    title = "The server is stopping"
+
+
 # The engine's exception tree -> (HTTP status, title). Subclasses are looked up before their
 # bases (the MRO), so a new engine error inherits its parent's mapping until it gets its own.
 ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {

@@ -9,6 +9,7 @@ the next tick; it does nothing where no workers run (tests, gunicorn workers wit
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app
 
@@ -33,8 +34,12 @@ class Workers:
         self.notifier.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self.sweeper.stop(timeout)
-        self.notifier.stop(timeout)
+        """Stop both, waiting `timeout` seconds in all for them to finish what they do (their
+        threads are daemons: one still busy then ends with the process; a sweep commits batch
+        by batch and a claimed notification is delivered again after its lease)."""
+        deadline = time.monotonic() + timeout
+        for worker in (self.sweeper, self.notifier):
+            worker.stop(max(0.0, deadline - time.monotonic()))
         self.runtime.workers = None
 
     def wake_notifier(self) -> None:

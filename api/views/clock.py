@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from api.auth import require_clock
+from api.errors import Stopping
 from api.schemas.clock import ClockMoveSchema, ClockSchema
 from api.views.common import dump, load_body, runtime
 from api.views.operation import operation
@@ -35,13 +36,15 @@ def read_clock() -> Response:
 
 
 @bp.post("/clock")
-@operation("clock", body=ClockMoveSchema, response=ClockSchema, errors=(404, 422))
+@operation("clock", body=ClockMoveSchema, response=ClockSchema, errors=(404, 422, 503))
 def move_clock() -> Response:
     """Move the manual clock and sweep.
 
     Only with `--clock manual`: moves the clock, once a sweep under way has finished at the
-    time it read, then applies every deadline now due. A move it cannot make: 422
-    `invalid_request`, `errors` naming `set`, `advance` or `sop`; the clock stands.
+    time it read, then applies every deadline now due. A move it cannot make, or of more than
+    the server's maximum per call (`SOP_CLOCK_MAX_MOVE`, 400 days unless set): 422
+    `invalid_request`, `errors` naming `set`, `advance` or `sop`; the clock stands. When the
+    server stops during the sweep: 503 `stopping`, what was applied is kept.
     """
     clock = manual_clock()
     require_clock()
@@ -50,4 +53,9 @@ def move_clock() -> Response:
     now = move_manual_clock(clock, rt.catalog, to=body["set"], by=body["advance"], sop=body["sop"])
     swept = Sweeper(rt.service).run_once()  # at the clock's time, held: this move's, or later
     wake_notifier()
+    if rt.service.stopping.is_set():
+        raise Stopping(
+            f"the server is stopping: the clock moved to {now.isoformat()} and {swept} due "
+            "event(s) were applied; the rest is applied by the sweep after the restart"
+        )
     return dump(ClockSchema, {"now": now, "swept": swept})

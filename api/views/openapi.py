@@ -34,6 +34,7 @@ REASONS = {
     412: "If-Match does not match the current version",
     422: "Invalid input; `errors` says what to fix",
     500: "Server failure (logged)",
+    503: "The server is stopping; what was done is kept",
 }
 PROBLEM = {"application/problem+json": {"schema": "Problem"}}
 _RULE_ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")

@@ -10,6 +10,13 @@ PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED` lets only one of them sweep a gi
 pass keeps going, batch after batch, until nothing more is due. A pass reads the time once and
 holds the clock still while it runs (`Clock.held`): moving a manual clock waits for it.
 
+A batch is bounded: each ticket's catch-up is a transaction of at most `MAX_DUE_PER_TICKET`
+events (a ticket with more due is caught up over several), and one `service.sweep` takes at most
+`batch` tickets. Between transactions the pass looks at `service.stopping` (set on SIGTERM,
+`TicketService.stop`): a stopping process ends its pass after the transaction under way, every
+transaction committed whole, and what is still due stays in the deadlines table for the next
+sweep, after the restart.
+
 The thread it runs in: engine.app.background.
 """
 
@@ -53,10 +60,12 @@ class Sweeper(Background):
         for _ in range(MAX_BATCHES):
             applied = self.service.sweep(now, limit=self.batch)
             total += applied
-            if applied == 0:
+            if applied == 0 or self.service.stopping.is_set():
                 break
         if total:
             log.info("sweeper applied %d deadline event(s)", total)
+        if self.service.stopping.is_set():
+            return total
         try:
             self.periodic.run_once(now)
         except Exception:  # a failing periodic step must not stop deadline sweeps

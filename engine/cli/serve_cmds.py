@@ -19,6 +19,9 @@ COMMANDS: list[click.Command] = []
 
 DEV_HOSTS = ("127.0.0.1", "localhost")
 QUERY_TOKEN = re.compile(r"([?&](?:token|access_token)=)[^&#\s]*", re.IGNORECASE)
+STOP_GRACE = 5.0  # seconds a stopping server waits for a sweep to end its batch
+STOP_WORKERS = 0.5  # then for the sweeper and notifier threads (a claim is retried after it)
+log = logging.getLogger(__name__)
 
 
 def _settings(**kwargs: Any) -> dict[str, Any]:
@@ -36,6 +39,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
         "notify_config": "SOP_NOTIFY_CONFIG",
         "clock_start": "SOP_CLOCK_START",
         "trusted_proxies": "SOP_TRUSTED_PROXIES",
+        "clock_max_move": "SOP_CLOCK_MAX_MOVE",
     }
     given = {keys[k]: v for k, v in kwargs.items() if k in keys and v is not None}
     try:
@@ -73,6 +77,13 @@ def _build(cfg: dict[str, Any]) -> Any:
     "--clock-start",
     default=None,
     help="ISO time (with offset) a manual clock starts at [default: now].",
+)
+@click.option(
+    "--clock-max-move",
+    envvar="SOP_CLOCK_MAX_MOVE",
+    default=None,
+    help="The most one POST /v1/clock may move a manual clock, e.g. '30 days' "
+    "[default: 400 days; env SOP_CLOCK_MAX_MOVE].",
 )
 @click.option("--dev", is_flag=True, help="No authentication; binds 127.0.0.1 only.")
 @click.option(
@@ -161,6 +172,10 @@ def serve(
     sys.stdout.flush()
 
     def _stop(_signum: int, _frame: Any) -> None:
+        # Sweeps under way (the background one, a long POST /v1/clock) end after the batch
+        # they are in, each batch a committed transaction; what is left stays due for the
+        # sweep after the restart. Then the server stops taking requests.
+        runtime.service.stopping.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
@@ -170,7 +185,9 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        workers.stop()
+        if not runtime.service.stop(STOP_GRACE):
+            log.warning("a sweep was still running after %.0fs; stopping anyway", STOP_GRACE)
+        workers.stop(STOP_WORKERS)
         runtime.close()
         click.echo("stopped")
 

@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -192,10 +192,12 @@ def notify_config(path: Path, receiver: Receiver) -> Path:
 def make_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     servers: list[Server] = []
 
-    def make(receiver: Receiver | None = None, data_dir: Path | None = None) -> Server:
-        args = []
+    def make(
+        receiver: Receiver | None = None, data_dir: Path | None = None, args: Sequence[str] = ()
+    ) -> Server:
+        args = list(args)
         if receiver is not None:
-            args = ["--notify-config", str(notify_config(tmp_path / "notify.yaml", receiver))]
+            args += ["--notify-config", str(notify_config(tmp_path / "notify.yaml", receiver))]
         server = Server(
             data_dir or tmp_path / "data",
             tmp_path / "server.log",

@@ -77,6 +77,8 @@ class PeriodicJobs:
             return 0
         queued = 0
         for run in periodic_due(rev, last, now, _period_floor(spec, first)):
+            if self.service.stopping.is_set():  # the process stops: the rest on the next start
+                break
             try:
                 queued += self._run(rev, run, now)
             except SopError as exc:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from engine.core.clock import ManualClock, SystemClock
+from engine.core.clock import ManualClock, SystemClock, move_limit
+from engine.errors import InvalidClockMove
 from tests.support.seed import MONDAY
 
 FRIDAY_4PM = datetime(2025, 1, 10, 16, 0, tzinfo=timezone(timedelta(hours=7)))
@@ -56,3 +57,23 @@ def test_bad_moves_are_refused_and_change_nothing():
 
 def test_the_system_clock_is_aware_utc():
     assert SystemClock().now().tzinfo == UTC
+
+
+def test_a_clock_with_a_maximum_refuses_longer_moves_either_way_and_stands(catalog):
+    clock = ManualClock(MONDAY, max_move=move_limit("400 days"))
+    cal = catalog.get("surabaya-complaints").calendar()
+    far = [
+        lambda: clock.set(datetime(9999, 12, 31, tzinfo=UTC)),
+        lambda: clock.set(MONDAY - timedelta(days=401)),
+        lambda: clock.advance("401 days"),
+        lambda: clock.advance("999999999 working days", cal),  # refused before it is counted
+        lambda: clock.advance("9601 hours"),
+    ]
+    for move in far:
+        with pytest.raises(InvalidClockMove, match="at most 400 days each"):
+            move()
+    assert clock.now() == MONDAY
+    assert clock.advance("400 days") == MONDAY + timedelta(days=400)
+    assert clock.set(MONDAY) == MONDAY  # back again, in one move of the maximum
+    with pytest.raises(ValueError, match="days, hours or minutes"):
+        move_limit("3 working days")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
+
+import pytest
 
 from engine.app.service import TicketService
-from engine.errors import TicketError
+from engine.errors import Conflict, TicketError
+from tests.support.seed import OTHER_CHANNEL
 
+from .conftest import SOP
 from .test_service_tickets import to_routing
 
 THREADS = 6
@@ -100,3 +105,70 @@ def test_several_sweepers_at_once_apply_each_deadline_once(service: TicketServic
         events = [e["event"] for e in service.timeline(ticket_id)]
         assert events == ["created", "deadline"]
     assert service.sweep() == 0
+
+
+AT_ONCE = 16  # requests with one Idempotency-Key at a time (a client retrying hard, a proxy)
+KEY_ROUNDS = 8
+
+
+def same_key_at_once(call) -> tuple[list, list[BaseException]]:
+    """`call()` in AT_ONCE threads released together: their results, and anything raised."""
+    results: list = []
+    errors = run_threads(lambda i: results.append(call()), n=AT_ONCE)
+    return results, errors
+
+
+def test_one_key_sent_16_at_a_time_posts_one_event_replayed_to_the_rest(
+    service: TicketService, new
+):
+    """Before: a copy that read the ticket after the winner's commit decided `accept` again on
+    the moved ticket and was refused (EventNotAllowed, 409) instead of replayed."""
+    for round_ in range(KEY_ROUNDS):
+        made = new()
+        key = f"accept-{round_}"
+        results, errors = same_key_at_once(
+            partial(
+                service.post_event,
+                made.id,
+                "accept",
+                "staff",
+                {},
+                user="bridge",
+                idempotency_key=key,
+            )
+        )
+        assert errors == []
+        assert sorted(r.replayed for r in results) == [False] + [True] * (AT_ONCE - 1)
+        assert {(r.ticket.version, r.ticket.state, len(r.log)) for r in results} == {
+            (results[0].ticket.version, results[0].ticket.state, len(results[0].log))
+        }
+        assert [e["event"] for e in service.timeline(made.id)] == ["created", "accept"]
+        with pytest.raises(Conflict, match="different request"):
+            service.post_event(made.id, "triage", "staff", {}, user="bridge", idempotency_key=key)
+
+
+def test_one_key_sent_16_at_a_time_opens_one_ticket_replayed_to_the_rest(
+    service: TicketService,
+):
+    before = len(service.list_tickets(limit=500).items)
+    for round_ in range(KEY_ROUNDS):
+        key = f"open-{round_}"
+        results, errors = same_key_at_once(
+            partial(
+                service.open_ticket,
+                SOP,
+                OTHER_CHANNEL,
+                actor="staff",
+                user="bridge",
+                idempotency_key=key,
+            )
+        )
+        assert errors == []
+        assert sorted(r.replayed for r in results) == [False] + [True] * (AT_ONCE - 1)
+        assert len({r.ticket.id for r in results}) == 1
+        with pytest.raises(Conflict, match="different request"):
+            service.open_ticket(
+                SOP, {**OTHER_CHANNEL, "location": "elsewhere"}, actor="staff", user="bridge",
+                idempotency_key=key,
+            )  # fmt: skip
+    assert len(service.list_tickets(limit=500).items) == before + KEY_ROUNDS

@@ -8,12 +8,17 @@ from datetime import timedelta
 
 import pytest
 
+from engine.app import service as service_module
+from engine.app.audit.verify import verify_store
 from engine.app.service import TicketService
 from engine.app.sweeper import Sweeper
 from engine.core import caught_up
+from engine.core.calendar import WorkCalendar
 from engine.errors import RulesError
+from engine.spec.durations import parse_duration
 from tests.support.seed import MONDAY
 
+from .conftest import SOP
 from .test_service_tickets import to_routing
 
 
@@ -144,3 +149,43 @@ def test_a_clock_move_waits_for_the_sweep_under_way_and_none_applies_the_old_tim
     assert clock.now() == due - timedelta(hours=1)
     monkeypatch.undo()
     assert Sweeper(service).run_once() == 0  # later passes read the moved clock
+
+
+def test_a_stopping_sweep_ends_after_a_whole_batch_and_the_restart_carries_on(
+    service, new, clock, catalog, store, monkeypatch
+):
+    """SIGTERM during a long catch-up (a daily reminder over 400 days): the pass stops after
+    the transaction under way, each ticket's log ends on a committed batch, and a new process
+    on the same store finishes the catch-up to the log an uninterrupted one writes."""
+    monkeypatch.setattr(service_module, "MAX_DUE_PER_TICKET", 100)  # several batches a ticket
+    made = [new().id for _ in range(2)]
+    for ticket_id in made:
+        to_routing(service, ticket_id)  # step 8: reminded once a working day when late
+    before = {t: len(service.timeline(t)) for t in made}
+    clock.advance(timedelta(days=400))
+    batches: list[int] = []
+    real = service._sweep_ticket
+
+    def then_stop(ticket_id, now):  # SIGTERM arrives during the 2nd batch
+        if len(batches) == 1:
+            service.stopping.set()
+        batches.append(real(ticket_id, now))
+        return batches[-1]
+
+    monkeypatch.setattr(service, "_sweep_ticket", then_stop)
+    assert Sweeper(service).run_once() == sum(batches) == 200 and len(batches) == 2
+    assert sorted(len(service.timeline(t)) - before[t] for t in made) == [100, 100]
+    assert service.stop(grace=1.0) is True  # nothing under way any more
+
+    restarted = TicketService(catalog, store, clock)  # the next start, at the same time
+    assert Sweeper(restarted).run_once() > 0
+    logs = [[(e["event"], e["at"]) for e in restarted.timeline(t)] for t in made]
+    assert logs[0] == logs[1]  # interrupted in different places, the same log in the end
+    timers = [at for event, at in logs[0] if event == "timer"]
+    cal = WorkCalendar.for_spec(catalog.get(SOP).calendar())
+    one_day = parse_duration("1 working day")
+    assert len(timers) > 200  # every working day of the 400, each reminder once
+    for earlier, later in zip(timers, timers[1:], strict=False):
+        assert cal.add(earlier, one_day) == later
+    assert verify_store(store).ok
+    assert Sweeper(restarted).run_once() == 0
