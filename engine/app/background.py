@@ -56,6 +56,11 @@ class PeriodicTask:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def stopping(self) -> bool:
+        """`stop()` was asked: a long run ends after the batch under way."""
+        return self._stop.is_set()
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -84,3 +89,7 @@ class Background:
     @property
     def running(self) -> bool:
         return self._task.running
+
+    @property
+    def stopping(self) -> bool:
+        return self._task.stopping

@@ -220,8 +220,8 @@ class Notifier(Background):
                 claimed = tx.claim_outbox(now, self.batch, self.lease)
             for item in claimed:
                 self._deliver(item, report)
-            if len(claimed) < self.batch:
-                return report
+            if len(claimed) < self.batch or self.stopping:
+                return report  # stopping: what is left waits for the next start
 
     def _deliver(self, item: Claimed, report: DeliveryReport) -> None:
         note = item.notification

@@ -33,6 +33,16 @@ def test_a_webhook_gets_a_signed_post_with_the_stable_id_once(store, build, rece
     assert statuses(store) == {"n0": ("delivered", 1)}
 
 
+def test_a_stopping_notifier_ends_its_pass_after_the_batch_under_way(store, build, receiver):
+    """A server told to stop (SIGTERM) must not go on draining a large outbox: the notifier
+    ends its pass after the batch it claimed; the rest waits, pending, for the next start."""
+    enqueue(store, build, *({"to": "clerk"} for _ in range(3)))
+    notifier = Notifier(store, routing(receiver.url), batch=1)
+    notifier.stop()  # as `sop serve` does on SIGTERM, while a pass is under way
+    assert notifier.run_once().delivered == 1
+    assert sorted(s for s, _ in statuses(store).values()) == ["delivered", "pending", "pending"]
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_is_a_failed_attempt_logged_with_its_location(
     store, build, receiver, caplog, status
