@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, current_app, g, request
 from api.auth import TokenRegistry, authenticate
 from api.config import ConfigError, database_url, settings
 from api.errors import register_error_handlers
+from api.limits import MAX_BODY_BYTES, refuse_nul_bytes, require_json_writes
 from api.runtime import Runtime
 from api.views import (
     admin,
@@ -43,7 +44,6 @@ from engine.core.clock import Clock, ManualClock, SystemClock
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 
-MAX_BODY_BYTES = 1024 * 1024  # larger bodies get a 413 problem
 # In the order the OpenAPI document and the docs page list them.
 BLUEPRINTS = (health, sops, diff, tickets, events, notifications, clock, reports, audit, admin)
 
@@ -58,10 +58,12 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     app.config.update(cfg)
     app.extensions["sop"] = runtime or build_runtime(cfg)
     register_error_handlers(app)
+    app.before_request(refuse_nul_bytes)  # every page and route (api.limits)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     for module in (*BLUEPRINTS, openapi):
         v1.register_blueprint(module.bp)
+    v1.before_request(require_json_writes)  # before authentication: --dev asks for none
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
     app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)

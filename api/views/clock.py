@@ -35,7 +35,21 @@ def read_clock() -> Response:
 
 
 @bp.post("/clock")
-@operation("clock", body=ClockMoveSchema, response=ClockSchema, errors=(404, 422))
+@operation(
+    "clock",
+    body=ClockMoveSchema,
+    response=ClockSchema,
+    errors=(404, 422),
+    refusals=(
+        (
+            422,
+            "invalid_request",
+            "not exactly one of `advance` and `set`; an `advance` that "
+            "is not a duration (`36 hours`, `2 working days`), a `set` before the clock's time, "
+            "a `sop` not loaded",
+        ),
+    ),
+)
 def move_clock() -> Response:
     """Move the manual clock and sweep.
 
