@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from api.auth import TokenRegistry, authenticate
 from api.config import DEFAULTS, ConfigError, database_url, settings, web_session_key
 from api.errors import register_error_handlers
+from api.limits import MAX_BODY_BYTES, refuse_nul_bytes, require_json_writes
 from api.runtime import Runtime
 from api.views import (
     admin,
@@ -49,7 +50,6 @@ from engine.core.clock import Clock, ManualClock, SystemClock, move_limit
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 
-MAX_BODY_BYTES = 1024 * 1024  # larger bodies get a 413 problem
 EVERY_ANSWER = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -77,10 +77,12 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
         )
     app.after_request(security_headers)
     register_error_handlers(app)
+    app.before_request(refuse_nul_bytes)  # every page and route (api.limits)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     for module in (*BLUEPRINTS, openapi):
         v1.register_blueprint(module.bp)
+    v1.before_request(require_json_writes)  # before authentication: --dev asks for none
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
     app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)

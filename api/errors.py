@@ -26,12 +26,16 @@ from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api.schemas.common import ProblemSchema
 from engine import errors as engine_errors
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://sop-engine.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# What a problem body may hold (its schema's members); an engine error's other details (an
+# internal exception's text, a file path) stay in the log.
+PROBLEM_MEMBERS = frozenset(f.data_key or name for name, f in ProblemSchema().fields.items())
 
 
 class ApiError(Exception):
@@ -139,7 +143,8 @@ def problem(
     if errors:
         body["errors"] = jsonable(errors)
     for key, value in extra.items():
-        body.setdefault(key, jsonable(value))
+        if key in PROBLEM_MEMBERS:
+            body.setdefault(key, jsonable(value))
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
     for name, value in (headers or {}).items():
         resp.headers[name] = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from api.schemas.common import name_length
 from engine.app.audit.export import FORMATS
 
 
@@ -14,7 +15,11 @@ class ExportQuerySchema(Schema):
         validate=validate.OneOf(FORMATS),
         metadata={"description": "xes (IEEE 1849 XML, default) or ocel (OCEL 2.0 JSON)"},
     )
-    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP id"})
+    sop = ma.String(
+        load_default=None,
+        validate=name_length(),
+        metadata={"description": "only tickets of this SOP id"},
+    )
     all_events = ma.Boolean(
         load_default=False,
         metadata={"description": "also events that finish no step, under their event name"},

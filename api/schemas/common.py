@@ -5,7 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+MAX_NAME_LENGTH = 200  # an id, a type, an actor, a cursor: the store's column width
 MAX_PAGE = 500
+MAX_CURSOR = 2**63 - 1  # a position in a table: the store's 64-bit ids
 DEFAULT_PAGE = 50
 
 
@@ -17,6 +19,11 @@ def aware_datetime(**kwargs: object) -> ma.AwareDateTime:
     )
 
 
+def name_length(minimum: int = 0) -> validate.Length:
+    """An id, type or cursor given by a caller: at most MAX_NAME_LENGTH characters."""
+    return validate.Length(min=minimum, max=MAX_NAME_LENGTH)
+
+
 def limit_field() -> ma.Integer:
     return ma.Integer(
         load_default=DEFAULT_PAGE,
@@ -26,7 +33,10 @@ def limit_field() -> ma.Integer:
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details, as every error is returned (`application/problem+json`)."""
+    """RFC 9457 problem details, as every error is returned (`application/problem+json`).
+
+    The members below are all a problem may carry (`api.errors.problem` drops any other
+    detail of an engine error): the document says `additionalProperties: false`."""
 
     type = ma.String(metadata={"description": "URI naming the problem kind"})
     title = ma.String()
@@ -41,4 +51,25 @@ class ProblemSchema(Schema):
     )
     current_version = ma.Integer(
         metadata={"description": "on 409/412 version conflicts: the ticket's version now"}
+    )
+    ticket_id = ma.String(metadata={"description": "the ticket the problem is about"})
+    idempotency_key = ma.String(
+        metadata={"description": "on 409: the Idempotency-Key already used with another body"}
+    )
+    event = ma.String(metadata={"description": "on `unknown_event`: the event type asked for"})
+    state = ma.String(
+        metadata={"description": "on `event_not_allowed`: the ticket's step id (or `end`)"}
+    )
+    allowed = ma.List(
+        ma.String(),
+        metadata={"description": "on `event_not_allowed`: the events its step accepts now"},
+    )
+    actor = ma.String(metadata={"description": "on `actor_not_allowed`: the actor refused"})
+    accepted_by = ma.Dict(
+        keys=ma.String(),
+        values=ma.List(ma.Dict(keys=ma.String(), values=ma.Raw())),
+        metadata={
+            "description": "on `missing_inputs` and `invalid_data`: per field, the events "
+            "(and steps) that accept it"
+        },
     )

@@ -5,12 +5,21 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from api.schemas.common import name_length
+
 
 class DiffQuerySchema(Schema):
     from_ = ma.String(
-        data_key="from", required=True, metadata={"description": "the earlier revision, e.g. r1"}
+        data_key="from",
+        required=True,
+        validate=name_length(1),
+        metadata={"description": "the earlier revision, e.g. r1"},
     )
-    to = ma.String(required=True, metadata={"description": "the later revision, e.g. r2"})
+    to = ma.String(
+        required=True,
+        validate=name_length(1),
+        metadata={"description": "the later revision, e.g. r2"},
+    )
     format = ma.String(
         load_default="json",
         validate=validate.OneOf(["json", "markdown"]),

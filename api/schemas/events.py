@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, validate
+from marshmallow import Schema
 from marshmallow import fields as ma
 
-from api.schemas.common import aware_datetime
+from api.schemas.common import aware_datetime, name_length
 from api.schemas.tickets import TicketSchema
 
 
 class EventCreateSchema(Schema):
     type = ma.String(
         required=True,
-        validate=validate.Length(min=1),
+        validate=name_length(1),
         metadata={"description": "an event of the ticket's current step (`allowed_events`)"},
     )
     actor = ma.String(
         required=True,
-        validate=validate.Length(min=1),
+        validate=name_length(1),
         metadata={"description": "the SOP actor id performing it; the token must allow it"},
     )
     data = ma.Dict(

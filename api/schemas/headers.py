@@ -8,6 +8,10 @@ from marshmallow import fields as ma
 
 from engine.app.service import MAX_KEY_LENGTH
 
+# An ETag as this API gives it ("3"), weak or bare, or `*`; at most 18 digits (a version
+# is a 64-bit integer in the store).
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
+
 
 class IdempotentHeadersSchema(Schema):
     idempotency_key = ma.String(
@@ -25,5 +29,11 @@ class IdempotentHeadersSchema(Schema):
 class VersionedHeadersSchema(IdempotentHeadersSchema):
     if_match = ma.String(
         data_key="If-Match",
-        metadata={"description": "the ticket version (its ETag); a mismatch is refused with 412"},
+        validate=validate.Regexp(
+            IF_MATCH, error='must be the ticket\'s version, its ETag (e.g. "3"), or *'
+        ),
+        metadata={
+            "description": 'the ticket version (its ETag, e.g. "3"; W/"3" and 3 are read '
+            "the same; * matches any); a mismatch is refused with 412"
+        },
     )

@@ -5,21 +5,25 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
-from api.schemas.common import limit_field
+from api.schemas.common import MAX_CURSOR, limit_field, name_length
 from engine.store.outbox import DELIVERY_STATUSES
 
 
 class NotificationsQuerySchema(Schema):
     after = ma.Integer(
         load_default=0,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_CURSOR),
         metadata={"description": "`next_cursor` of the previous page (0: from the start)"},
     )
     limit = limit_field()
-    to = ma.String(load_default=None, metadata={"description": "only those to this actor id"})
+    to = ma.String(
+        load_default=None,
+        validate=name_length(),
+        metadata={"description": "only those to this actor id"},
+    )
     ticket = ma.String(
         load_default=None,
-        validate=validate.Length(min=1),
+        validate=name_length(1),
         metadata={
             "description": "only this ticket's (by its id; none for a ticket unknown "
             "or outside the token's scope)"
@@ -32,7 +36,7 @@ class NotificationsQuerySchema(Schema):
     )
     channel = ma.String(
         load_default=None,
-        validate=validate.Length(min=1),
+        validate=name_length(1),
         metadata={
             "description": "only those sent on this channel (the value of the ticket "
             "field the rule names, e.g. its channel)"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, validate
 from marshmallow import fields as ma
 
+from api.schemas.common import name_length
+
 
 class MonevQuerySchema(Schema):
     class Meta:
         unknown = INCLUDE  # the SOP's scope field may be given by its own name
 
-    sop = ma.String(required=True, metadata={"description": "the SOP id"})
+    sop = ma.String(required=True, validate=name_length(1), metadata={"description": "the SOP id"})
     from_ = ma.Date(
         data_key="from",
         load_default=None,
@@ -22,6 +24,7 @@ class MonevQuerySchema(Schema):
     )
     scope = ma.String(
         load_default=None,
+        validate=name_length(),
         metadata={"description": "one value of the SOP's scope field (its name works too)"},
     )
     format = ma.String(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
-from api.schemas.common import aware_datetime, limit_field
+from api.schemas.common import aware_datetime, limit_field, name_length
 from api.schemas.sops import StatusSchema
 from engine.core.masking import MASK
 
@@ -13,7 +13,7 @@ from engine.core.masking import MASK
 class TicketCreateSchema(Schema):
     sop = ma.String(
         required=True,
-        validate=validate.Length(min=1),
+        validate=name_length(1),
         metadata={"description": "SOP id; the revision in force at `occurred_at` governs it"},
     )
     # A field named `fields`: marshmallow sets `Schema.fields` per instance, so it is safe.
@@ -34,14 +34,21 @@ class TicketCreateSchema(Schema):
     )
     actor = ma.String(
         load_default=None,
+        validate=name_length(1),
         metadata={"description": "the SOP actor opening it; default: the token's first actor"},
     )
 
 
 class TicketListQuerySchema(Schema):
-    sop = ma.String(load_default=None, metadata={"description": "only tickets of this SOP"})
-    state = ma.String(load_default=None, metadata={"description": "a step id, or `end`"})
-    status = ma.String(load_default=None, metadata={"description": "a status id"})
+    sop = ma.String(
+        load_default=None, validate=name_length(), metadata={"description": "only this SOP's"}
+    )
+    state = ma.String(
+        load_default=None, validate=name_length(), metadata={"description": "a step id, or `end`"}
+    )
+    status = ma.String(
+        load_default=None, validate=name_length(), metadata={"description": "a status id"}
+    )
     overdue = ma.Boolean(
         load_default=None, metadata={"description": "true: only tickets past a step deadline"}
     )
@@ -55,11 +62,18 @@ class TicketListQuerySchema(Schema):
     )
     scope = ma.String(
         load_default=None,
-        validate=validate.Regexp(r"^[^:]+:.+$", error="write <field>:<value>, e.g. unit:A1"),
+        validate=[
+            validate.Regexp(r"^[^:]+:.+$", error="write <field>:<value>, e.g. unit:A1"),
+            name_length(),
+        ],
         metadata={"description": "`<field>:<value>`: tickets whose scope field matches"},
     )
     limit = limit_field()
-    cursor = ma.String(load_default=None, metadata={"description": "`next_cursor` of a page"})
+    cursor = ma.String(
+        load_default=None,
+        validate=name_length(),
+        metadata={"description": "`next_cursor` of a page"},
+    )
 
 
 class StepRefSchema(Schema):

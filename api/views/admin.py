@@ -88,7 +88,20 @@ def reload() -> Response:
 
 
 @bp.post("/admin/notifications/redeliver")
-@operation("admin", body=RedeliverBodySchema, response=RedeliverSchema, errors=(403, 422))
+@operation(
+    "admin",
+    body=RedeliverBodySchema,
+    response=RedeliverSchema,
+    errors=(403, 422),
+    refusals=(
+        (
+            422,
+            "invalid_request",
+            "`channel` names no channel of the notification config, or neither a filter "
+            "(`ids`, `ticket`, `channel`) nor `all: true` is given",
+        ),
+    ),
+)
 def redeliver_dead_letters() -> Response:
     """Send dead letters again (admin).
 

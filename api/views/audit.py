@@ -52,7 +52,12 @@ def verify() -> Response:
 
 
 @bp.get("/audit/export")
-@operation("audit", query=ExportQuerySchema, errors=(403, 404, 422), media_type="application/xml")
+@operation(
+    "audit",
+    query=ExportQuerySchema,
+    errors=(403, 404, 422),
+    media_type=(MEDIA["xes"], MEDIA["ocel"]),
+)
 def export() -> Response:
     """The event log for process mining (auditor, admin).
 

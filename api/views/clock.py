@@ -36,7 +36,22 @@ def read_clock() -> Response:
 
 
 @bp.post("/clock")
-@operation("clock", body=ClockMoveSchema, response=ClockSchema, errors=(404, 422, 503))
+@operation(
+    "clock",
+    body=ClockMoveSchema,
+    response=ClockSchema,
+    errors=(404, 422, 503),
+    refusals=(
+        (
+            422,
+            "invalid_request",
+            "not exactly one of `advance` and `set`; an `advance` that "
+            "is not a duration (`36 hours`, `2 working days`), a `set` before the clock's time, "
+            "a move longer than the server's maximum (`SOP_CLOCK_MAX_MOVE`, 400 days unless "
+            "set), a `sop` not loaded",
+        ),
+    ),
+)
 def move_clock() -> Response:
     """Move the manual clock and sweep.
 

@@ -3,8 +3,6 @@ schemas (a refusal names the part of the request at fault: `api.errors.invalid_i
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -14,6 +12,7 @@ from flask import json as flask_json
 from marshmallow import Schema, ValidationError
 
 from api.errors import InvalidJson, InvalidRequest, invalid_input
+from api.limits import checked_json
 from api.runtime import Runtime
 
 
@@ -28,30 +27,12 @@ def _instance(schema: type[Schema]) -> Schema:
     return schema()
 
 
-def _no_constant(name: str) -> Any:
-    raise InvalidJson(f"{name} is not a JSON number; send a finite number or null")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise InvalidJson(f"the number {text[:40]} is too large; send a finite number")
-    return value
-
-
 def load_body(schema: type[Schema]) -> dict[str, Any]:
     """The JSON object body, loaded (validated) by `schema`; 400/422 problems otherwise."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise InvalidJson("the body is empty; send a JSON object (Content-Type: application/json)")
-    try:
-        doc = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
-    except UnicodeDecodeError:
-        raise InvalidJson("the body is not UTF-8 text; send a JSON object") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(
-            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    doc = checked_json(raw)
     if not isinstance(doc, dict):
         raise InvalidJson(f"the body must be a JSON object, not {type(doc).__name__}")
     return _load(schema, doc, "body")

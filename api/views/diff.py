@@ -23,10 +23,13 @@ from engine.core.model import Ticket
 bp = Blueprint("diff", __name__)
 
 PAGE = 500
+MARKDOWN = "text/markdown"
 
 
 @bp.get("/sops/<sop>/diff")
-@operation("sops", query=DiffQuerySchema, errors=(404, 422))
+@operation(
+    "sops", query=DiffQuerySchema, errors=(404, 422), media_type=("application/json", MARKDOWN)
+)
 def sop_diff(sop: str) -> Response:
     """What changed between two revisions.
 
@@ -40,7 +43,7 @@ def sop_diff(sop: str) -> Response:
     tickets = list(_open_tickets(sop, base.revision)) if args["impact"] else None
     result = diff_specs(base, target, tickets)
     if args["format"] == "markdown":
-        return Response(result.to_markdown(), mimetype="text/markdown")
+        return Response(result.to_markdown(), mimetype=MARKDOWN)
     return jsonify(result.to_json())
 
 

@@ -37,6 +37,29 @@ def if_match_version(raw: str | None) -> int | None:
     response=EventResultSchema,
     headers=VersionedHeadersSchema,
     errors=(400, 404, 409, 412, 422),
+    refusals=(
+        (
+            409,
+            "event_not_allowed",
+            "the ticket's step does not take this event now (see its "
+            "`allowed_events`), or the ticket is closed",
+        ),
+        (409, "conflict", "the Idempotency-Key was used before with another body"),
+        (412, "precondition_failed", "If-Match names another version than the ticket's"),
+        (422, "unknown_event", "the ticket's SOP defines no event of this `type`"),
+        (
+            422,
+            "missing_inputs",
+            "the event needs data or fields not given yet (`missing`, `accepted_by`)",
+        ),
+        (
+            422,
+            "invalid_data",
+            "`data` names a field the event does not accept or gives a "
+            "value its type refuses; `type` is the engine's own (`deadline`, `timer`); "
+            "`occurred_at` is before the ticket's last entry or in the future",
+        ),
+    ),
 )
 def post_event(ticket_id: str) -> Response:
     """Post an event to a ticket.

@@ -17,6 +17,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
+from api.limits import JSON_BODY_METHODS, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_INTEGER
 from api.schemas.common import ProblemSchema
 from api.views.docs_page import docs_html
 from api.views.operation import Operation, declared, operation
@@ -25,13 +26,33 @@ API_TITLE = "SOP engine"
 API_VERSION = "1"
 DOCUMENTED_PREFIX = "/v1/"
 AUTH_ERRORS = (401, 403)
+# Every route may answer these: a NUL byte in the path, the query or a header (400), a failure.
+COMMON_ERRORS = (400, 500)
+# And a route that reads a JSON body these (api.limits): not JSON or a lone surrogate (400),
+# too large (413), not sent as JSON (415), beyond a limit or refused by its schema (422).
+BODY_ERRORS = (400, 413, 415, 422)
+# Refusals of a request the schema admits, on every route (Operation.refusals: on one).
+COMMON_REFUSALS = (
+    (400, "bad_request", "a NUL byte in the path, query, a header or body text: no store holds it"),
+)
+BODY_REFUSALS = (
+    (
+        422,
+        "body_limit",
+        f"arrays or objects nested over {MAX_JSON_DEPTH} deep, or a whole number beyond "
+        f"+-{MAX_JSON_INTEGER} (2^53 - 1)",
+    ),
+)
 REASONS = {
-    400: "Bad request (e.g. invalid JSON)",
+    400: "Bad request: a body that is not JSON, a NUL byte in the path, query, a header or "
+    "the body",
     401: "No or unknown bearer token",
     403: "The token may not do this",
     404: "Not found (or outside the token's scope)",
     409: "Conflict with the ticket's current step or version",
     412: "If-Match does not match the current version",
+    413: f"The body is larger than {MAX_BODY_BYTES} bytes",
+    415: "The body is not sent as JSON (Content-Type: application/json)",
     422: "Invalid input; `errors` says what to fix",
     500: "Server failure (logged)",
     503: "The server is stopping; what was done is kept",
@@ -96,7 +117,7 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "operationId": f"{method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
         "parameters": _parameters(path, op),
-        "responses": _responses(op),
+        "responses": _responses(op, write=method.upper() in JSON_BODY_METHODS),
     }
     if op.description:
         out["description"] = op.description
@@ -122,11 +143,24 @@ def _parameters(path: str, op: Operation) -> list[dict[str, Any]]:
     return params
 
 
-def _responses(op: Operation) -> dict[str, Any]:
-    content = {op.media_type: {"schema": op.response}} if op.response else {op.media_type: {}}
+def _responses(op: Operation, *, write: bool) -> dict[str, Any]:
+    types = (op.media_type,) if isinstance(op.media_type, str) else op.media_type
+    content: dict[str, Any] = {t: {} for t in types}
+    if op.response is not None:
+        content[types[0]] = {"schema": op.response}
     responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": content}}
-    for code in (*(() if op.public else AUTH_ERRORS), *op.errors, 500):
+    codes = (*(() if op.public else AUTH_ERRORS), *op.errors, *COMMON_ERRORS)
+    if op.body is not None:
+        codes += BODY_ERRORS
+    elif write:  # a body-less write still refuses a form or text body
+        codes += (415,)
+    refusals = (*COMMON_REFUSALS, *(BODY_REFUSALS if op.body else ()), *op.refusals)
+    for code in sorted({*codes, *(status for status, _, _ in refusals)}):
         responses[str(code)] = {"description": REASONS.get(code, "Error"), "content": PROBLEM}
+    for status, code, why in refusals:
+        listed = responses[str(status)].setdefault("x-refusals", {})
+        listed[code] = why
+        responses[str(status)]["description"] += f"; `{code}`: {why}"
     return responses
 
 

@@ -30,8 +30,12 @@ _ATTRIBUTE = "openapi_operation"
 @dataclass(frozen=True)
 class Operation:
     """One route's contract: its schemas, success status and media type, the problem statuses
-    it may answer besides those every route may (401, 403 and 500), and whether it is public
-    (no bearer token: the authentication hook reads this too)."""
+    it may answer besides those every route may (400, 401, 403 and 500), and whether it is
+    public (no bearer token: the authentication hook reads this too).
+
+    `refusals`: (status, problem code, why) of each refusal a request the schema admits may
+    still get, because the schema cannot say it (the SOP's own ids and field types, the state
+    of a ticket); the document lists them under the status as `x-refusals`."""
 
     tag: str
     summary: str
@@ -43,7 +47,8 @@ class Operation:
     headers: type[Schema] | None = None
     errors: tuple[int, ...] = ()
     public: bool = False
-    media_type: str = "application/json"
+    media_type: str | tuple[str, ...] = "application/json"  # several: the first is the default
+    refusals: tuple[tuple[int, str, str], ...] = ()
 
 
 def operation(tag: str, **contract: Any) -> Callable[[View], View]:

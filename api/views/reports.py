@@ -18,7 +18,7 @@ from api.errors import Forbidden, InvalidRequest
 from api.schemas.reports import MonevQuerySchema
 from api.views.common import load_query, runtime
 from api.views.operation import operation
-from engine.app.reports.monev import monev_for
+from engine.app.reports.monev import MAX_DAYS, monev_for
 from engine.app.reports.render import as_csv, as_json, as_text
 from engine.app.reports.step_runs import report_scope_field
 from engine.spec.model import Spec
@@ -26,6 +26,7 @@ from engine.spec.model import Spec
 bp = Blueprint("reports", __name__)
 
 CSV = "text/csv"
+TEXT = "text/plain"
 
 
 def _scope(spec: Spec, args: dict[str, Any], principal: Principal) -> str | None:
@@ -61,7 +62,26 @@ def wants_csv(fmt: str | None) -> bool:
 
 
 @bp.get("/reports/monev")
-@operation("reports", query=MonevQuerySchema, errors=(404, 422))
+@operation(
+    "reports",
+    query=MonevQuerySchema,
+    errors=(404, 422),
+    media_type=("application/json", CSV, TEXT),
+    refusals=(
+        (
+            422,
+            "invalid_request",
+            "`from` without `to` (or the reverse); another parameter "
+            "than these that is not the SOP's scope field",
+        ),
+        (
+            422,
+            "invalid_data",
+            f"a period that does not end after it starts, is longer than "
+            f"{MAX_DAYS} days, or reaches outside the years 0001-9999",
+        ),
+    ),
+)
 def monev() -> Response:
     """The monev report of an SOP over a period.
 
@@ -88,5 +108,5 @@ def monev() -> Response:
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if args["format"] == "text":
-        return Response(as_text(report), mimetype="text/plain")
+        return Response(as_text(report), mimetype=TEXT)
     return jsonify(as_json(report))

@@ -37,6 +37,16 @@ def etag(version: int) -> str:
     status=201,
     headers=IdempotentHeadersSchema,
     errors=(400, 409, 422),
+    refusals=(
+        (409, "conflict", "the Idempotency-Key was used before with another body"),
+        (
+            422,
+            "invalid_data",
+            "`sop` names no SOP loaded, or none of its revisions is in force "
+            "at `occurred_at`; `occurred_at` in the future; `fields` names a field the SOP does "
+            "not define, or gives a value its type refuses (its revision's `fields`)",
+        ),
+    ),
 )
 def create_ticket() -> Response:
     """Open a ticket.

@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -323,7 +323,7 @@ class TicketService:
         if if_match is not None and ticket.version != if_match:
             raise VersionMismatch(ticket.id, ticket.version, if_match)
         now = self.clock.now()
-        _check_time(event.occurred_at, now)
+        _check_time(event.occurred_at, now, not_before=stored.last_at)
         rev = self.revision_for(ticket, tx)
         outcome = _bump(core.apply(rev, ticket, event, now), ticket.version)
         return rev, outcome, self._idempotency(ticket.id, key, digest, outcome)
@@ -697,7 +697,12 @@ def _stale(exc: StaleVersion, if_match: int | None = None) -> SopError:
     )
 
 
-def _check_time(when: datetime | None, now: datetime) -> datetime | None:
+def _check_time(
+    when: datetime | None, now: datetime, *, not_before: datetime | None = None
+) -> datetime | None:
+    """The one check of a caller's `occurred_at`: a time with its offset, that UTC can hold,
+    not after `now` (give or take CLOCK_SKEW) and, for an event, not before the ticket's last
+    entry (`not_before`): a ticket's log reads in the order things happened."""
     if when is None:
         return None
     if not isinstance(when, datetime) or when.tzinfo is None or when.utcoffset() is None:
@@ -705,10 +710,23 @@ def _check_time(when: datetime | None, now: datetime) -> datetime | None:
             "occurred_at must be a date and time with a time zone, e.g. 2024-05-01T09:30:00+07:00",
             errors={"occurred_at": ["give a time zone offset"]},
         )
-    if when > now + CLOCK_SKEW:
+    try:
+        at = when.astimezone(UTC)
+    except OverflowError:
+        raise InvalidData(
+            f"occurred_at {when.isoformat()} is outside the years 0001-9999 in UTC",
+            errors={"occurred_at": ["outside the years 0001-9999 in UTC"]},
+        ) from None
+    if at > now and at - now > CLOCK_SKEW:
         raise InvalidData(
             f"occurred_at {when.isoformat()} is in the future (now is {now.isoformat()})",
             errors={"occurred_at": ["must not be in the future"]},
+        )
+    if not_before is not None and at < not_before:
+        raise InvalidData(
+            f"occurred_at {when.isoformat()} is before the ticket's last entry "
+            f"({not_before.isoformat()}); an event is recorded at or after it",
+            errors={"occurred_at": [f"must not be before {not_before.isoformat()}"]},
         )
     return when
 

@@ -6,12 +6,15 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.errors import InvalidData
 from engine.spec.model import FieldDef, Spec
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL_SCHEMES = ("http", "https")  # a link anyone may open: no javascript:, file:, data:
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def _problem(fdef: FieldDef, value: Any) -> str | None:
@@ -25,6 +28,11 @@ def _problem(fdef: FieldDef, value: Any) -> str | None:
         return None if ok else "must be a number"
     if not isinstance(value, str):
         return "must be text"
+    longest = fdef.longest
+    if longest is not None and len(value) > longest:
+        return f"at most {longest} characters (this has {len(value)})"
+    if kind == "url" and not _web_address(value):
+        return "must be a web address starting with http:// or https://"
     if kind == "choice" and value not in fdef.choices:
         return f"must be one of: {', '.join(fdef.choices)}"
     if kind == "phone" and not _PHONE.match(value):
@@ -37,6 +45,18 @@ def _problem(fdef: FieldDef, value: Any) -> str | None:
         except ValueError:
             return "must be a date (YYYY-MM-DD)"
     return None
+
+
+def _web_address(value: str) -> bool:
+    """An absolute http(s) URL with a host, no spaces or control characters."""
+    if _NOT_IN_URL.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks it (0-65535)
+    except ValueError:  # an unreadable host or port: http://[::1, http://a:99999
+        return False
+    return parts.scheme.lower() in URL_SCHEMES and bool(parts.hostname)
 
 
 def check_values(

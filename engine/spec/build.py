@@ -242,6 +242,7 @@ def build_spec(
                 personal=bool(f.get("personal", False)),
                 choices=tuple(f.get("choices", ())),
                 description=f.get("description") or "",
+                max_length=f.get("max_length"),
             )
             for fid, f in (doc.get("fields") or {}).items()
         ),

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, get_args
 
 from engine.spec.calendar_check import check_calendar
 from engine.spec.conditions import check_condition
 from engine.spec.hints import suggest
 from engine.spec.identity_check import check_identity
-from engine.spec.model import END
+from engine.spec.model import END, FIELD_MAX_LENGTH, FieldType
 from engine.spec.report import Path, Report
 
 RESERVED_EVENTS = ("deadline", "timer")  # the engine's own timer events
@@ -73,6 +73,7 @@ def check_revision(data: dict[str, Any], file: FsPath, report: Report) -> Contex
         )
     for fid, fdef in ctx.fields.items():
         _choices(fid, as_map(fdef), report)
+        _max_length(fid, as_map(fdef), report)
     _ref(data.get("initial_status"), ctx.statuses, "status", ("initial_status",), report)
     _calendars(data, ctx, report)
     _steps(data, ctx, report)
@@ -132,6 +133,30 @@ def _choices(fid: str, fdef: dict[str, Any], report: Report) -> None:
             ("fields", fid, "choices"),
             "only a field of `type: choice` has choices",
             "add `type: choice` or remove `choices`",
+        )
+
+
+def _max_length(fid: str, fdef: dict[str, Any], report: Report) -> None:
+    """`max_length` lowers the text limit of the field's type (FIELD_MAX_LENGTH)."""
+    value, kind = fdef.get("max_length"), fdef.get("type", "string")
+    if value is None or kind not in get_args(FieldType):
+        return
+    cap = FIELD_MAX_LENGTH.get(kind)
+    if cap is None:
+        texts = ", ".join(FIELD_MAX_LENGTH)
+        report.add(
+            "max_length_not_allowed",
+            ("fields", fid, "max_length"),
+            f"a field of `type: {kind}` holds no free text, so it has no `max_length`",
+            f"remove `max_length`, or give the field one of the types {texts}",
+        )
+    elif isinstance(value, int) and not isinstance(value, bool) and value > cap:
+        report.add(
+            "bad_value",
+            ("fields", fid, "max_length"),
+            f"`max_length` {value} is more than a {kind} field holds ({cap} characters)",
+            f"write at most `max_length: {cap}`"
+            + ("" if kind == "text" else ", or use `type: text` for longer text"),
         )
 
 

@@ -17,6 +17,16 @@ DurationUnit = Literal["seconds", "minutes", "hours", "calendar_days", "working_
 FieldType = Literal[
     "string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"
 ]
+# The longest value (in characters) a field of each text type holds; a field's own
+# `max_length` may lower it, never raise it. A choice holds one of its choices, a date 10
+# characters: neither needs one.
+FIELD_MAX_LENGTH: dict[str, int] = {
+    "string": 500,
+    "text": 20_000,
+    "phone": 30,
+    "email": 254,
+    "url": 2_000,
+}
 _UNIT_NAMES = {
     "seconds": "second",
     "hours": "hour",
@@ -101,6 +111,15 @@ class FieldDef:
     personal: bool = False
     choices: tuple[str, ...] = ()
     description: str = ""
+    max_length: int | None = None  # the field's own, at most its type's FIELD_MAX_LENGTH
+
+    @property
+    def longest(self) -> int | None:
+        """The most characters a value may have (None: the type is not text)."""
+        cap = FIELD_MAX_LENGTH.get(self.type)
+        if cap is None or self.max_length is None:
+            return cap
+        return min(cap, self.max_length)
 
 
 @dataclass(frozen=True)

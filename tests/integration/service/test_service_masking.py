@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from engine.app.notifier import Channel, Notifier, Routing
+from engine.app.notifier import Answer, Channel, Notifier, Routing
 from engine.app.service import TicketService
 from engine.core.masking import MASK
 from tests.support.seed import ROUTING
@@ -47,11 +47,11 @@ def test_a_webhook_receives_the_masked_text(service, new, store):
     tid = _routed(service, new)
     bodies: list[dict] = []
 
-    def transport(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    def transport(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
         bodies.append(json.loads(body))
-        return 200
+        return Answer(200)
 
-    hook = Channel("agency-hook", "webhook", url="https://agency.example/hook", secret="k")
+    hook = Channel("agency-hook", "webhook", url="https://agency.example/hook", keys=(b"k",))
     routing = Routing({"log": Channel("log", "log"), hook.name: hook}, default=(hook.name,))
     Notifier(store, routing, transport=transport).run_once()
     [got] = [b for b in bodies if b["ticket_id"] == tid and b["template"] == "routed_to_agency"]

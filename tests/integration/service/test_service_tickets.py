@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -196,7 +196,9 @@ def test_a_race_lost_under_if_match_is_a_version_mismatch_not_a_retry(
 
 
 def test_occurred_at_must_be_aware_and_not_in_the_future(service, new):
-    made = new()
+    made = service.create_ticket(
+        SOP, dict(OTHER_CHANNEL), actor="staff", user=None, occurred_at=MONDAY - timedelta(hours=1)
+    )
     with pytest.raises(InvalidData, match="time zone"):
         service.post_event(
             made.id, "accept", "staff", {}, user=None, occurred_at=MONDAY.replace(tzinfo=None)
@@ -209,6 +211,37 @@ def test_occurred_at_must_be_aware_and_not_in_the_future(service, new):
         made.id, "accept", "staff", {}, user=None, occurred_at=MONDAY - timedelta(minutes=30)
     )
     assert earlier.log[0].at == MONDAY - timedelta(minutes=30)
+
+
+def test_an_event_is_not_recorded_before_the_tickets_last_entry(service, new):
+    """Backdating: an event years (or a minute) before what the ticket holds is refused, and
+    nothing is written; at the last entry's own time it is accepted."""
+    made = new()  # opened at MONDAY, the clock's time
+    for before in (timedelta(days=3 * 365), timedelta(minutes=1)):
+        with pytest.raises(InvalidData, match="before the ticket's last entry") as refused:
+            service.post_event(
+                made.id, "accept", "staff", {}, user=None, occurred_at=MONDAY - before
+            )
+        assert refused.value.details["errors"]["occurred_at"]
+    assert [e["event"] for e in service.timeline(made.id)] == ["created"]
+    service.post_event(made.id, "accept", "staff", {}, user=None, occurred_at=MONDAY)
+    assert [e["event"] for e in service.timeline(made.id)] == ["created", "accept"]
+
+
+def test_an_occurred_at_utc_cannot_hold_is_refused_not_a_crash(service, new):
+    """0001-01-01T00:00+14:00 is the year 0 in UTC: refused as the request's mistake."""
+    year_one = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+    with pytest.raises(InvalidData, match="outside the years 0001-9999") as opening:
+        service.create_ticket(
+            SOP, dict(OTHER_CHANNEL), actor="staff", user=None, occurred_at=year_one
+        )
+    assert opening.value.details["errors"] == {
+        "occurred_at": ["outside the years 0001-9999 in UTC"]
+    }
+    made = new()
+    with pytest.raises(InvalidData, match="outside the years 0001-9999"):
+        service.post_event(made.id, "accept", "staff", {}, user=None, occurred_at=year_one)
+    assert [r.id for r in service.list_tickets().items] == [made.id]  # nothing else opened
 
 
 def test_lists_filter_by_state_scope_and_overdue_and_page_newest_first(service, new, clock):

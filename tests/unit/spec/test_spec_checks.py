@@ -256,3 +256,36 @@ def test_the_schema_accepts_what_the_engine_runs() -> None:
     assert PERIODS == ENGINE_PERIODS
     assert get_args(FieldType) == FIELD_TYPES
     assert {parse_duration(f"1 {w}").unit for w in UNIT_WORDS} == set(get_args(DurationUnit))
+
+
+def test_a_field_may_lower_its_types_length_but_not_raise_it(tmp_path: Path) -> None:
+    loaded = load_revision(
+        variant(
+            tmp_path,
+            "complaint_text: {type: text, label: Isi Pengaduan}",
+            "complaint_text: {type: text, label: Isi Pengaduan, max_length: 2000}",
+        )
+    )
+    field = next(f for f in loaded.fields if f.id == "complaint_text")
+    assert (field.max_length, field.longest) == (2000, 2000)
+    p = only(
+        variant(
+            tmp_path,
+            "reporter_name: {type: string, label: Nama Warga, personal: true}",
+            "reporter_name: {type: string, label: Nama Warga, personal: true, max_length: 501}",
+        )
+    )
+    assert (p.code, p.path) == ("bad_value", "fields.reporter_name.max_length")
+    assert "500" in p.message and "type: text" in p.hint
+
+
+def test_max_length_belongs_to_text_fields_only(tmp_path: Path) -> None:
+    p = only(
+        variant(
+            tmp_path,
+            "  channel:\n    type: choice\n",
+            "  channel:\n    type: choice\n    max_length: 20\n",
+        )
+    )
+    assert (p.code, p.path) == ("max_length_not_allowed", "fields.channel.max_length")
+    assert "string, text, phone, email, url" in p.hint
