@@ -10,6 +10,8 @@ SOP_DEV             True: no authentication (set only by `sop serve --dev`, neve
 SOP_TOKENS_FILE     the tokens file (env SOP_TOKENS_FILE), see api/auth.py
 SOP_TOKENS          token entries given inline (tests), same shape as the file's `tokens:`
 SOP_NOTIFY_CONFIG   the notifier's channel configuration (env SOP_NOTIFY_CONFIG)
+SOP_INIT            True: begin an empty store where the data folder lost its database (env
+                    SOP_INIT=1, `sop serve --init`); without it such a start is refused
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ ENV = {
     "SOP_CLOCK": "SOP_CLOCK",
     "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
     "SOP_NOTIFY_CONFIG": "SOP_NOTIFY_CONFIG",
+    "SOP_INIT": "SOP_INIT",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -44,7 +47,10 @@ DEFAULTS: dict[str, Any] = {
     "SOP_TOKENS_FILE": None,
     "SOP_TOKENS": None,
     "SOP_NOTIFY_CONFIG": None,
+    "SOP_INIT": False,
 }
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 class ConfigError(ValueError):
@@ -60,12 +66,22 @@ def settings(
     out.update({k: v for k, v in (overrides or {}).items() if v is not None or k not in out})
     if out["SOP_CLOCK"] not in ("system", "manual"):
         raise ConfigError(f"clock must be 'system' or 'manual', not {out['SOP_CLOCK']!r}")
+    out["SOP_INIT"] = _flag("SOP_INIT", out["SOP_INIT"])
     return out
+
+
+def _flag(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(f"{key} must be 1 or 0 (true or false), not {value!r}")
 
 
 def database_url(cfg: Mapping[str, Any]) -> str:
     if cfg.get("SOP_DATABASE_URL"):
         return str(cfg["SOP_DATABASE_URL"])
+    # The folder is made (or refused, in a line) by `Store.open`, not here.
     data_dir = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / SQLITE_FILE}"

@@ -14,6 +14,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from engine.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 __all__ = ["Background", "PeriodicTask"]
@@ -23,6 +25,8 @@ class PeriodicTask:
     """Run `work()` every `interval` seconds in a daemon thread until `stop()`.
 
     An exception in one run is logged and the loop goes on. `wake()` runs it again at once.
+    A store that cannot take work (`StoreUnavailable`) is logged once, in a line, until a run
+    succeeds again, not with a traceback every tick.
     """
 
     def __init__(self, name: str, work: Callable[[], object], interval: float) -> None:
@@ -34,6 +38,7 @@ class PeriodicTask:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._unavailable = False
 
     @property
     def running(self) -> bool:
@@ -60,8 +65,16 @@ class PeriodicTask:
         while not self._stop.is_set():
             try:
                 self._work()
+            except StoreUnavailable as exc:
+                if not self._unavailable:
+                    log.error("%s: the store is unavailable, runs wait for it: %s", self.name, exc)
+                self._unavailable = True
             except Exception:
                 log.exception("%s: run failed; trying again in %.1fs", self.name, self.interval)
+            else:
+                if self._unavailable:
+                    log.info("%s: the store is available again", self.name)
+                self._unavailable = False
             self._wake.wait(self.interval)
             self._wake.clear()
 
