@@ -12,6 +12,10 @@ SOP_TOKENS          token entries given inline (tests), same shape as the file's
 SOP_NOTIFY_CONFIG   the notifier's channel configuration (env SOP_NOTIFY_CONFIG)
 SOP_INIT            True: begin an empty store where the data folder lost its database (env
                     SOP_INIT=1, `sop serve --init`); without it such a start is refused
+SOP_READY_MIN_FREE_MB   /v1/health/ready fails below this much free disk in the SQLite file's
+                    folder (env SOP_READY_MIN_FREE_MB; default 100)
+SOP_READY_SWEEP_AGE seconds since the sweeper's last finished pass after which
+                    /v1/health/ready fails (env SOP_READY_SWEEP_AGE; default 60)
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ ENV = {
     "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
     "SOP_NOTIFY_CONFIG": "SOP_NOTIFY_CONFIG",
     "SOP_INIT": "SOP_INIT",
+    "SOP_READY_MIN_FREE_MB": "SOP_READY_MIN_FREE_MB",
+    "SOP_READY_SWEEP_AGE": "SOP_READY_SWEEP_AGE",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -48,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "SOP_TOKENS": None,
     "SOP_NOTIFY_CONFIG": None,
     "SOP_INIT": False,
+    "SOP_READY_MIN_FREE_MB": 100.0,
+    "SOP_READY_SWEEP_AGE": 60.0,
 }
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("", "0", "false", "no", "off")
@@ -67,6 +75,8 @@ def settings(
     if out["SOP_CLOCK"] not in ("system", "manual"):
         raise ConfigError(f"clock must be 'system' or 'manual', not {out['SOP_CLOCK']!r}")
     out["SOP_INIT"] = _flag("SOP_INIT", out["SOP_INIT"])
+    for key in ("SOP_READY_MIN_FREE_MB", "SOP_READY_SWEEP_AGE"):
+        out[key] = _non_negative(key, out[key])
     return out
 
 
@@ -77,6 +87,16 @@ def _flag(key: str, value: Any) -> bool:
     if word in TRUE_WORDS or word in FALSE_WORDS:
         return word in TRUE_WORDS
     raise ConfigError(f"{key} must be 1 or 0 (true or false), not {value!r}")
+
+
+def _non_negative(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise ConfigError(f"{key} must be a number of at least 0, not {value!r}")
+    return number
 
 
 def database_url(cfg: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ API_TITLE = "SOP engine"
 API_VERSION = "1"
 DOCUMENTED_PREFIX = "/v1/"
 AUTH_ERRORS = (401, 403)
+STORE_ERRORS = (503,)  # every route that reads or writes the store (all but the public ones)
 REASONS = {
     400: "Bad request (e.g. invalid JSON)",
     401: "No or unknown bearer token",
@@ -34,6 +35,8 @@ REASONS = {
     412: "If-Match does not match the current version",
     422: "Invalid input; `errors` says what to fix",
     500: "Server failure (logged)",
+    503: "The store cannot take work now (its database is down, full, or its file was lost); "
+    "nothing was changed",
 }
 PROBLEM = {"application/problem+json": {"schema": "Problem"}}
 _RULE_ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
@@ -124,8 +127,13 @@ def _parameters(path: str, op: Operation) -> list[dict[str, Any]]:
 def _responses(op: Operation) -> dict[str, Any]:
     content = {op.media_type: {"schema": op.response}} if op.response else {op.media_type: {}}
     responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": content}}
-    for code in (*(() if op.public else AUTH_ERRORS), *op.errors, 500):
+    for code in (*(() if op.public else (*AUTH_ERRORS, *STORE_ERRORS)), *op.errors, 500):
         responses[str(code)] = {"description": REASONS.get(code, "Error"), "content": PROBLEM}
+    for code, schema in op.responses:
+        responses[str(code)] = {
+            "description": REASONS.get(code, "Error"),
+            "content": {op.media_type: {"schema": schema}},
+        }
     return responses
 
 

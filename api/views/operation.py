@@ -30,8 +30,9 @@ _ATTRIBUTE = "openapi_operation"
 @dataclass(frozen=True)
 class Operation:
     """One route's contract: its schemas, success status and media type, the problem statuses
-    it may answer besides those every route may (401, 403 and 500), and whether it is public
-    (no bearer token: the authentication hook reads this too)."""
+    it may answer besides those every route may (401, 403, 500 and 503), other statuses whose
+    body is not a problem (`responses`: status -> schema, e.g. a health report's 503), and
+    whether it is public (no bearer token: the authentication hook reads this too)."""
 
     tag: str
     summary: str
@@ -42,6 +43,7 @@ class Operation:
     query: type[Schema] | None = None
     headers: type[Schema] | None = None
     errors: tuple[int, ...] = ()
+    responses: tuple[tuple[int, type[Schema]], ...] = ()
     public: bool = False
     media_type: str = "application/json"
 

@@ -5,13 +5,15 @@
         def run_once(self): ...
 
 `Background` gives such a job `start`, `stop`, `wake` (run now, e.g. after the manual clock
-moved) and `running`, by handing them to its `PeriodicTask`.
+moved), `running` and `idle_for` (seconds since a run last finished: /v1/health/ready), by
+handing them to its `PeriodicTask`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from engine.errors import StoreUnavailable
@@ -38,16 +40,25 @@ class PeriodicTask:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._finished: float | None = None  # time.monotonic() when a run last finished
         self._unavailable = False
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def idle_for(self) -> float | None:
+        """Seconds since a run last finished without an error (since the start if none has
+        yet); None when not started."""
+        if self._finished is None:
+            return None
+        return time.monotonic() - self._finished
+
     def start(self) -> None:
         if self.running:
             return
         self._stop.clear()
+        self._finished = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
         self._thread.start()
 
@@ -72,6 +83,7 @@ class PeriodicTask:
             except Exception:
                 log.exception("%s: run failed; trying again in %.1fs", self.name, self.interval)
             else:
+                self._finished = time.monotonic()
                 if self._unavailable:
                     log.info("%s: the store is available again", self.name)
                 self._unavailable = False
@@ -97,3 +109,6 @@ class Background:
     @property
     def running(self) -> bool:
         return self._task.running
+
+    def idle_for(self) -> float | None:
+        return self._task.idle_for()

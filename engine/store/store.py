@@ -5,6 +5,7 @@
     store = Store.open_existing(url)              a reader's: nothing created, nothing migrated
     with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
     with store.read() as tx: ...                  a read-only view
+    store.probe()                                 a write begun and rolled back (readiness)
 
 `Tx.save(outcome, ...)` writes everything one accepted event produced (log entries, the ticket,
 its deadlines, its scope values, the notifications for the outbox, the idempotency record) in
@@ -37,6 +38,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -161,6 +163,8 @@ _INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
 )
+# The readiness probe's write: rewrites a row as it is, in a transaction rolled back.
+_TOUCH = text("UPDATE alembic_version SET version_num = version_num")
 
 
 @contextmanager
@@ -268,6 +272,24 @@ class Store:
     def read(self) -> Iterator[Tx]:
         with self._unavailable(), self.engine.connect() as conn, conn.begin():
             yield Tx(conn)
+
+    def probe(self) -> frozenset[str]:
+        """Begin a write transaction, write a row as it is and roll back: raises
+        `StoreUnavailable` unless the database takes writes now. Returns the migrations it is
+        at. (A rolled-back write need not reach the disk: a full disk is a separate check.)"""
+        if self._watch is not None:
+            self._watch.check()
+        with (
+            self._unavailable(),
+            _queued(self._write_lock),
+            self.engine.connect().execution_options(**WRITE) as conn,
+        ):
+            trans = conn.begin()
+            try:
+                conn.execute(_TOUCH)
+                return current_heads(conn)
+            finally:
+                trans.rollback()
 
     @contextmanager
     def _unavailable(self) -> Iterator[None]:
