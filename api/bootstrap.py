@@ -112,7 +112,7 @@ def build_runtime(cfg: Mapping[str, Any]) -> Runtime:
     tokens = build_tokens(cfg)
     routing = build_routing(cfg)
     clock, manual = build_clock(cfg)
-    store = Store.open(database_url(cfg))
+    store = Store.open(database_url(cfg), init=bool(cfg.get("SOP_INIT")))
     check_published(catalog, store)
     service = TicketService(catalog, store, clock)
     return Runtime(catalog, store, service, clock, manual, tokens, cfg, routing)

@@ -20,6 +20,12 @@ SOP_WEB_SESSION_HOURS  how long a web sign-in lasts, in hours (env; default 8, a
 SOP_WEB_SESSION_KEY the key that signs web session cookies (env; at least 32 characters).
                     Unset: a random key kept in `<SOP_DATA_DIR>/web-session.key` (made on first
                     start). Every process and machine serving one site needs the same key.
+SOP_INIT            True: begin an empty store where the data folder lost its database (env
+                    SOP_INIT=1, `sop serve --init`); without it such a start is refused
+SOP_READY_MIN_FREE_MB   /v1/health/ready fails below this much free disk in the SQLite file's
+                    folder (env SOP_READY_MIN_FREE_MB; default 100)
+SOP_READY_SWEEP_AGE seconds since the sweeper's last finished pass after which
+                    /v1/health/ready fails (env SOP_READY_SWEEP_AGE; default 60)
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ ENV = {
     "SOP_TRUSTED_PROXIES": "SOP_TRUSTED_PROXIES",
     "SOP_WEB_SESSION_HOURS": "SOP_WEB_SESSION_HOURS",
     "SOP_WEB_SESSION_KEY": "SOP_WEB_SESSION_KEY",
+    "SOP_INIT": "SOP_INIT",
+    "SOP_READY_MIN_FREE_MB": "SOP_READY_MIN_FREE_MB",
+    "SOP_READY_SWEEP_AGE": "SOP_READY_SWEEP_AGE",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -64,11 +73,16 @@ DEFAULTS: dict[str, Any] = {
     "SOP_TRUSTED_PROXIES": 0,
     "SOP_WEB_SESSION_HOURS": 8,
     "SOP_WEB_SESSION_KEY": None,
+    "SOP_INIT": False,
+    "SOP_READY_MIN_FREE_MB": 100.0,
+    "SOP_READY_SWEEP_AGE": 60.0,
 }
 MAX_TRUSTED_PROXIES = 5
 MAX_SESSION_HOURS = 720  # 30 days
 MIN_SESSION_KEY = 32
 SESSION_KEY_FILE = "web-session.key"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 class ConfigError(ValueError):
@@ -96,6 +110,9 @@ def settings(
             f"SOP_WEB_SESSION_KEY must be at least {MIN_SESSION_KEY} characters "
             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
         )
+    out["SOP_INIT"] = _flag("SOP_INIT", out["SOP_INIT"])
+    for key in ("SOP_READY_MIN_FREE_MB", "SOP_READY_SWEEP_AGE"):
+        out[key] = _non_negative(key, out[key])
     return out
 
 
@@ -114,11 +131,30 @@ def _number(
     return value
 
 
+def _flag(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(f"{key} must be 1 or 0 (true or false), not {value!r}")
+
+
+def _non_negative(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise ConfigError(f"{key} must be a number of at least 0, not {value!r}")
+    return number
+
+
 def database_url(cfg: Mapping[str, Any]) -> str:
     if cfg.get("SOP_DATABASE_URL"):
         return str(cfg["SOP_DATABASE_URL"])
+    # The folder is made (or refused, in a line) by `Store.open`, not here.
     data_dir = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / SQLITE_FILE}"
 
 

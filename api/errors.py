@@ -112,6 +112,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.NotFound: (404, "Not found"),
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),
+    engine_errors.StoreUnavailable: (503, "Store unavailable"),
 }
 
 
@@ -212,7 +213,9 @@ class ReloadRefused(ApiError):
 
 def _from_engine(exc: engine_errors.SopError) -> Response:
     status, title = engine_status(exc)
-    if status >= 500:
+    if isinstance(exc, engine_errors.StoreUnavailable):  # the store logged the cause once
+        log.warning("%s %s refused: %s", request.method, request.path, exc)
+    elif status >= 500:
         log.error("engine failure on %s %s: %s", request.method, request.path, exc, exc_info=exc)
     extra = {k: v for k, v in exc.details.items() if k not in {"errors", "missing", "field"}}
     return problem(

@@ -5,10 +5,12 @@ request."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.auth import TokenRegistry
+from engine.app.background import Background
+from engine.app.health import HealthChecks
 from engine.app.notifier import Routing
 from engine.app.service import TicketService
 from engine.core.clock import Clock, ManualClock
@@ -27,10 +29,23 @@ class Runtime:
     settings: Mapping[str, Any]
     routing: Routing
     workers: Any = None  # api.workers.Workers while `sop serve` runs them
+    health: HealthChecks = field(init=False)  # /v1/health/ready, by the settings
+
+    def __post_init__(self) -> None:
+        self.health = HealthChecks(
+            self.store,
+            sweeper=self.sweeper,
+            min_free_bytes=float(self.settings.get("SOP_READY_MIN_FREE_MB", 100)) * 2**20,
+            sweep_max_age=float(self.settings.get("SOP_READY_SWEEP_AGE", 60)),
+        )
 
     @property
     def dialect(self) -> str:
         return self.store.dialect
+
+    def sweeper(self) -> Background | None:
+        """The deadline sweeper this process runs, if it runs one."""
+        return self.workers.sweeper if self.workers is not None else None
 
     def close(self) -> None:
         self.store.close()

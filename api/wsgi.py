@@ -13,11 +13,21 @@ Do not use gunicorn's --preload: threads started before the fork do not survive 
 from __future__ import annotations
 
 import os
+import sys
 
 from api.bootstrap import create_app
+from api.config import ConfigError
 from api.workers import Workers
+from engine.errors import SopError
 
-app = create_app({"SOP_DEV": False})
+# gunicorn halts (instead of starting the worker again and again) on a worker exiting with 3.
+BOOT_ERROR = 3
+
+try:
+    app = create_app({"SOP_DEV": False})
+except (ConfigError, SopError, OSError) as exc:  # what to fix, in a line (no traceback)
+    print(f"sop: cannot start: {exc}", file=sys.stderr, flush=True)
+    raise SystemExit(BOOT_ERROR) from None
 
 if os.environ.get("SOP_BACKGROUND", "1") != "0":
     Workers(app.extensions["sop"]).start()

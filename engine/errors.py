@@ -17,8 +17,11 @@
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
-    └── StoreUnavailable          no store to read: a missing file, a refused connection, an
-                                  old schema (raised by `Store.open_existing`, never migrated)
+    └── StoreUnavailable          no store to work on: a missing file, a refused connection, an
+                                  old schema (`Store.open_existing`, never migrated); a data
+                                  folder that cannot hold one or lost its database (`Store.open`);
+                                  a database file removed or replaced under a running store, or
+                                  a database refusing work (down, disk full): writes refused
 
 `api/errors.py` maps each class to an HTTP status and a stable `code`, in one place.
 """
@@ -165,7 +168,8 @@ class VersionMismatch(Conflict):
 
 
 class StoreUnavailable(SopError):
-    """The database a reader named cannot be read as it is; the message says why, in a line."""
+    """The store cannot be opened, or cannot take work now; the message says why, in a line.
+    Nothing was written (a write refused after its commit went to a file that is gone)."""
 
     code = "store_unavailable"
 

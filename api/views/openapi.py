@@ -43,6 +43,7 @@ BODY_REFUSALS = (
         f"+-{MAX_JSON_INTEGER} (2^53 - 1)",
     ),
 )
+STORE_ERRORS = (503,)  # every route that reads or writes the store (all but the public ones)
 REASONS = {
     400: "Bad request: a body that is not JSON, a NUL byte in the path, query, a header or "
     "the body",
@@ -55,7 +56,8 @@ REASONS = {
     415: "The body is not sent as JSON (Content-Type: application/json)",
     422: "Invalid input; `errors` says what to fix",
     500: "Server failure (logged)",
-    503: "The server is stopping; what was done is kept",
+    503: "The store cannot take work now (its database is down, full, or its file was lost: "
+    "nothing was changed), or the server is stopping (what was done is kept)",
 }
 PROBLEM = {"application/problem+json": {"schema": "Problem"}}
 _RULE_ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
@@ -149,7 +151,11 @@ def _responses(op: Operation, *, write: bool) -> dict[str, Any]:
     if op.response is not None:
         content[types[0]] = {"schema": op.response}
     responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": content}}
-    codes = (*(() if op.public else AUTH_ERRORS), *op.errors, *COMMON_ERRORS)
+    codes = (
+        *(() if op.public else (*AUTH_ERRORS, *STORE_ERRORS)),
+        *op.errors,
+        *COMMON_ERRORS,
+    )
     if op.body is not None:
         codes += BODY_ERRORS
     elif write:  # a body-less write still refuses a form or text body
@@ -161,6 +167,11 @@ def _responses(op: Operation, *, write: bool) -> dict[str, Any]:
         listed = responses[str(status)].setdefault("x-refusals", {})
         listed[code] = why
         responses[str(status)]["description"] += f"; `{code}`: {why}"
+    for code, schema in op.responses:
+        responses[str(code)] = {
+            "description": REASONS.get(code, "Error"),
+            "content": {op.media_type: {"schema": schema}},
+        }
     return responses
 
 

@@ -30,8 +30,9 @@ _ATTRIBUTE = "openapi_operation"
 @dataclass(frozen=True)
 class Operation:
     """One route's contract: its schemas, success status and media type, the problem statuses
-    it may answer besides those every route may (400, 401, 403 and 500), and whether it is
-    public (no bearer token: the authentication hook reads this too).
+    it may answer besides those every route may (400, 401, 403, 500 and 503), other statuses
+    whose body is not a problem (`responses`: status -> schema, e.g. a health report's 503),
+    and whether it is public (no bearer token: the authentication hook reads this too).
 
     `refusals`: (status, problem code, why) of each refusal a request the schema admits may
     still get, because the schema cannot say it (the SOP's own ids and field types, the state
@@ -46,6 +47,7 @@ class Operation:
     query: type[Schema] | None = None
     headers: type[Schema] | None = None
     errors: tuple[int, ...] = ()
+    responses: tuple[tuple[int, type[Schema]], ...] = ()
     public: bool = False
     media_type: str | tuple[str, ...] = "application/json"  # several: the first is the default
     refusals: tuple[tuple[int, str, str], ...] = ()

@@ -5,14 +5,18 @@
         def run_once(self): ...
 
 `Background` gives such a job `start`, `stop`, `wake` (run now, e.g. after the manual clock
-moved) and `running`, by handing them to its `PeriodicTask`.
+moved), `running` and `idle_for` (seconds since a run last finished: /v1/health/ready), by
+handing them to its `PeriodicTask`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+
+from engine.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,8 @@ class PeriodicTask:
     """Run `work()` every `interval` seconds in a daemon thread until `stop()`.
 
     An exception in one run is logged and the loop goes on. `wake()` runs it again at once.
+    A store that cannot take work (`StoreUnavailable`) is logged once, in a line, until a run
+    succeeds again, not with a traceback every tick.
     """
 
     def __init__(self, name: str, work: Callable[[], object], interval: float) -> None:
@@ -34,15 +40,25 @@ class PeriodicTask:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._finished: float | None = None  # time.monotonic() when a run last finished
+        self._unavailable = False
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def idle_for(self) -> float | None:
+        """Seconds since a run last finished without an error (since the start if none has
+        yet); None when not started."""
+        if self._finished is None:
+            return None
+        return time.monotonic() - self._finished
+
     def start(self) -> None:
         if self.running:
             return
         self._stop.clear()
+        self._finished = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
         self._thread.start()
 
@@ -65,8 +81,17 @@ class PeriodicTask:
         while not self._stop.is_set():
             try:
                 self._work()
+            except StoreUnavailable as exc:
+                if not self._unavailable:
+                    log.error("%s: the store is unavailable, runs wait for it: %s", self.name, exc)
+                self._unavailable = True
             except Exception:
                 log.exception("%s: run failed; trying again in %.1fs", self.name, self.interval)
+            else:
+                self._finished = time.monotonic()
+                if self._unavailable:
+                    log.info("%s: the store is available again", self.name)
+                self._unavailable = False
             self._wake.wait(self.interval)
             self._wake.clear()
 
@@ -93,3 +118,6 @@ class Background:
     @property
     def stopping(self) -> bool:
         return self._task.stopping
+
+    def idle_for(self) -> float | None:
+        return self._task.idle_for()

@@ -50,6 +50,7 @@ from engine.errors import (
     InvalidData,
     NotFound,
     SopError,
+    StoreUnavailable,
     UnknownRevision,
     UnknownSop,
     VersionMismatch,
@@ -458,6 +459,8 @@ class TicketService:
                 return applied
         except StaleVersion:
             return 0  # an event won the race; the next sweep decides on the fresh ticket
+        except StoreUnavailable:
+            raise  # not this ticket's fault: the pass stops, the next one tries again
         except DBAPIError:
             log.exception("ticket %s: sweep failed; it is tried again next sweep", ticket_id)
             return 0

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def _settings(**kwargs: Any) -> dict[str, Any]:
-    """The options given, over the environment and the defaults (api.config.settings)."""
+    """The server's settings (api/config.py): the options given, then the environment, then
+    the defaults."""
     from api.config import ConfigError, settings
 
     keys = {
@@ -40,6 +41,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
         "clock_start": "SOP_CLOCK_START",
         "trusted_proxies": "SOP_TRUSTED_PROXIES",
         "clock_max_move": "SOP_CLOCK_MAX_MOVE",
+        "init": "SOP_INIT",
     }
     given = {keys[k]: v for k, v in kwargs.items() if k in keys and v is not None}
     try:
@@ -49,13 +51,14 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
 
 
 def _build(cfg: dict[str, Any]) -> Any:
+    """The runtime, or the reason it cannot be built in one line (`Error: ...`, exit 1)."""
     from api.bootstrap import build_runtime
     from api.config import ConfigError
-    from engine.errors import SopError
+    from engine.errors import SopError, StoreUnavailable
 
     try:
         return build_runtime(cfg)
-    except (ConfigError, ValueError, OSError) as exc:
+    except (ConfigError, ValueError, OSError, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     except SopError as exc:
         raise click.ClickException(f"cannot load the SOPs:\n{exc}") from None
@@ -101,6 +104,13 @@ def _build(cfg: dict[str, Any]) -> Any:
     type=float,
     help="Seconds between deadline sweeps.",
 )
+@click.option(
+    "--init",
+    is_flag=True,
+    envvar="SOP_INIT",
+    help="Begin an empty store where the data folder lost its database (without it, such a "
+    "start is refused) [env SOP_INIT=1].",
+)
 @click.option("--threads/--no-threads", default=True, help="Serve requests on threads.")
 @click.option(
     "--trusted-proxies",
@@ -145,6 +155,22 @@ def serve(
                 f"--dev serves without authentication: bind 127.0.0.1, not {host}"
             )
         host = "127.0.0.1"
+    if kwargs["clock_start"] and kwargs["clock"] != "manual":
+        raise click.UsageError("--clock-start needs --clock manual")
+    cfg = _settings(**kwargs)
+    runtime = _build(cfg)  # a start-up failure is one line on stderr, nothing before it
+    try:
+        app = create_app(cfg, runtime=runtime)
+    except ConfigError as exc:  # e.g. the web session key cannot be kept in the data folder
+        runtime.close()
+        raise click.ClickException(str(exc)) from None
+    handler = _access_log_handler() if access_log else _quiet_handler()
+    try:
+        server = make_server(host, port, app, threaded=threads, request_handler=handler)
+    except OSError as exc:
+        runtime.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    if kwargs["dev"]:
         click.secho(
             "WARNING: --dev: NO AUTHENTICATION. Every request acts as an admin. "
             "Listening on 127.0.0.1 only. Never use this in production.",
@@ -152,17 +178,6 @@ def serve(
             bold=True,
             err=True,
         )
-    if kwargs["clock_start"] and kwargs["clock"] != "manual":
-        raise click.UsageError("--clock-start needs --clock manual")
-    cfg = _settings(**kwargs)
-    runtime = _build(cfg)
-    try:
-        app = create_app(cfg, runtime=runtime)
-    except ConfigError as exc:  # e.g. the web session key cannot be kept in the data folder
-        runtime.close()
-        raise click.ClickException(str(exc)) from None
-    handler = _access_log_handler() if access_log else _quiet_handler()
-    server = make_server(host, port, app, threaded=threads, request_handler=handler)
     base = f"http://{host}:{server.server_port}"
     workers = Workers(runtime, sweep_interval=sweep_interval)
     workers.start()

@@ -1,15 +1,22 @@
 """The durable store: a unit of work over the tables in `engine.store.tables`.
 
     store = Store.open(url, schema=None)          connect and apply migrations
+    store = Store.open(url, init=True)            ... beginning an empty store where one was lost
     store = Store.open_existing(url)              a reader's: nothing created, nothing migrated
     with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
     with store.read() as tx: ...                  a read-only view
+    store.probe()                                 a write begun and rolled back (readiness)
 
 `Tx.save(outcome, ...)` writes everything one accepted event produced (log entries, the ticket,
 its deadlines, its scope values, the notifications for the outbox, the idempotency record) in
 the transaction of the `with` block: all of it commits, or none of it does. The ticket row is
 updated only if its version is still the one the caller read (`expected_version`); otherwise
 `StaleVersion` is raised and nothing is written.
+
+An SQLite file is watched (`engine.store.guard`): once it has been removed or replaced under
+the running store, `write()` raises `StoreUnavailable` before it begins and after it commits,
+so no write is acknowledged. A database that refuses work (down, disk full, read-only) raises
+`StoreUnavailable` too, with the driver's reason, instead of the driver's own error.
 """
 
 from __future__ import annotations
@@ -22,12 +29,33 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from engine.core.model import LogEntry, Notification, Outcome, Ticket
-from engine.store import chain, codec
-from engine.store.database import WRITE, existing_engine, make_engine, upgrade
+from engine.errors import StoreUnavailable
+from engine.store import chain, codec, guard
+from engine.store.database import (
+    WRITE,
+    current_heads,
+    existing_engine,
+    first_line,
+    make_engine,
+    shown,
+    sqlite_file,
+    upgrade,
+)
 from engine.store.outbox import OutboxOps
 from engine.store.prepared import Prepared
 from engine.store.queries import Queries
@@ -151,6 +179,8 @@ _INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
 )
+# The readiness probe's write: rewrites a row as it is, in a transaction rolled back.
+_TOUCH = text("UPDATE alembic_version SET version_num = version_num")
 
 
 @contextmanager
@@ -159,7 +189,10 @@ def _queued(path: str | None) -> Iterator[None]:
     if path is None:
         yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # e.g. the file system remounted read-only after disk errors
+        raise StoreUnavailable(f"cannot take the write lock: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -172,27 +205,50 @@ def wall_now() -> datetime:
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, watch: guard.FileWatch | None = None) -> None:
         self.engine = engine
+        self._watch = watch
         # SQLite file: writers queue on a lock file (flock wakes the next one when the lock is
         # released) before BEGIN IMMEDIATE, instead of SQLite's busy handler, which sleeps
         # 1, 2, 5, 10... ms between retries and leaves the CPU idle while writers wait.
-        database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._write_lock = (
-            f"{database}.writelock" if database not in (None, "", ":memory:") else None
-        )
+        self.path = sqlite_file(engine.url.render_as_string(hide_password=False))
+        self._write_lock = str(guard.writelock_path(self.path)) if self.path else None
 
     @classmethod
-    def open(cls, url: str, *, schema: str | None = None, migrate: bool = True) -> Store:
-        engine = make_engine(url, schema=schema)
-        if migrate:
-            upgrade(engine)
-        return cls(engine)
+    def open(
+        cls, url: str, *, schema: str | None = None, migrate: bool = True, init: bool = False
+    ) -> Store:
+        """Connect (and migrate). An SQLite file's folder is checked first (`guard.prepare`:
+        one-line `StoreUnavailable` when it is read-only, not writable, or lost its database,
+        unless `init`), and the file is watched while the store is open. A database that
+        cannot be reached or migrated raises `StoreUnavailable` with the driver's reason."""
+        path = sqlite_file(url)
+        had_store = guard.prepare(path, init=init) if path is not None else False
+        engine = make_engine(url, schema=schema, access="rw" if path is not None else "rwc")
+        try:
+            if had_store and not init and path is not None:
+                with engine.connect() as conn:
+                    guard.require_store(path, current_heads(conn))
+            if migrate:
+                upgrade(engine)
+            watch = None
+            if path is not None:
+                guard.mark(path)
+                watch = guard.FileWatch(path)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            where = path or shown(url)
+            raise StoreUnavailable(f"cannot open the store at {where}: {first_line(exc)}") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, watch=watch)
 
     @classmethod
     def open_existing(cls, url: str) -> Store:
         """The store as it is, for commands that only read it (`database.existing_engine`):
-        raises `StoreUnavailable` rather than create a missing file or upgrade the schema."""
+        raises `StoreUnavailable` rather than create a missing file or upgrade the schema; an
+        SQLite file is opened read-only."""
         return cls(existing_engine(url))
 
     @property
@@ -207,20 +263,63 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._watch is not None:
+            self._watch.close()
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
+        """One write transaction. On a watched file, refused before it begins once the file is
+        lost, and refused after it commits if the file was lost meanwhile: what it wrote went
+        to a file no one can open again, so it is not acknowledged."""
+        watch = self._watch
+        if watch is not None:
+            watch.check()
         with (
+            self._unavailable(),
             _queued(self._write_lock),
             self.engine.connect().execution_options(**WRITE) as conn,
             conn.begin(),
         ):
             yield Tx(conn)
+        if watch is not None:
+            watch.check()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.engine.connect() as conn, conn.begin():
+        with self._unavailable(), self.engine.connect() as conn, conn.begin():
             yield Tx(conn)
+
+    def probe(self) -> frozenset[str]:
+        """Begin a write transaction, write a row as it is and roll back: raises
+        `StoreUnavailable` unless the database takes writes now. Returns the migrations it is
+        at. (A rolled-back write need not reach the disk: a full disk is a separate check.)"""
+        if self._watch is not None:
+            self._watch.check()
+        with (
+            self._unavailable(),
+            _queued(self._write_lock),
+            self.engine.connect().execution_options(**WRITE) as conn,
+        ):
+            trans = conn.begin()
+            try:
+                conn.execute(_TOUCH)
+                return current_heads(conn)
+            finally:
+                trans.rollback()
+
+    @contextmanager
+    def _unavailable(self) -> Iterator[None]:
+        """The database refusing work (unreachable, down, disk full, read-only, its file gone)
+        as `StoreUnavailable`; PostgreSQL's transaction rollbacks (deadlock, serialization:
+        SQLSTATE class 40) are left to the caller."""
+        try:
+            yield
+        except OperationalError as exc:
+            if str(getattr(exc.orig, "sqlstate", None) or "").startswith("40"):
+                raise
+            if self._watch is not None:
+                self._watch.check()  # a lost file says so rather than the driver's reason
+            raise StoreUnavailable(f"the database refused the work: {first_line(exc)}") from exc
 
 
 class Tx(Queries, OutboxOps):

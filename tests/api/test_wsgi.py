@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from api.auth import hash_token
-from api.config import ConfigError
 
 
 def _load_wsgi():  # noqa: ANN202
@@ -18,7 +17,7 @@ def _load_wsgi():  # noqa: ANN202
 
 
 def test_wsgi_app_reads_the_environment_and_requires_tokens(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tokens = tmp_path / "tokens.yaml"
     tokens.write_text(
@@ -41,6 +40,9 @@ def test_wsgi_app_reads_the_environment_and_requires_tokens(
         sys.modules.pop("api.wsgi", None)
 
     monkeypatch.delenv("SOP_TOKENS_FILE")
-    with pytest.raises(ConfigError, match="no API tokens"):
+    with pytest.raises(SystemExit) as stopped:  # gunicorn's "worker failed to boot"
         _load_wsgi()
     sys.modules.pop("api.wsgi", None)
+    assert stopped.value.code == 3
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("sop: cannot start: no API tokens configured")
