@@ -5,6 +5,8 @@
     │   └── RevisionChanged       a published revision's file (or its rules) was edited in place
     ├── UnknownSop                no SOP with that id is loaded
     ├── UnknownRevision           the SOP has no such revision
+    ├── StoredRevisionMismatch    a revision's text in the store no longer hashes to the hash
+    │                             its tickets are pinned to (it was changed in the database)
     ├── TicketError               a ticket event was refused; nothing changed
     │   ├── UnknownEvent          the SOP defines no event of that type
     │   ├── EventNotAllowed       the event exists but not in the ticket's current state
@@ -92,6 +94,13 @@ class UnknownSop(SopError):
 
 class UnknownRevision(SopError):
     code = "unknown_revision"
+
+
+class StoredRevisionMismatch(SopError):
+    """The text the store keeps for a revision does not rebuild the revision its tickets are
+    pinned to (by content hash): someone changed it in the database. Nothing is decided on it."""
+
+    code = "stored_revision_mismatch"
 
 
 class TicketError(SopError):
@@ -185,6 +194,7 @@ __all__ = [
     "SopError",
     "SopInvalid",
     "StoreUnavailable",
+    "StoredRevisionMismatch",
     "TicketError",
     "UnknownEvent",
     "UnknownRevision",
