@@ -1,6 +1,7 @@
 """`sop audit verify` (is the stored log intact?) and `sop audit export` (XES / OCEL 2.0).
 
-Both read the store only: they never migrate or write it. See engine/app/audit/.
+Both read the store only, opened read-only: they never migrate or write it, and read a copy on
+read-only media too. See engine/app/audit/.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ def audit() -> None:
 def verify(database_url: str | None, data_dir: str, fmt: str) -> None:
     """Walk every ticket's hash-chained log; report every entry changed, removed or reordered.
 
-    Exit status 0 when the log is intact, 1 when anything is wrong.
+    Reads a read-only copy of a data folder too. Exit status 0 when the log is intact, 1 when
+    anything is wrong.
     """
     from engine.app.audit.verify import verify_store
 
-    store = options.existing_store(database_url, data_dir)
+    store = options.existing_store(database_url, data_dir, read_only=True)
     try:
         report = verify_store(store)
     finally:
@@ -79,7 +81,7 @@ def export(
     resource = actor, with the revision that decided each event."""
     from engine.app.audit.export import export_log
 
-    store = options.existing_store(database_url, data_dir)
+    store = options.existing_store(database_url, data_dir, read_only=True)
     try:
         with ExitStack() as stack:
             stream = (

@@ -130,14 +130,16 @@ def store_url(database_url: str | None, data_dir: str) -> str:
     return sqlite_url(Path(data_dir).expanduser().resolve() / SQLITE_FILE)
 
 
-def existing_store(database_url: str | None, data_dir: str) -> Store:
+def existing_store(database_url: str | None, data_dir: str, *, read_only: bool = False) -> Store:
     """The store the options name, as it is, for a command that only reads it: a missing
-    database or an old schema ends the command with a one-line error; nothing is created."""
+    database or an old schema ends the command with a one-line error; nothing is created.
+    `read_only`: open an SQLite file read-only (`Store.open_existing`), so that a copy on
+    read-only media or in a folder this user cannot write reads too."""
     from engine.errors import StoreUnavailable
     from engine.store import Store
 
     try:
-        return Store.open_existing(store_url(database_url, data_dir))
+        return Store.open_existing(store_url(database_url, data_dir), read_only=read_only)
     except StoreUnavailable as exc:
         hint = " (give --data-dir, the folder `sop serve` used, or --database-url)"
         raise click.ClickException(exc.message + (hint if "path" in exc.details else "")) from None

@@ -3,6 +3,7 @@
     make_engine(url, *, schema=None) -> sqlalchemy.Engine
     upgrade(engine) -> None           apply every Alembic migration not yet applied
     existing_engine(url) -> Engine    an engine on a store as it is: nothing created or upgraded
+                                      (`read_only=True`: an SQLite file opened read-only)
     sqlite_url(path) -> str           the URL of an SQLite file
 
 SQLite: the file is opened in WAL mode with a busy timeout, foreign keys on and
@@ -18,9 +19,12 @@ PostgreSQL: `postgresql://...` is driven by psycopg 3. `schema` puts every table
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -29,7 +33,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from engine.errors import StoreUnavailable
 
@@ -73,13 +77,19 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
     engine = create_engine(url, **kwargs)
+    _sqlite_session(engine, wal=not memory)
+    return engine
+
+
+def _sqlite_session(engine: Engine, *, wal: bool) -> None:
+    """Each connection's settings, and SQLAlchemy's BEGIN in the mode the caller asks for."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not memory:
+        if wal:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -90,6 +100,35 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+
+def _sqlite_reader(path: Path) -> Engine:
+    """The SQLite file opened read-only (`mode=ro`: nothing can be written through it).
+
+    A reader of a WAL database needs its shared-memory file (`-shm`), which SQLite makes beside
+    it. In a folder this user cannot write (a copy on read-only media, a mount for auditors) it
+    cannot, so the file is opened `immutable` instead: nothing else can be writing it there.
+    A non-empty write-ahead log (`-wal`) without its `-shm` holds commits that are not in the
+    file yet and that an immutable reader would skip: that is refused, saying what to do.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if not os.access(path.parent, os.W_OK):
+        wal = path.with_name(path.name + "-wal")
+        shm = path.with_name(path.name + "-shm")
+        pending = wal.is_file() and wal.stat().st_size > 0
+        if pending and not shm.is_file():
+            raise StoreUnavailable(
+                f"{wal} holds commits not yet in {path.name}, and the folder is read-only: copy "
+                f"the folder somewhere writable, or copy it again after `sqlite3 {path.name} "
+                "'PRAGMA wal_checkpoint(TRUNCATE)'`"
+            )
+        if not pending:
+            uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    _sqlite_session(engine, wal=False)
     return engine
 
 
@@ -126,20 +165,21 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def existing_engine(url: str) -> Engine:
+def existing_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine on the store at `url` as it is, for commands that only read it.
 
     Opening a store normally creates a missing SQLite file and migrates the schema: right for
     the server, wrong for a reader given a mistyped path, who would get an empty store and a
     clean report. Here a missing file, a refused connection or a schema that is not at the
     newest migration (a reader would fail later on a missing column) raise `StoreUnavailable`
-    with a one-line message, and nothing is written.
+    with a one-line message, and nothing is written. `read_only`: an SQLite file is opened
+    read-only (`_sqlite_reader`), so that it reads where it cannot be written.
     """
     path = _sqlite_file(url)
     if path is not None and not path.is_file():
         raise StoreUnavailable(f"no database at {path}", path=str(path))
     try:
-        engine = make_engine(url)
+        engine = _sqlite_reader(path) if read_only and path is not None else make_engine(url)
     except ValueError as exc:  # a backend other than SQLite and PostgreSQL
         raise StoreUnavailable(str(exc)) from None
     try:

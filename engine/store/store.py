@@ -2,6 +2,7 @@
 
     store = Store.open(url, schema=None)          connect and apply migrations
     store = Store.open_existing(url)              a reader's: nothing created, nothing migrated
+                                                  (`read_only=True`: SQLite opened read-only)
     with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
     with store.read() as tx: ...                  a read-only view
 
@@ -174,10 +175,12 @@ class Store:
         return cls(engine)
 
     @classmethod
-    def open_existing(cls, url: str) -> Store:
+    def open_existing(cls, url: str, *, read_only: bool = False) -> Store:
         """The store as it is, for commands that only read it (`database.existing_engine`):
-        raises `StoreUnavailable` rather than create a missing file or upgrade the schema."""
-        return cls(existing_engine(url))
+        raises `StoreUnavailable` rather than create a missing file or upgrade the schema.
+        `read_only`: an SQLite file is opened read-only (writes fail), so that it reads in a
+        folder this user cannot write."""
+        return cls(existing_engine(url, read_only=read_only))
 
     @property
     def dialect(self) -> str:
