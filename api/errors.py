@@ -102,6 +102,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.NotFound: (404, "Not found"),
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),
+    engine_errors.CheckpointInvalid: (422, "Audit checkpoint cannot be used"),
 }
 
 

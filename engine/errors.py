@@ -19,8 +19,10 @@
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
-    └── StoreUnavailable          no store to read: a missing file, a refused connection, an
-                                  old schema (raised by `Store.open_existing`, never migrated)
+    ├── StoreUnavailable          no store to read: a missing file, a refused connection, an
+    │                             old schema (raised by `Store.open_existing`, never migrated)
+    └── CheckpointInvalid         an audit checkpoint or its key file cannot be used: unreadable,
+                                  too short a key, or a signature that does not match
 
 `api/errors.py` maps each class to an HTTP status and a stable `code`, in one place.
 """
@@ -179,8 +181,15 @@ class StoreUnavailable(SopError):
     code = "store_unavailable"
 
 
+class CheckpointInvalid(SopError):
+    """An audit checkpoint (`sop audit checkpoint`) or its key file cannot be used."""
+
+    code = "checkpoint_invalid"
+
+
 __all__ = [
     "ActorNotAllowed",
+    "CheckpointInvalid",
     "Conflict",
     "EventNotAllowed",
     "InvalidClockMove",

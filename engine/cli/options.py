@@ -66,6 +66,19 @@ notify_config = click.option(
 )
 
 
+def key_file(required: bool) -> Decorator:
+    """--key-file: the audit checkpoint's key, a file kept outside the database."""
+    return click.option(
+        "--key-file",
+        envvar="SOP_AUDIT_KEY_FILE",
+        type=click.Path(dir_okay=False),
+        required=required,
+        default=None,
+        help="The checkpoint key: a file of at least 32 bytes kept away from the database, e.g. "
+        "`head -c 32 /dev/urandom | base64 > K` [env SOP_AUDIT_KEY_FILE].",
+    )
+
+
 def store_location(fn: Any) -> Any:
     """--data-dir and --database-url: which store a command reads or writes."""
     return data_dir(database_url(fn))
