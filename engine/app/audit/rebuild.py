@@ -44,7 +44,7 @@ from engine.app.audit.chain_check import Link, Problem
 from engine.app.audit.rows_check import compare_rows, shown
 from engine.app.revisions.migrate import migrated
 from engine.app.revisions.stored import CREATED, MIGRATED
-from engine.app.service import ticket_scopes
+from engine.app.service import mask_notifications, ticket_scopes
 from engine.core.apply import TIMER_EVENTS
 from engine.core.model import Event, LogEntry, Outcome, Ticket
 from engine.errors import EventNotAllowed, SopError, StoredRevisionMismatch, UnknownRevision
@@ -269,6 +269,7 @@ def _save(
         notifications=tuple(n for o in outcomes for n in o.notifications),
         deadlines=last.deadlines,
     )
+    combined = mask_notifications(scratch, spec, combined)  # with the log written so far
     scopes = ticket_scopes(spec, combined.ticket)
     saved = scratch.save(
         combined,

@@ -253,3 +253,26 @@ def test_the_command_names_table_row_and_column(database, store, seeded: Seeded)
         "but the log gives 'DSDABM'" in result.output
     )
     assert "replayed 3" in result.output
+
+
+def test_a_notification_masked_with_an_earlier_personal_value_replays_clean(store, service, clock):
+    """The service masks, in what it sends, a personal value the log held before (a name
+    corrected since): the replay saves its notifications the same way."""
+    from tests.support.seed import OTHER_CHANNEL, ROUTING
+
+    from .conftest import SOP, TO_ROUTING
+
+    fields = {**OTHER_CHANNEL, "complaint_text": "Saya Budi Santoso, jalan berlubang"}
+    made = service.create_ticket(SOP, fields, actor="staff", user="operator-1")
+    for type_, actor, data in TO_ROUTING:
+        if type_ == "entered":
+            data = {**ROUTING, "reporter_name": "Budi Hartono"}
+        clock.advance(timedelta(minutes=30))
+        service.post_event(made.id, type_, actor, data, user=f"{actor}-1")
+    with store.read() as tx:
+        texts = tx.conn.scalars(
+            select(OutboxRow.payload["text"].as_string()).where(OutboxRow.ticket_id == made.id)
+        ).all()
+    assert any("Saya ***, jalan berlubang" in t for t in texts)  # the earlier name, masked
+    report = verify_store(store)
+    assert report.ok, [p.format() for p in report.problems]
