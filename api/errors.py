@@ -100,6 +100,9 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.SopInvalid: (422, "SOP is invalid"),
     engine_errors.UnknownSop: (404, "No such SOP"),
     engine_errors.UnknownRevision: (404, "No such SOP revision"),
+    # The store's own text of a revision was changed: the server's data is at fault, not the
+    # request; the detail names the revision (docs/audit.md says how to restore it).
+    engine_errors.StoredRevisionMismatch: (500, "Stored revision does not match its hash"),
     engine_errors.TicketError: (422, "Event refused"),
     engine_errors.UnknownEvent: (422, "Unknown event type"),
     engine_errors.EventNotAllowed: (409, "Event not allowed in the ticket's current step"),
@@ -113,6 +116,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),
     engine_errors.StoreUnavailable: (503, "Store unavailable"),
+    engine_errors.CheckpointInvalid: (422, "Audit checkpoint cannot be used"),
 }
 
 

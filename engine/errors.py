@@ -5,6 +5,8 @@
     │   └── RevisionChanged       a published revision's file (or its rules) was edited in place
     ├── UnknownSop                no SOP with that id is loaded
     ├── UnknownRevision           the SOP has no such revision
+    ├── StoredRevisionMismatch    a revision's text in the store no longer hashes to the hash
+    │                             its tickets are pinned to (it was changed in the database)
     ├── TicketError               a ticket event was refused; nothing changed
     │   ├── UnknownEvent          the SOP defines no event of that type
     │   ├── EventNotAllowed       the event exists but not in the ticket's current state
@@ -17,11 +19,13 @@
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
-    └── StoreUnavailable          no store to work on: a missing file, a refused connection, an
-                                  old schema (`Store.open_existing`, never migrated); a data
-                                  folder that cannot hold one or lost its database (`Store.open`);
-                                  a database file removed or replaced under a running store, or
-                                  a database refusing work (down, disk full): writes refused
+    ├── StoreUnavailable          no store to work on: a missing file, a refused connection, an
+    │                             old schema (`Store.open_existing`, never migrated); a data
+    │                             folder that cannot hold one or lost its database (`Store.open`);
+    │                             a database file removed or replaced under a running store, or
+    │                             a database refusing work (down, disk full): writes refused
+    └── CheckpointInvalid         an audit checkpoint or its key file cannot be used: unreadable,
+                                  too short a key, or a signature that does not match
 
 `api/errors.py` maps each class to an HTTP status and a stable `code`, in one place.
 """
@@ -95,6 +99,13 @@ class UnknownSop(SopError):
 
 class UnknownRevision(SopError):
     code = "unknown_revision"
+
+
+class StoredRevisionMismatch(SopError):
+    """The text the store keeps for a revision does not rebuild the revision its tickets are
+    pinned to (by content hash): someone changed it in the database. Nothing is decided on it."""
+
+    code = "stored_revision_mismatch"
 
 
 class TicketError(SopError):
@@ -174,8 +185,15 @@ class StoreUnavailable(SopError):
     code = "store_unavailable"
 
 
+class CheckpointInvalid(SopError):
+    """An audit checkpoint (`sop audit checkpoint`) or its key file cannot be used."""
+
+    code = "checkpoint_invalid"
+
+
 __all__ = [
     "ActorNotAllowed",
+    "CheckpointInvalid",
     "Conflict",
     "EventNotAllowed",
     "InvalidClockMove",
@@ -189,6 +207,7 @@ __all__ = [
     "SopError",
     "SopInvalid",
     "StoreUnavailable",
+    "StoredRevisionMismatch",
     "TicketError",
     "UnknownEvent",
     "UnknownRevision",

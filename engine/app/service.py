@@ -531,7 +531,7 @@ class TicketService:
     ) -> Ticket:
         """`previous`: the ticket as read at version `expected` (lets the store skip what it
         already knows: where the log's chain ends, scopes that did not change)."""
-        outcome = self._mask_notifications(tx, spec, outcome)
+        outcome = mask_notifications(tx, spec, outcome)
         scopes = ticket_scopes(spec, outcome.ticket)
         saved = tx.save(
             outcome,
@@ -545,22 +545,6 @@ class TicketService:
         )
         handlers.run(tx, spec, saved, outcome.log, scopes)  # the read models, in this tx
         return saved
-
-    def _mask_notifications(self, tx: Tx, spec: Spec, outcome: Outcome) -> Outcome:
-        """The core masked the values the ticket has now in what it told; a value the log holds
-        from before (a name corrected since) is masked here, before the text is stored and
-        sent. A rule's `include_personal` notification is left as the rule wrote it."""
-        notes = outcome.notifications
-        if not spec.personal_fields or all(n.include_personal for n in notes):
-            return outcome
-        ticket = outcome.ticket
-        logged = logged_values(tx, [ticket.id], spec.personal_fields)[ticket.id]
-        masker = ticket_masker(spec, [ticket.fields, *logged, *(e.data for e in outcome.log)])
-        notes = tuple(
-            n if n.include_personal else replace(n, text=masker.text(n.text, patterns=False))
-            for n in notes
-        )
-        return replace(outcome, notifications=notes)
 
     def maskers(self, records: Iterable[TicketRecord]) -> dict[str, Masker]:
         """Per ticket (by id), what hides its personal data from a reader without access to it:
@@ -650,6 +634,25 @@ class TicketService:
 def creation_scope(user: str | None) -> str:
     """The idempotency scope of the tickets `user` opens (`CREATE_SCOPE` without a user)."""
     return CREATE_SCOPE if user is None else f"{CREATE_SCOPE}:{user}"
+
+
+def mask_notifications(tx: Tx, spec: Spec, outcome: Outcome) -> Outcome:
+    """The core masked the values the ticket has now in what it told; a value the log holds
+    from before (a name corrected since: read in `tx`, before the outcome's entries are
+    written) is masked here, before the text is stored and sent. A rule's `include_personal`
+    notification is left as the rule wrote it. Every write of an outcome calls it: the
+    service's, and `sop audit verify`'s replay (engine.app.audit.rebuild)."""
+    notes = outcome.notifications
+    if not spec.personal_fields or all(n.include_personal for n in notes):
+        return outcome
+    ticket = outcome.ticket
+    logged = logged_values(tx, [ticket.id], spec.personal_fields)[ticket.id]
+    masker = ticket_masker(spec, [ticket.fields, *logged, *(e.data for e in outcome.log)])
+    notes = tuple(
+        n if n.include_personal else replace(n, text=masker.text(n.text, patterns=False))
+        for n in notes
+    )
+    return replace(outcome, notifications=notes)
 
 
 def ticket_scopes(spec: Spec, ticket: Ticket) -> dict[str, str]:

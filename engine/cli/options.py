@@ -66,6 +66,19 @@ notify_config = click.option(
 )
 
 
+def key_file(required: bool) -> Decorator:
+    """--key-file: the audit checkpoint's key, a file kept outside the database."""
+    return click.option(
+        "--key-file",
+        envvar="SOP_AUDIT_KEY_FILE",
+        type=click.Path(dir_okay=False),
+        required=required,
+        default=None,
+        help="The checkpoint key: a file of at least 32 bytes kept away from the database, e.g. "
+        "`head -c 32 /dev/urandom | base64 > K` [env SOP_AUDIT_KEY_FILE].",
+    )
+
+
 def store_location(fn: Any) -> Any:
     """--data-dir and --database-url: which store a command reads or writes."""
     return data_dir(database_url(fn))
@@ -130,14 +143,16 @@ def store_url(database_url: str | None, data_dir: str) -> str:
     return sqlite_url(Path(data_dir).expanduser().resolve() / SQLITE_FILE)
 
 
-def existing_store(database_url: str | None, data_dir: str) -> Store:
+def existing_store(database_url: str | None, data_dir: str, *, read_only: bool = False) -> Store:
     """The store the options name, as it is, for a command that only reads it: a missing
-    database or an old schema ends the command with a one-line error; nothing is created."""
+    database or an old schema ends the command with a one-line error; nothing is created.
+    `read_only`: open an SQLite file read-only (`Store.open_existing`), so that a copy on
+    read-only media or in a folder this user cannot write reads too."""
     from engine.errors import StoreUnavailable
     from engine.store import Store
 
     try:
-        return Store.open_existing(store_url(database_url, data_dir))
+        return Store.open_existing(store_url(database_url, data_dir), read_only=read_only)
     except StoreUnavailable as exc:
         hint = " (give --data-dir, the folder `sop serve` used, or --database-url)"
         raise click.ClickException(exc.message + (hint if "path" in exc.details else "")) from None

@@ -4,6 +4,7 @@ each periodic step last ran and which scope values (e.g. agency codes) exist.
 
     periodic_due(rev, last_end, now, since) -> list[PeriodicRun]  periods ended and not run
     run_periodic(rev, run, scopes, now) -> list[Notification]     what `schedule:` rules send
+    period_run(spec, step_id, label) -> PeriodicRun               the period a label names
 
 `rev` is the compiled revision in force (`engine.core.revision`), as for every entry point.
 
@@ -65,25 +66,57 @@ def _label(kind: str, start: date) -> str:
 
 
 def _runs_of(spec: Spec, step: Step, after: datetime, now: datetime) -> list[PeriodicRun]:
-    kind = step.periodic or ""
-    if kind not in PERIODS:
-        raise InvalidData(f"step {step.no} ({step.id}): unknown period {kind!r}")
-    cal = spec.calendar(step.calendar)
-    zone = ZoneInfo(cal.time_zone)
+    kind = _kind(step)
+    zone = ZoneInfo(spec.calendar(step.calendar).time_zone)
     start = _period_start(kind, after.astimezone(zone).date())
     runs: list[PeriodicRun] = []
     while len(runs) < MAX_CATCH_UP:
-        nxt = _next_start(kind, start)
-        begin = datetime.combine(start, time(), zone)
-        end = datetime.combine(nxt, time(), zone)
-        if end > now:
+        run = _run(spec, step, start)
+        if run.end > now:
             break
-        if begin >= after:
-            limit = step.time_limit
-            due = WorkCalendar.for_spec(cal).add(end, limit) if limit else None
-            runs.append(PeriodicRun(step.id, _label(kind, start), begin, end, due))
-        start = nxt
+        if run.start >= after:
+            runs.append(run)
+        start = _next_start(kind, start)
     return runs
+
+
+def _kind(step: Step) -> str:
+    kind = step.periodic or ""
+    if kind not in PERIODS:
+        raise InvalidData(f"step {step.no} ({step.id}): unknown period {kind!r}")
+    return kind
+
+
+def _run(spec: Spec, step: Step, start: date) -> PeriodicRun:
+    """The period of `step` starting on `start` (a day, a Monday or a first of the month)."""
+    kind = _kind(step)
+    cal = spec.calendar(step.calendar)
+    zone = ZoneInfo(cal.time_zone)
+    begin = datetime.combine(start, time(), zone)
+    end = datetime.combine(_next_start(kind, start), time(), zone)
+    limit = step.time_limit
+    due = WorkCalendar.for_spec(cal).add(end, limit) if limit else None
+    return PeriodicRun(step.id, _label(kind, start), begin, end, due)
+
+
+def period_run(spec: Spec, step_id: str, label: str) -> PeriodicRun:
+    """The period a label names ("2025-01", "2025-W02", "2025-01-06") for a periodic step, as
+    `periodic_due` gives it; InvalidData for a label that is not one of the step's periods."""
+    step = spec.step(step_id)
+    kind = _kind(step)
+    try:
+        if kind == "daily":
+            start = date.fromisoformat(label)
+        elif kind == "weekly":
+            year, _, week = label.partition("-W")
+            start = date.fromisocalendar(int(year), int(week), 1)
+        else:
+            start = date.fromisoformat(f"{label}-01")
+    except ValueError:
+        start = None
+    if start is None or _label(kind, start) != label:
+        raise InvalidData(f"{label!r} is not a {kind} period of step {step.no} ({step.id})")
+    return _run(spec, step, start)
 
 
 def periodic_due(

@@ -19,8 +19,8 @@ one before.
 
 Changing an entry, removing one, or putting them in another order breaks the chain where it
 happened; `engine.app.audit.verify` finds it. Anyone able to rewrite the database *and* recompute
-every later hash of a ticket can forge a consistent chain: keeping the heads elsewhere (or a
-keyed hash) is what would stop that, and is not done here.
+every later hash of a ticket can forge a consistent chain: a checkpoint of the heads signed with
+a key kept outside the database (`engine.app.audit.checkpoint`) is what stops that.
 """
 
 from __future__ import annotations

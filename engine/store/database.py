@@ -2,7 +2,8 @@
 
     make_engine(url, *, schema=None, access="rwc") -> sqlalchemy.Engine
     upgrade(engine) -> None           apply every Alembic migration not yet applied
-    existing_engine(url) -> Engine    an engine on a store as it is: nothing created or upgraded
+    existing_engine(url, read_only=False) -> Engine   a store as it is: nothing created or
+                                      upgraded (`read_only`: an SQLite file opened read-only)
     current_heads(conn), newest_heads()   the migrations applied, and the newest ones
     sqlite_url(path) -> str           the URL of an SQLite file
 
@@ -171,22 +172,24 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def existing_engine(url: str) -> Engine:
+def existing_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine on the store at `url` as it is, for commands that only read it.
 
     Opening a store normally creates a missing SQLite file and migrates the schema: right for
     the server, wrong for a reader given a mistyped path, who would get an empty store and a
     clean report. Here a missing file, a refused connection or a schema that is not at the
     newest migration (a reader would fail later on a missing column) raise `StoreUnavailable`
-    with a one-line message, and nothing is written. An SQLite file is opened read-only, so a
-    copy in a read-only folder (or on read-only media) can be read too.
+    with a one-line message, and nothing is written. `read_only`: an SQLite file is opened
+    read-only, so a copy in a read-only folder (or on read-only media) can be read too;
+    otherwise it is opened for writing, never created (`sop notifications retry`).
     """
     path = sqlite_file(url)
-    access: Access = "ro"
+    access: Access = "ro" if read_only else "rw"
     if path is not None:
         if not path.is_file():
             raise StoreUnavailable(f"no database at {path}", path=str(path))
-        access = _read_access(path)
+        if read_only:
+            access = _read_access(path)
     try:
         engine = make_engine(url, access=access)
     except ValueError as exc:  # a backend other than SQLite and PostgreSQL

@@ -5,12 +5,15 @@
     spec_from_texts(texts) -> Spec                load the stored texts with the normal loader
     SpecResolver(specs, store).get(ticket, tx)    the compiled revision a ticket is pinned to:
                                                   loaded, or rebuilt from its stored texts
+    SpecResolver(...).revision(sop, rev, hash, tx)   the same by content hash (a log entry's)
     SpecResolver(...).compiled(spec)              the compiled form of a loaded revision
 
 The store keeps these by content hash, so a ticket pinned to a revision can still be decided
 by exactly that revision after the file on disk was edited or removed. The resolver is the one
 holder of compiled revisions (`engine.core.revision`): each is compiled once, when it is added
-or first rebuilt, and kept by content hash.
+or first rebuilt, and kept by content hash. A rebuilt revision must hash to the hash asked for:
+stored texts changed in the database raise `StoredRevisionMismatch` instead of deciding
+tickets by a revision nobody published.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from engine.core.revision import CompiledRevision, compile_revision
-from engine.errors import UnknownRevision
+from engine.errors import SopInvalid, StoredRevisionMismatch, UnknownRevision
 from engine.spec.load import default_rules_dir, load_revision
 from engine.spec.model import Spec
 
@@ -34,6 +37,12 @@ if TYPE_CHECKING:
     from engine.store.store import Store, Tx
 
 log = logging.getLogger(__name__)
+
+# What to do about a stored text that no longer matches its hash (docs/audit.md).
+RESTORE = (
+    "restore the revisions row from a backup, or from the published revision file, whose hash "
+    "`sop list` shows"
+)
 
 
 @dataclass(frozen=True)
@@ -113,23 +122,46 @@ class SpecResolver:
 
     def get(self, ticket: Ticket, tx: Tx | None = None) -> CompiledRevision:
         """`tx`: read a stored text in that transaction instead of a new one."""
-        found = self.by_hash.get(ticket.spec_hash)
+        return self.revision(ticket.sop_id, ticket.revision, ticket.spec_hash, tx, ticket.id)
+
+    def revision(
+        self,
+        sop_id: str,
+        revision: str,
+        spec_hash: str,
+        tx: Tx | None = None,
+        ticket_id: str | None = None,
+    ) -> CompiledRevision:
+        """The revision with this content hash: loaded, or rebuilt from its stored texts, which
+        must hash to `spec_hash` (StoredRevisionMismatch otherwise: they were changed in the
+        database). `ticket_id`: the ticket asking, named in the errors."""
+        found = self.by_hash.get(spec_hash)
         if found is not None:
             return found
         if tx is not None:
-            texts = tx.revision_texts(ticket.spec_hash)
+            texts = tx.revision_texts(spec_hash)
         else:
             with self.store.read() as read_tx:
-                texts = read_tx.revision_texts(ticket.spec_hash)
+                texts = read_tx.revision_texts(spec_hash)
+        who = f"ticket {ticket_id} is pinned to" if ticket_id else "the log names"
+        key = f"{sop_id}@{revision} (hash {spec_hash[:12]})"
         if texts is None:
-            raise UnknownRevision(
-                f"ticket {ticket.id} is pinned to {ticket.sop_id}@{ticket.revision} "
-                f"(hash {ticket.spec_hash[:12]}), which is neither loaded nor stored"
-            )
+            raise UnknownRevision(f"{who} {key}, which is neither loaded nor stored")
         text, rules = texts
-        spec = spec_from_texts(
-            RevisionTexts(ticket.sop_id, ticket.revision, ticket.spec_hash, text, rules)
-        )
+        try:
+            spec = spec_from_texts(RevisionTexts(sop_id, revision, spec_hash, text, rules))
+        except SopInvalid as exc:
+            raise StoredRevisionMismatch(
+                f"{who} {key}, whose stored text no longer loads ({exc.message}): it was "
+                f"changed in the database; {RESTORE}",
+                spec_hash=spec_hash,
+            ) from None
+        if spec.content_hash != spec_hash:
+            raise StoredRevisionMismatch(
+                f"{who} {key}, but its stored text hashes to {spec.content_hash[:12]}: it was "
+                f"changed in the database; {RESTORE}",
+                spec_hash=spec_hash,
+            )
         found = compile_revision(spec)
-        self.by_hash = {**self.by_hash, ticket.spec_hash: found}
+        self.by_hash = {**self.by_hash, spec_hash: found}
         return found

@@ -3,6 +3,7 @@
     store = Store.open(url, schema=None)          connect and apply migrations
     store = Store.open(url, init=True)            ... beginning an empty store where one was lost
     store = Store.open_existing(url)              a reader's: nothing created, nothing migrated
+                                                  (`read_only=True`: SQLite opened read-only)
     with store.write() as tx: ...                 one transaction (BEGIN IMMEDIATE on SQLite)
     with store.read() as tx: ...                  a read-only view
     store.probe()                                 a write begun and rolled back (readiness)
@@ -245,11 +246,12 @@ class Store:
         return cls(engine, watch=watch)
 
     @classmethod
-    def open_existing(cls, url: str) -> Store:
+    def open_existing(cls, url: str, *, read_only: bool = False) -> Store:
         """The store as it is, for commands that only read it (`database.existing_engine`):
-        raises `StoreUnavailable` rather than create a missing file or upgrade the schema; an
-        SQLite file is opened read-only."""
-        return cls(existing_engine(url))
+        raises `StoreUnavailable` rather than create a missing file or upgrade the schema.
+        `read_only`: an SQLite file is opened read-only (writes fail), so that a copy reads in
+        a folder this user cannot write."""
+        return cls(existing_engine(url, read_only=read_only))
 
     @property
     def dialect(self) -> str:

@@ -49,23 +49,46 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class Problem:
-    ticket_id: str
+    ticket_id: str  # "" for a problem of no ticket (a stored revision, a periodic run)
     seq: int | None  # the position in the ticket's log; None: the ticket as a whole
     kind: str
     message: str
     version: int | None = None  # the ticket version the entry records, when readable
+    # A row that differs from what the log gives (engine.app.audit.rows_check): its table,
+    # the row within the ticket (a step run's visit, a notification id...), the column and
+    # both values, as a reader may see them (personal values masked, texts by their hash).
+    table: str | None = None
+    key: str | None = None
+    column: str | None = None
+    stored: Any = None
+    replayed: Any = None
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "ticket": self.ticket_id,
+        data = {
+            "ticket": self.ticket_id or None,
             "position": self.seq,
             "version": self.version,
             "kind": self.kind,
             "message": self.message,
         }
+        if self.table is not None:
+            data.update(
+                table=self.table,
+                key=self.key,
+                column=self.column,
+                stored=self.stored,
+                replayed=self.replayed,
+            )
+        return data
 
     def format(self) -> str:
+        if not self.ticket_id:
+            where = f"{self.table}[{self.key}]" if self.table else "store"
+            return f"{where}: {self.kind}: {self.message}"
         where = f"#{self.seq}" if self.seq is not None else "ticket"
+        if self.table is not None:
+            where = f"{self.table}" + (f"[{self.key}]" if self.key is not None else "")
+            where += f".{self.column}" if self.column else ""
         return f"{self.ticket_id} {where}: {self.kind}: {self.message}"
 
 
@@ -78,6 +101,7 @@ class Link:
     entry_hash: str | None
     entry: dict[str, Any] | None  # the stored JSON; None: it is not even a JSON object
     columns: dict[str, Any] = field(default_factory=dict)
+    recorded: datetime | None = None  # when it was written (one value per write; not hashed)
 
 
 @dataclass(frozen=True)

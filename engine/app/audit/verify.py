@@ -1,12 +1,20 @@
-"""`sop audit verify`: walk every ticket's hash-chained log in the store and report tampering.
+"""`sop audit verify`: check the whole store against its hash-chained log.
 
-    verify_store(store, *, page=500) -> Report
-    Report.ok / .tickets / .entries / .problems / .as_data()
+    verify_store(store, *, page=500, chain_only=False, checkpoint=None) -> Report
+    Report.ok / .tickets / .entries / .replayed / .problems / .as_data()
 
-Tickets are read a page at a time (by id), with their entries, in one snapshot (REPEATABLE
-READ on PostgreSQL; a read transaction on SQLite), so memory holds one page however large the
-store is. Entries whose ticket row is gone are found by one anti-join and streamed. What each
-problem means: `engine.app.audit.chain_check`.
+In one snapshot (`engine.app.audit.snapshot`), a page of tickets at a time (by id), so memory
+holds one page however large the store is:
+
+1. every stored revision text must rebuild the revision of its hash (`rebuild`);
+2. each ticket's log must hold its hash chain (`chain_check`), and, given a `checkpoint`, still
+   pass through the head the checkpoint recorded (`checkpoint`);
+3. each ticket whose chain holds is replayed, and its rows (record, scopes, deadlines,
+   step_runs, outbox) must be what the replay writes (`rebuild`, `rows_check`);
+4. the periodic runs and their notifications must match their periods (`periodic_check`);
+5. no row may belong to a ticket that is gone (entries, scopes, deadlines, step_runs, outbox).
+
+`chain_only` does step 2 alone (about ten times faster; see docs/audit.md).
 """
 
 from __future__ import annotations
@@ -19,18 +27,40 @@ from typing import Any
 from sqlalchemy import Connection, exists, not_, select
 
 from engine.app.audit.chain_check import COLUMNS, Head, Link, Problem, check_ticket
+from engine.app.audit.checkpoint import Checkpoint
+from engine.app.audit.periodic_check import check_periodic
+from engine.app.audit.rebuild import Rebuilder
+from engine.app.audit.snapshot import snapshot
 from engine.store import Store
-from engine.store.tables import EventRow, TicketRow
+from engine.store.tables import (
+    DeadlineRow,
+    EventRow,
+    OutboxRow,
+    StepRunRow,
+    TicketRow,
+    TicketScopeRow,
+)
 
 __all__ = ["Report", "verify_store"]
 
 _EVENT_COLUMNS = [getattr(EventRow, name) for name in COLUMNS]
+# Rows that belong to a ticket (by `ticket_id`), besides its log entries.
+_OWNED = (
+    (TicketScopeRow, TicketScopeRow.name),
+    (DeadlineRow, DeadlineRow.name),
+    (StepRunRow, StepRunRow.visit),
+    (OutboxRow, OutboxRow.notification_id),
+)
 
 
 @dataclass
 class Report:
     tickets: int = 0
     entries: int = 0
+    replayed: int = 0  # tickets whose rows were replayed and compared (0 with chain_only)
+    revisions: int = 0  # stored revision texts checked against their hash
+    periodic_runs: int = 0
+    checkpoint: dict[str, Any] | None = None  # what the checkpoint held, when one was given
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -39,35 +69,67 @@ class Report:
 
     @property
     def tickets_with_problems(self) -> list[str]:
-        return sorted({p.ticket_id for p in self.problems})
+        return sorted({p.ticket_id for p in self.problems if p.ticket_id})
 
     def as_data(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "tickets": self.tickets,
             "entries": self.entries,
+            "replayed": self.replayed,
+            "revisions": self.revisions,
+            "periodic_runs": self.periodic_runs,
+            "checkpoint": self.checkpoint,
             "tickets_with_problems": self.tickets_with_problems,
             "problems": [p.as_data() for p in self.problems],
         }
 
 
-def verify_store(store: Store, *, page: int = 500) -> Report:
+def verify_store(
+    store: Store,
+    *,
+    page: int = 500,
+    chain_only: bool = False,
+    checkpoint: Checkpoint | None = None,
+) -> Report:
     report = Report()
-    conn_options: dict[str, Any] = {}
-    if store.dialect == "postgresql":
-        conn_options["isolation_level"] = "REPEATABLE READ"
-    with store.engine.connect().execution_options(**conn_options) as conn, conn.begin():
-        for ticket_id, links, head in _tickets(conn, page):
-            report.tickets += 1
-            report.entries += len(links)
-            report.problems += check_ticket(ticket_id, links, head)
-        for ticket_id, links in _orphans(conn, page):
-            report.entries += len(links)
-            report.problems += check_ticket(ticket_id, links, None)
+    with snapshot(store) as conn:
+        rebuild = None if chain_only else Rebuilder(store, conn)
+        try:
+            if rebuild is not None:
+                report.problems += rebuild.check_revisions()
+            for heads in _pages(conn, page):
+                intact = []
+                for ticket_id, links, head in heads:
+                    report.tickets += 1
+                    report.entries += len(links)
+                    found = check_ticket(ticket_id, links, head)
+                    if checkpoint is not None:
+                        found += checkpoint.check_ticket(ticket_id, links)
+                    report.problems += found
+                    if not found:
+                        intact.append((ticket_id, links))
+                if rebuild is not None:
+                    report.problems += rebuild.check(intact)
+            for ticket_id, links in _orphans(conn, page):
+                report.entries += len(links)
+                report.problems += check_ticket(ticket_id, links, None)
+            if rebuild is not None:
+                report.problems += rebuild.unreplayed()
+                report.problems += _orphan_rows(conn)
+                periodic, report.periodic_runs = check_periodic(conn, rebuild.resolver)
+                report.problems += periodic
+                report.replayed, report.revisions = rebuild.replayed, rebuild.revisions
+            if checkpoint is not None:
+                report.problems += checkpoint.missing() + checkpoint.check_store(conn)
+                report.checkpoint = checkpoint.summary()
+        finally:
+            if rebuild is not None:
+                rebuild.close()
     return report
 
 
-def _tickets(conn: Connection, page: int) -> Iterator[tuple[str, list[Link], Head]]:
+def _pages(conn: Connection, page: int) -> Iterator[list[tuple[str, list[Link], Head]]]:
     after: str | None = None
     while True:
         stmt = select(TicketRow.id, TicketRow.version, TicketRow.state, TicketRow.record)
@@ -78,10 +140,12 @@ def _tickets(conn: Connection, page: int) -> Iterator[tuple[str, list[Link], Hea
             return
         ids = [h.id for h in heads]
         links = dict(_grouped(conn.execute(_events().where(EventRow.ticket_id.in_(ids)))))
+        out = []
         for h in heads:
             record = h.record if isinstance(h.record, dict) else {}
             head = Head(h.version, h.state, record.get("version"), record.get("state"))
-            yield h.id, links.get(h.id, []), head
+            out.append((h.id, links.get(h.id, []), head))
+        yield out
         after = ids[-1]
 
 
@@ -92,9 +156,29 @@ def _orphans(conn: Connection, page: int) -> Iterator[tuple[str, list[Link]]]:
     yield from _grouped(rows)
 
 
+def _orphan_rows(conn: Connection) -> list[Problem]:
+    """Scope, deadline, step_runs and outbox rows of a ticket that is gone (the outbox has no
+    foreign key; the others only where foreign keys were switched off)."""
+    out = []
+    for table, key in _OWNED:
+        gone = not_(exists().where(TicketRow.id == table.ticket_id))
+        stmt = select(table.ticket_id, key).where(gone, table.ticket_id != "")
+        for ticket_id, name in conn.execute(stmt.order_by(table.ticket_id, key)):
+            message = f"a {table.__tablename__} row of a ticket the store does not hold: added"
+            out.append(
+                Problem(ticket_id, None, "extra", message, table=table.__tablename__, key=str(name))
+            )
+    return out
+
+
 def _events() -> Any:
     return select(
-        EventRow.seq, EventRow.prev_hash, EventRow.entry_hash, EventRow.entry, *_EVENT_COLUMNS
+        EventRow.seq,
+        EventRow.prev_hash,
+        EventRow.entry_hash,
+        EventRow.entry,
+        EventRow.recorded,
+        *_EVENT_COLUMNS,
     ).order_by(EventRow.ticket_id, EventRow.seq)
 
 
@@ -106,4 +190,4 @@ def _grouped(rows: Iterable[Any]) -> Iterator[tuple[str, list[Link]]]:
 def _link(row: Any) -> Link:
     columns = {name: getattr(row, name) for name in COLUMNS}
     entry = row.entry if isinstance(row.entry, dict) else None
-    return Link(row.seq, row.prev_hash, row.entry_hash, entry, columns)
+    return Link(row.seq, row.prev_hash, row.entry_hash, entry, columns, row.recorded)

@@ -56,6 +56,7 @@ __all__ = [
     "apply_migration",
     "check_state_map",
     "load_state_map",
+    "migrated",
     "plan_migration",
 ]
 
@@ -299,13 +300,13 @@ def _move_one(
     if not ticket.is_open or f"{ticket.sop_id}@{ticket.revision}" != plan.source:
         return f"it is no longer an open ticket of {plan.source}"
     b = plan.target
-    found = plan_ticket(ticket, specs.get(ticket).spec, b, plan.state_map, plan.policy, now)
-    if not isinstance(found, Move) or found.after is None:
+    moving = migrated(
+        ticket, specs.get(ticket).spec, b, plan.state_map, plan.policy, now, user, plan.source
+    )
+    if moving is None:
         return f"its step {ticket.state!r} has no mapping now"
-    after = found.after
-    entry = _entry(ticket, after, plan, now, user)
-    outcome = Outcome(after, (entry,), (), tuple(pending_deadlines(after)))
-    scopes = ticket_scopes(b, after)
+    found, outcome = moving
+    scopes = ticket_scopes(b, outcome.ticket)
     saved = tx.save(
         outcome,
         expected_version=ticket.version,
@@ -316,21 +317,38 @@ def _move_one(
     return found
 
 
-def _entry(before: Ticket, after: Ticket, plan: Plan, now: datetime, user: str | None) -> LogEntry:
+def migrated(
+    ticket: Ticket,
+    a: Spec,
+    b: Spec,
+    state_map: Mapping[str, str],
+    policy: str,
+    now: datetime,
+    user: str | None,
+    source: str,
+) -> tuple[Move, Outcome] | None:
+    """What moving `ticket` from `a` (named `source`, sop@A) onto `b` writes: its new record,
+    the "migrated" entry and its deadlines; None when its step has no mapping. Pure: the
+    migration and `sop audit verify`'s replay of a "migrated" entry both decide by it."""
+    found = plan_ticket(ticket, a, b, state_map, policy, now)
+    if not isinstance(found, Move) or found.after is None:
+        return None
+    after = found.after
     data: dict[str, Any] = {
-        "from": plan.source,
-        "to": plan.target.key,
-        "map": dict(plan.state_map),
-        "deadline_policy": plan.policy,
+        "from": source,
+        "to": b.key,
+        "map": dict(state_map),
+        "deadline_policy": policy,
     }
-    return LogEntry.for_change(
+    entry = LogEntry.for_change(
         Event(MIGRATED, "", data, now, user),
         after,
         now,
-        from_state=before.state,
-        from_status=before.status,
+        from_state=ticket.state,
+        from_status=ticket.status,
         entered_step=after.active.no if after.active else None,
     )
+    return found, Outcome(after, (entry,), (), tuple(pending_deadlines(after)))
 
 
 def _store_target_texts(store: Store, target: Spec) -> None:

@@ -4,18 +4,21 @@ directly in the database (as someone with SQL access would), bypassing the servi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
+from engine.app.audit.chain_check import COLUMNS
 from engine.app.service import TicketService
 from engine.core.clock import ManualClock
+from engine.core.model import LogEntry
 from engine.spec.catalog import Catalog, load_catalog
-from engine.store import Store
-from engine.store.tables import EventRow
+from engine.store import Store, codec
+from engine.store.chain import GENESIS, entry_hash
+from engine.store.tables import EventRow, TicketRow
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROOT, ROUTING
 
 SOP = "surabaya-complaints"
@@ -142,3 +145,50 @@ def swap_entries(store: Store, ticket_id: str, a: int, b: int, *, hashes: bool) 
         for seq, source in ((a, second), (b, first)):
             values = {n: getattr(source, n) for n in names}
             tx.conn.execute(update(EventRow).where(_where(ticket_id, seq)).values(**values))
+
+
+# -- forging, as someone who can write the database and knows the (public) hash algorithm --------
+
+
+def _chained(entry: LogEntry, seq: int, prev: str, recorded: Any) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in COLUMNS}
+    values.update(seq=seq, recorded=recorded, entry=codec.encode(entry), prev_hash=prev)
+    values["entry_hash"] = entry_hash(entry, prev)
+    return values
+
+
+def rewrite_chain(store: Store, ticket_id: str, seq: int, **changes: Any) -> None:
+    """Change entry `seq` and hash it and every entry after it afresh: a consistent chain."""
+    stored = rows(store, ticket_id)
+    prev = stored[seq - 2].entry_hash if seq > 1 else GENESIS
+    with store.write() as tx:
+        for row in stored[seq - 1 :]:
+            entry = codec.decode(LogEntry, row.entry)
+            if row.seq == seq:
+                entry = replace(entry, **changes)
+            values = _chained(entry, row.seq, prev, row.recorded)
+            tx.conn.execute(update(EventRow).where(_where(ticket_id, row.seq)).values(values))
+            prev = values["entry_hash"]
+
+
+def append_forged(store: Store, ticket_id: str, **changes: Any) -> int:
+    """Append an entry made from the ticket's last one with `changes`, chained to it, and move
+    the ticket's record to its version and state: a log that hashes right. Returns its seq."""
+    last = rows(store, ticket_id)[-1]
+    seq = last.seq + 1
+    entry = replace(codec.decode(LogEntry, last.entry), version=seq, **changes)
+    with store.write() as tx:
+        tx.conn.execute(
+            insert(EventRow).values(_chained(entry, seq, last.entry_hash, last.recorded))
+        )
+        record = tx.conn.scalar(select(TicketRow.record).where(TicketRow.id == ticket_id))
+        tx.conn.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id)
+            .values(
+                version=seq,
+                state=entry.to_state,
+                record={**record, "version": seq, "state": entry.to_state},
+            )
+        )
+    return seq

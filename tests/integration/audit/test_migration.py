@@ -39,7 +39,9 @@ def test_entries_stored_before_the_chain_are_chained_by_the_migration(database, 
 
     upgraded = database.open()  # migrates to the newest revision
     try:
-        report = verify_store(upgraded)
+        # The copy holds the tickets and their logs only (no revision texts, scopes or
+        # deadlines to replay them against): what the migration chained is the chain.
+        report = verify_store(upgraded, chain_only=True)
         with upgraded.read() as tx:
             chained = {
                 (r.ticket_id, r.seq): (r.prev_hash, r.entry_hash)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -159,7 +165,9 @@ def test_the_command_reads_the_sqlite_file_in_the_data_dir(tmp_path, catalog):
     drive(TicketService(catalog, store, ManualClock(MONDAY)), ManualClock(MONDAY), [])
     store.close()
     result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(tmp_path)])
-    assert result.exit_code == 0 and "1 ticket(s), 1 log entries: intact" in result.output
+    assert result.exit_code == 0, result.output
+    assert "1 ticket(s), 1 log entries, replayed 1 ticket(s)" in result.output
+    assert result.output.rstrip().endswith(": intact")
 
 
 @pytest.mark.parametrize("sub", ["verify", "export --format xes"])
@@ -168,3 +176,78 @@ def test_the_command_refuses_a_data_dir_without_a_database(tmp_path, sub):
     assert result.exit_code == 1
     assert f"no database at {tmp_path / 'sop.db'}" in result.output
     assert not (tmp_path / "sop.db").exists()
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` and its files unwritable, even for root (who ignores modes): chattr +i."""
+    paths = [folder, *folder.iterdir()]
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in paths}
+        for p in paths:
+            p.chmod(modes[p] & ~0o222)
+        try:
+            yield
+        finally:
+            for p in paths:
+                p.chmod(modes[p])
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: a folder cannot be made read-only")
+    made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i is refused here: {made.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+
+
+def _data_folder(tmp_path: Path, catalog) -> tuple[Path, Store]:
+    from engine.app.service import TicketService
+    from engine.core.clock import ManualClock
+    from engine.store.database import sqlite_url
+    from tests.support.seed import MONDAY
+
+    from .conftest import TO_ROUTING, drive
+
+    data = tmp_path / "data"
+    store = Store.open(sqlite_url(data / "sop.db"))
+    clock = ManualClock(MONDAY)
+    service = TicketService(catalog, store, clock)
+    drive(service, clock, TO_ROUTING)
+    drive(service, clock, [])
+    return data, store
+
+
+def test_the_command_reads_a_read_only_copy_of_a_data_folder(tmp_path, catalog):
+    data, store = _data_folder(tmp_path, catalog)
+    store.close()  # the log is checkpointed into sop.db
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(data / "sop.db", copy / "sop.db")
+    with read_only(copy):
+        result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(copy)])
+        listed = sorted(p.name for p in copy.iterdir())
+    assert result.exit_code == 0, result.output
+    assert "checked 2 ticket(s), 8 log entries, replayed 2 ticket(s)" in result.output
+    assert listed == ["sop.db"]  # nothing written beside it
+
+
+def test_a_read_only_copy_missing_its_write_ahead_log_s_commits_is_refused(tmp_path, catalog):
+    data, store = _data_folder(tmp_path, catalog)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    try:  # copied while the server still holds it open: the last commits are in sop.db-wal
+        for name in ("sop.db", "sop.db-wal"):
+            shutil.copy(data / name, copy / name)
+    finally:
+        store.close()
+    assert (copy / "sop.db-wal").stat().st_size > 0
+    with read_only(copy):
+        result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(copy)])
+    assert result.exit_code == 1
+    assert (
+        "sop.db-wal holds commits not yet in sop.db, and the folder is read-only" in result.output
+    )
+    assert "Traceback" not in result.output

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, update
 
 from engine.app.revisions import migrate
 from engine.app.revisions.stored import SpecResolver
@@ -235,3 +235,34 @@ def test_a_migration_onto_itself_or_another_sop_is_refused(world, store):
         migrate.plan_migration(store, specs, R1, r1, {}, "keep", service.clock.now())
     with pytest.raises(Exception, match="another SOP"):
         migrate.plan_migration(store, specs, "permits@r1", r1, {}, "keep", service.clock.now())
+
+
+def test_migrated_tickets_replay_clean_in_the_audit(world, tree, store):
+    """`sop audit verify` replays a "migrated" entry as the migration decided it (the map, the
+    deadline policy, the target revision's stored text), and the events after it on r3."""
+    from engine.app.audit import verify_store
+
+    tree.add_r3()
+    result = world.run(
+        R1,
+        R3,
+        "--deadline-policy",
+        "recompute",
+        map_text="state_map:\n  follow_up: agency_follow_up\n",
+    )
+    assert result.exit_code == 0, result.output
+    world.service.use_catalog(tree.catalog())
+    world.desk.post(world.follow, "follow_up_submitted", "agency", FOLLOW_UP_DONE)
+    report = verify_store(store)
+    assert report.ok, [p.format() for p in report.problems]
+    assert report.replayed == 3 and report.revisions == 3  # r1, r2 (loaded), r3
+    with store.write() as tx:
+        due = tx.conn.scalar(select(DeadlineRow.due).where(DeadlineRow.ticket_id == world.check))
+        tx.conn.execute(
+            update(DeadlineRow)
+            .where(DeadlineRow.ticket_id == world.check)
+            .values(due=due + timedelta(days=1))
+        )
+    assert [(p.ticket_id, p.table, p.column) for p in verify_store(store).problems] == [
+        (world.check, "deadlines", "due")
+    ]
