@@ -27,4 +27,12 @@ class ExportQuerySchema(Schema):
 
 
 class VerifyQuerySchema(Schema):
-    """No parameters: loading through it refuses repeated ones like every other query."""
+    """What to check (`sop audit verify`'s `--chain-only`)."""
+
+    chain_only = ma.Boolean(
+        load_default=False,
+        metadata={
+            "description": "only the hash chains (fast); without it every log is also "
+            "replayed and the rows it determines compared (about ten times slower)"
+        },
+    )

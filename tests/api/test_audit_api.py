@@ -56,6 +56,8 @@ def test_a_clean_store_verifies_and_an_edited_row_is_reported(as_, app):
     bad = as_("audit").call("GET", "/v1/audit/verify").body
     assert bad["ok"] is False and bad["tickets_with_problems"] == [ticket_id]
     assert [(p["position"], p["kind"]) for p in bad["problems"]][0] == (2, "changed")
+    chain = as_("audit").call("GET", "/v1/audit/verify?chain_only=true").body
+    assert chain["ok"] is False and [p["kind"] for p in chain["problems"]] == ["changed"]
 
 
 def test_only_unscoped_auditor_and_admin_tokens_read_the_whole_log(as_):

@@ -248,6 +248,7 @@ def test_a_read_only_copy_missing_its_write_ahead_log_s_commits_is_refused(tmp_p
         result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(copy)])
     assert result.exit_code == 1
     assert (
-        "sop.db-wal holds commits not yet in sop.db, and the folder is read-only" in result.output
+        "its folder is read-only and its write-ahead log sop.db-wal has transactions the file "
+        "lacks" in result.output
     )
     assert "Traceback" not in result.output

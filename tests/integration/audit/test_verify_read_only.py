@@ -59,8 +59,16 @@ def test_a_read_only_copy_verifies_and_nothing_is_written_beside_it(
     running = copy_of(data, unprivileged.base / "running", ("sop.db", "sop.db-wal", "sop.db-shm"))
     store.close()
     for copy, verdict in (
-        (stopped, "checked 2 ticket(s), 8 log entries: intact"),
-        (running, "checked 3 ticket(s), 15 log entries: intact"),
+        (
+            stopped,
+            "checked 2 ticket(s), 8 log entries, replayed 2 ticket(s), 1 revision(s), "
+            "0 periodic run(s): intact",
+        ),
+        (
+            running,
+            "checked 3 ticket(s), 15 log entries, replayed 3 ticket(s), 1 revision(s), "
+            "0 periodic run(s): intact",
+        ),
     ):
         before = read_only(copy)
         run = unprivileged.sop("audit", "verify", "--data-dir", str(copy))
