@@ -136,6 +136,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request (kill -9): not received,
+                    self.close_connection = True  # as a real receiver would not take it
+                    return
                 with outer._lock:
                     outer.received.append(
                         Received({k.lower(): v for k, v in self.headers.items()}, body)
