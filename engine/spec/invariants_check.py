@@ -1,11 +1,11 @@
 """Cross-references of a revision's `invariants:`, checked with the rest of the revision in view.
 
     invariants:
-      - id: opd-known
-        text: Pengaduan yang disalurkan ke Perangkat Daerah sudah mempunyai OPD
-        at: [await_agency_response, follow_up]     # step ids, or `end`; absent: every step
-        holds: {field: agency, is_set: true}        # the one condition language, over fields
-        status: [in_progress]                       # the ticket's status is one of these
+      - id: unit-known
+        text: Permohonan yang diteruskan sudah mempunyai unit tujuan
+        at: [review, decide]                        # step ids, or `end`; absent: every step
+        holds: {field: unit, is_set: true}          # the one condition language, over fields
+        status: [in_review]                         # the ticket's status is one of these
 
 An invariant says something of a ticket, not of an event: its condition tests `field:` only.
 It states `holds`, `status` or both. Structure (keys, types) is the schema's

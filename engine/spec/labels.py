@@ -28,6 +28,14 @@ def actor_label(spec: Spec, actor_id: str) -> str:
         return actor_id
 
 
+def status_label(spec: Spec, status_id: str) -> str:
+    """The public status's label, else its id (a status the revision does not declare)."""
+    try:
+        return spec.status(status_id).label
+    except KeyError:
+        return status_id
+
+
 def actor_named(spec: Spec, actor_id: str) -> str:
     """`id (Label)` for messages: the caller writes the id and reads the label."""
     return f"{actor_id} ({actor_label(spec, actor_id)})"

@@ -270,9 +270,9 @@ END = "end"  # the reserved target: the ticket leaves the SOP (closed for good)
 
 @dataclass(frozen=True)
 class Invariant:
-    """A statement the SOP makes about every ticket at some steps, e.g. "a complaint routed to
-    an agency has its OPD". Checked by `sop check` (engine.authoring.explore) on every ticket
-    it reaches; the engine does not enforce it when a ticket runs.
+    """A statement the SOP makes about every ticket at some steps, e.g. "a request at the
+    decision step has its applicant's name". Checked by `sop check` (engine.authoring.explore)
+    on every ticket it reaches; the engine does not enforce it when a ticket runs.
 
     It holds at a ticket when the ticket's status is one of `status` (when given) and `holds`
     holds over its fields (when given)."""

@@ -5,8 +5,8 @@
 
 A ticket is created with any fields (none required), so along a path from `start` only these
 are sure to be set: the `requires` of the events taken, their `needs`, the step inputs that
-applied when a step was completed, and what a taken branch's condition proves (`{field: channel,
-equals: wargaku}`: channel is set, and is wargaku). Beside them the path keeps what the branches
+applied when a step was completed, and what a taken branch's condition proves (`{field: kind,
+equals: renewal}`: kind is set, and is renewal). Beside them the path keeps what the branches
 prove of values (equal to one, different from others), so that an input whose `when` is false
 on the path is not required there. Conditions are evaluated three ways by the one condition
 language (`engine.spec.semantics.holds_partly`); unknown counts as "may apply".

@@ -18,7 +18,7 @@ from engine.authoring.scenario.session import show_time
 from engine.core.masking import mask_fields
 from engine.core.model import LogEntry
 from engine.core.signoff_runs import run_name
-from engine.spec.labels import event_label
+from engine.spec.labels import event_label, status_label
 from engine.spec.model import END, Spec
 
 DEADLINE, TIMER = "deadline", "timer"  # the engine's own timer events (engine.core.apply)
@@ -74,15 +74,6 @@ def _decision(spec: Spec, entry: LogEntry) -> str:
     return f"{entry.event}{rule}{moved}"
 
 
-def _status(spec: Spec, status: str | None) -> str:
-    if status is None:
-        return "-"
-    try:
-        return spec.status(status).label
-    except KeyError:
-        return status
-
-
 def move_line(ex: Exploration, move: Move, before: str) -> str:
     spec, watched = ex.spec, set(ex.plan.values)
     if move.waits:
@@ -103,8 +94,9 @@ def move_line(ex: Exploration, move: Move, before: str) -> str:
             head += f" -> {_step_no(spec, first.to_state)}"
     if rest:
         head += "; then " + ", ".join(rest)
-    if move.log and move.log[-1].to_status != move.log[0].from_status:
-        head += f" [status {_status(spec, move.log[-1].to_status)}]"
+    status = move.log[-1].to_status if move.log else None
+    if move.log and status != move.log[0].from_status:
+        head += f" [status {'-' if status is None else status_label(spec, status)}]"
     return head
 
 
@@ -127,7 +119,7 @@ def sequence_lines(ex: Exploration, index: int) -> list[str]:
 def _headline(ex: Exploration, f: Finding) -> str:
     ticket = ex.nodes[f.node].ticket
     where = step_label(ex.spec, ticket.state if ticket.is_open else END)
-    notes = [f"status {_status(ex.spec, ticket.status)}"] if ticket.status else []
+    notes = [f"status {status_label(ex.spec, ticket.status)}"] if ticket.status else []
     notes += [f"{f.tickets} tickets like it"] if f.tickets > 1 else []
     where += f" ({'; '.join(notes)})" if notes else ""
     if f.kind == "breach" and f.invariant is not None:

@@ -25,7 +25,7 @@ from engine.authoring.explore.search import Exploration
 from engine.core import pending_deadlines
 from engine.core.conditions import holds
 from engine.core.model import Ticket
-from engine.spec.labels import condition_words
+from engine.spec.labels import condition_words, status_label
 from engine.spec.model import END, Invariant, Spec
 
 # The invariants every revision has, whatever it declares: (id, text).
@@ -82,10 +82,8 @@ def _wrong(spec: Spec, inv: Invariant, ticket: Ticket) -> str:
 def _status_label(spec: Spec, status: str | None) -> str:
     if status is None:
         return "none"
-    try:
-        return f"{spec.status(status).label} ({status})"
-    except KeyError:
-        return status
+    label = status_label(spec, status)
+    return status if label == status else f"{label} ({status})"
 
 
 def findings(ex: Exploration) -> list[Finding]:

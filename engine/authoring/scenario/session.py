@@ -21,6 +21,7 @@ from engine.core.signoff_runs import run_name
 from engine.core.time_text import moment_text
 from engine.errors import TicketError
 from engine.spec.durations import parse_duration
+from engine.spec.labels import status_label
 from engine.spec.model import Duration, Spec
 
 MAX_TIMER_EVENTS = 10_000  # per clock move: more means timers that never stop firing
@@ -209,7 +210,5 @@ def show_deadline(spec: Spec, d: Deadline) -> str:
 def show_status(spec: Spec, status: str | None) -> str:
     if status is None:
         return "none"
-    try:
-        return f"{status} ({spec.status(status).label})"
-    except KeyError:
-        return status
+    label = status_label(spec, status)
+    return status if label == status else f"{status} ({label})"

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.authoring.scenario.session import Row, show_time
 from engine.core.model import performer
-from engine.spec.labels import event_label
+from engine.spec.labels import event_label, status_label
 from engine.spec.model import Spec
 
 
@@ -18,12 +18,7 @@ def _step_no(spec: Spec, state: str) -> str:
 
 
 def _status_label(spec: Spec, status: str | None) -> str:
-    if status is None:
-        return "-"
-    try:
-        return spec.status(status).label
-    except KeyError:
-        return status
+    return "-" if status is None else status_label(spec, status)
 
 
 def _notes(row: Row) -> list[str]:
