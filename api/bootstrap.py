@@ -47,6 +47,7 @@ from engine.app.notifier import Routing
 from engine.app.revisions.immutability import check_published
 from engine.app.service import TicketService
 from engine.core.clock import Clock, ManualClock, SystemClock, move_limit
+from engine.spec import bundled
 from engine.spec.catalog import Catalog, load_catalog
 from engine.store import Store
 
@@ -121,10 +122,7 @@ def build_runtime(cfg: Mapping[str, Any]) -> Runtime:
 def build_catalog(cfg: Mapping[str, Any]) -> Catalog:
     catalog = load_catalog(cfg["SOP_ROOT"], cfg.get("SOP_RULES_DIR"))
     if not catalog.specs:
-        raise ConfigError(
-            f"no SOP revisions under {cfg['SOP_ROOT']} (expected <sop-id>/<revision>.yaml); "
-            "give --sop-root or SOP_ROOT"
-        )
+        raise ConfigError(bundled.missing_hint(cfg["SOP_ROOT"]))
     return catalog
 
 

@@ -1,6 +1,7 @@
 """The settings `create_app` reads: defaults, then the environment, then the caller's mapping.
 
-SOP_ROOT            folder of SOP revisions (env SOP_ROOT; default: the repo's bundled sop/)
+SOP_ROOT            folder of SOP revisions (env SOP_ROOT; default: the bundled sop/,
+                    engine/spec/bundled.py)
 SOP_RULES_DIR       folder of rules files (env SOP_RULES_DIR; default: rules/ beside SOP_ROOT)
 SOP_DATA_DIR        where the SQLite file lives (env SOP_DATA_DIR; default ./data)
 SOP_DATABASE_URL    a SQLAlchemy URL (env DATABASE_URL); default sqlite in SOP_DATA_DIR
@@ -37,8 +38,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_SOP_ROOT = REPO_ROOT / "sop"
+from engine.spec import bundled
+
 SQLITE_FILE = "sop.db"
 
 ENV = {
@@ -59,7 +60,7 @@ ENV = {
 }
 
 DEFAULTS: dict[str, Any] = {
-    "SOP_ROOT": str(BUNDLED_SOP_ROOT),
+    "SOP_ROOT": str(bundled.sop_root()),
     "SOP_RULES_DIR": None,
     "SOP_DATA_DIR": "./data",
     "SOP_DATABASE_URL": None,

@@ -2,7 +2,8 @@
 
 They are not kept in git nor under api/: `make mermaid` (api/web/fetch-mermaid.sh) fetches
 mermaid.min.js from the npm registry into `.cache/web-vendor/` at the repository's root, or
-into the folder the environment variable SOP_WEB_VENDOR names.
+into the folder the environment variable SOP_WEB_VENDOR names. A wheel built where it was
+fetched carries it in `api/web/third_party/` (setup.py's build step), used when installed.
 
     GET /web/vendor/<file>      the file, public like the other static files
 """
@@ -17,12 +18,15 @@ from flask import Response, send_from_directory
 from api.web import bp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGED = Path(__file__).resolve().parent / "third_party"
 MERMAID = "mermaid.min.js"
 MAX_AGE = 7 * 86400
 
 
 def vendor_dir() -> Path:
-    return Path(os.environ.get("SOP_WEB_VENDOR") or REPO_ROOT / ".cache" / "web-vendor")
+    if os.environ.get("SOP_WEB_VENDOR"):
+        return Path(os.environ["SOP_WEB_VENDOR"])
+    return PACKAGED if (PACKAGED / MERMAID).is_file() else REPO_ROOT / ".cache" / "web-vendor"
 
 
 def mermaid_available() -> bool:

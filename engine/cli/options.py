@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from engine.spec import bundled
+
 if TYPE_CHECKING:
     from engine.store import Store
-
-# The SOPs shipped with the project: the default wherever the command is run from.
-BUNDLED_SOP_ROOT = Path(__file__).resolve().parents[2] / "sop"
 
 Decorator = Callable[[Any], Any]
 
@@ -27,7 +26,7 @@ sop_root = click.option(
     "--sop-root",
     "root",
     envvar="SOP_ROOT",
-    default=BUNDLED_SOP_ROOT,
+    default=bundled.sop_root,
     show_default="the bundled sop/ folder",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of SOPs: <root>/<sop-id>/<revision>.yaml, scenarios in <sop-id>/scenarios/ "

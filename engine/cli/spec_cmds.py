@@ -14,6 +14,7 @@ import click
 from engine.authoring.form import render_form, spec_as_dict
 from engine.cli import options
 from engine.errors import Problem
+from engine.spec import bundled
 from engine.spec.catalog import Catalog, revision_files
 from engine.spec.hints import suggest
 from engine.spec.load import spec_from_checked
@@ -105,6 +106,8 @@ def list_cmd(root: Path, rules_dir: Path | None, fmt: str) -> None:
             }
         )
     rows.sort(key=lambda r: (r["sop"], r.get("effective", ""), r["revision"]))
+    if not rows:
+        raise click.ClickException(bundled.missing_hint(root))
     if fmt == "json":
         click.echo(json.dumps({"revisions": rows}, indent=2, ensure_ascii=False))
     else:
@@ -114,9 +117,6 @@ def list_cmd(root: Path, rules_dir: Path | None, fmt: str) -> None:
 
 
 def _print_list(rows: list[dict[str, Any]], root: Path) -> None:
-    if not rows:
-        click.echo(f"no SOP revisions under {root}")
-        return
     click.echo(f"{'SOP@REVISION':<32} {'EFFECTIVE':<10}  {'STEPS':>5}  {'HASH':<12}  NAME")
     for r in rows:
         ref = f"{r['sop']}@{r['revision']}"
