@@ -31,6 +31,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
     values,
@@ -109,7 +110,9 @@ class Metrics:
 def _follow_environment() -> None:
     """prometheus_client picks file-backed or in-memory values when it is first imported;
     follow PROMETHEUS_MULTIPROC_DIR as it is when the app is built instead, so a server that
-    sets it after importing the API (but before building the app) still counts in files."""
+    sets it after importing the API (but before building the app) still counts in files.
+    No `_created` series: a second series per counter that no dashboard here reads."""
+    disable_created_metrics()
     wanted = values.get_value_class()
     if getattr(wanted, "_multiprocess", False) != getattr(values.ValueClass, "_multiprocess", 0):
         values.ValueClass = wanted

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.config import ConfigError
+from engine.errors import StoreUnavailable
 from tests.api.conftest import TOKENS, As, make_app
 from tests.api.journey import SOP, Journey
 
@@ -142,3 +145,24 @@ def test_metrics_behind_an_admin_token_when_asked(tmp_path: Path) -> None:
 
 def test_metrics_are_public_by_default(as_: As, client: FlaskClient) -> None:
     assert client.get("/metrics").status_code == 200
+
+
+def test_a_scrape_answers_with_the_database_down(
+    client: FlaskClient, desk: Journey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk.create()
+
+    def down(*_: object) -> None:
+        raise StoreUnavailable("the database does not answer")
+
+    monkeypatch.setattr("api.metrics.read_gauges", down)
+    samples = scrape(client)
+    assert value(samples, "sop_store_gauges_ok") == 0
+    assert not any(name == "sop_tickets_open" for name, _ in samples)
+    route = "/v1/tickets"
+    assert value(samples, "sop_http_requests_total", method="POST", route=route, status="201") == 1
+
+
+def test_an_unknown_metrics_auth_is_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SOP_METRICS_AUTH must be 'public' or 'token'"):
+        make_app(tmp_path, SOP_METRICS_AUTH="basic")
