@@ -72,3 +72,17 @@ def test_counters_match_the_load_made(make_server: Any) -> None:
     steps = Counter(server.journey().ticket(t)["state"] for t in ids)
     for step, count in steps.items():
         assert after[("sop_tickets_open", (("sop", SOP), ("step", step)))] == count
+
+
+def test_the_request_id_and_access_line_over_http(make_server: Any) -> None:
+    server: Server = make_server()
+    server.env["SOP_ACCESS_LOG"] = "1"  # the app's own access line (today under Werkzeug)
+    server.start()
+    given = http(server.base, "GET", "/v1/sops?token=s3cret", None, {"X-Request-Id": "lb-42"})
+    made = http(server.base, "GET", "/v1/health/live", None, {})
+
+    assert given.headers["X-Request-Id"] == "lb-42"
+    assert len(made.headers["X-Request-Id"]) == 32
+    log = server.log_path.read_text()
+    assert '"GET /v1/sops?token=***" 200' in log
+    assert "s3cret" not in log
