@@ -6,8 +6,10 @@
 Settings are described in `api.config`; what a runtime holds in `api.runtime`. Every route
 lives under /v1 and needs a bearer token unless its view is declared public (health, the
 OpenAPI document and the docs page) or the app runs in dev mode. The HTML pages live under
-/web (api.web). Every answer carries the headers of `security_headers`; proxy headers
-(X-Forwarded-*) are believed only from the SOP_TRUSTED_PROXIES hops in front.
+/web (api.web); the Prometheus metrics at /metrics (api.metrics; public unless
+SOP_METRICS_AUTH=token). Every request gets an id (api.logs, header X-Request-Id). Every
+answer carries the headers of `security_headers`; proxy headers (X-Forwarded-*) are believed
+only from the SOP_TRUSTED_PROXIES hops in front.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from api.auth import TokenRegistry, authenticate
 from api.config import DEFAULTS, ConfigError, database_url, settings, web_session_key
 from api.errors import register_error_handlers
 from api.limits import MAX_BODY_BYTES, refuse_nul_bytes, require_json_writes
+from api.logs import install as install_request_logs
+from api.metrics import Metrics
+from api.metrics import install as install_metrics
 from api.runtime import Runtime
 from api.views import (
     admin,
@@ -33,6 +38,7 @@ from api.views import (
     diff,
     events,
     health,
+    metrics,
     notifications,
     openapi,
     reports,
@@ -77,6 +83,13 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     app.after_request(security_headers)
+    app.extensions["sop_metrics"] = counts = Metrics()
+    runtime.service.listeners[:] = [
+        *(x for x in runtime.service.listeners if not isinstance(x, Metrics)),
+        counts,
+    ]
+    install_metrics(app, counts)  # first hooks: a request refused by a later one counts too
+    install_request_logs(app, access_log=cfg["SOP_ACCESS_LOG"])
     register_error_handlers(app)
     app.before_request(refuse_nul_bytes)  # every page and route (api.limits)
 
@@ -87,6 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     v1.before_request(_authenticate)
     app.register_blueprint(v1)
     app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)
+    app.register_blueprint(metrics.bp)  # /metrics, where Prometheus looks (api.metrics)
     return app
 
 

@@ -27,6 +27,10 @@ SOP_READY_MIN_FREE_MB   /v1/health/ready fails below this much free disk in the 
                     folder (env SOP_READY_MIN_FREE_MB; default 100)
 SOP_READY_SWEEP_AGE seconds since the sweeper's last finished pass after which
                     /v1/health/ready fails (env SOP_READY_SWEEP_AGE; default 60)
+SOP_METRICS_AUTH    "public" (default) or "token": GET /metrics then needs an admin token
+                    (env SOP_METRICS_AUTH)
+SOP_ACCESS_LOG      True: the app writes one `sop.access` log line per request (api.logs;
+                    env SOP_ACCESS_LOG=1, `sop serve --access-log`)
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ ENV = {
     "SOP_INIT": "SOP_INIT",
     "SOP_READY_MIN_FREE_MB": "SOP_READY_MIN_FREE_MB",
     "SOP_READY_SWEEP_AGE": "SOP_READY_SWEEP_AGE",
+    "SOP_METRICS_AUTH": "SOP_METRICS_AUTH",
+    "SOP_ACCESS_LOG": "SOP_ACCESS_LOG",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -77,11 +83,14 @@ DEFAULTS: dict[str, Any] = {
     "SOP_INIT": False,
     "SOP_READY_MIN_FREE_MB": 100.0,
     "SOP_READY_SWEEP_AGE": 60.0,
+    "SOP_METRICS_AUTH": "public",
+    "SOP_ACCESS_LOG": False,
 }
 MAX_TRUSTED_PROXIES = 5
 MAX_SESSION_HOURS = 720  # 30 days
 MIN_SESSION_KEY = 32
 SESSION_KEY_FILE = "web-session.key"
+METRICS_AUTH = ("public", "token")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("", "0", "false", "no", "off")
 
@@ -112,6 +121,11 @@ def settings(
             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
         )
     out["SOP_INIT"] = _flag("SOP_INIT", out["SOP_INIT"])
+    out["SOP_ACCESS_LOG"] = _flag("SOP_ACCESS_LOG", out["SOP_ACCESS_LOG"])
+    if out["SOP_METRICS_AUTH"] not in METRICS_AUTH:
+        raise ConfigError(
+            f"SOP_METRICS_AUTH must be 'public' or 'token', not {out['SOP_METRICS_AUTH']!r}"
+        )
     for key in ("SOP_READY_MIN_FREE_MB", "SOP_READY_SWEEP_AGE"):
         out[key] = _non_negative(key, out[key])
     return out

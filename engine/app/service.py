@@ -39,6 +39,7 @@ from sqlalchemy.exc import DBAPIError
 
 from engine import core
 from engine.app import handlers
+from engine.app.listeners import OPENING, OTHER, EventListener
 from engine.app.personal_history import logged_values
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
@@ -140,6 +141,9 @@ class TicketService:
         self.stopping = threading.Event()
         self._sweeps = 0  # sweeps under way, that `stop` waits for
         self._idle = threading.Condition()
+        # Told of each event accepted or refused (engine.app.listeners); the API adds its
+        # metrics here.
+        self.listeners: list[EventListener] = []
 
     # -- writes -----------------------------------------------------------------------------------
 
@@ -178,6 +182,36 @@ class TicketService:
     ) -> PostResult:
         """Open a ticket: the new ticket and the entries its opening wrote. With an
         `idempotency_key`, a retry by the same `user` returns the first result (`replayed`)."""
+        try:
+            result = self._open_ticket(
+                sop_id,
+                fields,
+                actor=actor,
+                user=user,
+                occurred_at=occurred_at,
+                external_ref=external_ref,
+                idempotency_key=idempotency_key,
+            )
+        except SopError as exc:
+            if not isinstance(exc, StoreUnavailable):
+                known = sop_id if sop_id in self.catalog.specs else OTHER
+                self._tell("refused", known, OPENING, exc.code)
+            raise
+        if not result.replayed:
+            self._tell("accepted", result.ticket.sop_id, OPENING)
+        return result
+
+    def _open_ticket(
+        self,
+        sop_id: str,
+        fields: dict[str, Any],
+        *,
+        actor: str | None,
+        user: str | None,
+        occurred_at: datetime | None,
+        external_ref: str | None,
+        idempotency_key: str | None,
+    ) -> PostResult:
         now = self.clock.now()
         at = _check_time(occurred_at, now) or now
         _check_dict(fields, "fields")
@@ -222,6 +256,39 @@ class TicketService:
         idempotency_key: str | None = None,
         if_match: int | None = None,
     ) -> PostResult:
+        """Decide `type` on the ticket and write what it produced (see the module's text)."""
+        try:
+            result = self._post_event(
+                ticket_id,
+                type,
+                actor,
+                data,
+                user=user,
+                occurred_at=occurred_at,
+                idempotency_key=idempotency_key,
+                if_match=if_match,
+            )
+        except SopError as exc:
+            if self.listeners and not isinstance(exc, StoreUnavailable):
+                sop_id, event = self._labels(ticket_id, type, exc)
+                self._tell("refused", sop_id, event, exc.code)
+            raise
+        if not result.replayed:
+            self._tell("accepted", result.ticket.sop_id, type)
+        return result
+
+    def _post_event(
+        self,
+        ticket_id: str,
+        type: str,
+        actor: str,
+        data: dict[str, Any] | None,
+        *,
+        user: str | None,
+        occurred_at: datetime | None,
+        idempotency_key: str | None,
+        if_match: int | None,
+    ) -> PostResult:
         _check_dict(data or {}, "data")
         if type in TIMER_EVENTS:
             raise InvalidData(
@@ -250,6 +317,35 @@ class TicketService:
             if found is None:
                 raise
             return found
+
+    def _tell(self, what: str, *labels: str) -> None:
+        """Each listener hears it; a listener's failure is logged, never the caller's."""
+        for listener in self.listeners:
+            try:
+                getattr(listener, what)(*labels)
+            except Exception:
+                log.exception("event listener %r failed", listener)
+
+    def _labels(self, ticket_id: str, type: str, exc: SopError) -> tuple[str, str]:
+        """The refused event's SOP (the ticket's, read again: a refusal may come before or
+        after the ticket was read) and its type, each `OTHER` when not the catalog's own."""
+        if isinstance(exc, NotFound):
+            return OTHER, OTHER
+        try:
+            with self.store.read() as tx:
+                stored = tx.ticket(ticket_id)
+        except Exception:  # the refusal is the answer; its labels are the best we can do
+            stored = None
+        if stored is None or stored.ticket.sop_id not in self.catalog.specs:
+            return OTHER, OTHER
+        sop_id = stored.ticket.sop_id
+        known = {
+            e.name
+            for spec in self.catalog.specs[sop_id].values()
+            for step in spec.ticket_steps
+            for e in step.events
+        }
+        return sop_id, type if type in known or type in TIMER_EVENTS else OTHER
 
     def _post_or_retry(
         self,

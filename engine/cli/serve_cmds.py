@@ -4,7 +4,6 @@ and `sop token` (make and hash API tokens). See docs/operations.md."""
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import signal
 import sys
@@ -18,7 +17,6 @@ from engine.cli import options
 COMMANDS: list[click.Command] = []
 
 DEV_HOSTS = ("127.0.0.1", "localhost")
-QUERY_TOKEN = re.compile(r"([?&](?:token|access_token)=)[^&#\s]*", re.IGNORECASE)
 STOP_GRACE = 5.0  # seconds a stopping server waits for a sweep to end its batch
 STOP_WORKERS = 0.5  # then for the sweeper and notifier threads (a claim is retried after it)
 log = logging.getLogger(__name__)
@@ -213,18 +211,16 @@ def _access_log_handler() -> type:
     in the log."""
     from werkzeug.serving import WSGIRequestHandler
 
+    from api.logs import redact
+
     class Redacting(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             if hasattr(self, "path"):  # unset when the request line was bad
-                self.path = _redact(self.path)
-            self.requestline = _redact(self.requestline)
+                self.path = redact(self.path)
+            self.requestline = redact(self.requestline)
             super().log_request(*args, **kwargs)
 
     return Redacting
-
-
-def _redact(line: str) -> str:
-    return QUERY_TOKEN.sub(r"\1***", line)
 
 
 def _quiet_handler() -> type:

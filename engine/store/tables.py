@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -83,6 +84,17 @@ class TicketRow(Base):
     external_ref: Mapped[str | None] = mapped_column(String(200), index=True)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated: Mapped[datetime] = mapped_column(UtcDateTime)  # wall-clock time of the last write
+
+    # The open tickets' (SOP, step) pairs: counted per scrape by /metrics (engine.store.gauges).
+    __table_args__ = (
+        Index(
+            "ix_tickets_open_sop_state",
+            "sop_id",
+            "state",
+            sqlite_where=text("closed IS NULL"),
+            postgresql_where=text("closed IS NULL"),
+        ),
+    )
 
 
 class TicketScopeRow(Base):
