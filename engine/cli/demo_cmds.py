@@ -46,6 +46,7 @@ def demo(
     events (every branch, some steps late, loops; some closed, some open), with the field
     values in each SOP's demo/values.yaml. Then run `sop serve --dev` to look at them."""
     from engine.app.demo import DemoValues, load_demo, values_file
+    from engine.errors import SopError
 
     end = until or datetime.now(UTC)
     start = end - timedelta(days=days)
@@ -66,7 +67,10 @@ def demo(
                 "or point --data-dir/--database-url at an empty store"
             )
         root = cfg["SOP_ROOT"]
-        values = {s: DemoValues.load(values_file(root, s)) for s in sop_ids or known}
+        try:
+            values = {s: DemoValues.load(values_file(root, s)) for s in sop_ids or known}
+        except SopError as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"loading {tickets} tickets from {start:%Y-%m-%d} to {end:%Y-%m-%d} ...")
         made = load_demo(service, clock, values, tickets=tickets, start=start, end=end, seed=seed)
     finally:

@@ -31,7 +31,12 @@ class DemoValues:
         """The file's values; none (sample values only) when the SOP has no such file."""
         if not path.is_file():
             return cls()
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise InvalidData(f"{path}: not YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise InvalidData(f"{path}: expected `cases` and `fields`")
         cases, fields = raw.get("cases") or [], raw.get("fields") or {}
         if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
             raise InvalidData(f"{path}: `cases` must be a list of mappings")
