@@ -1,32 +1,41 @@
-# Each target makes its own virtual environment (.venv) and installs the project into it.
-PY ?= python3
+# Each target makes sure .venv is made by a supported Python (scripts/pick-python: $PY, else
+# python3 when it is 3.11/3.12, else python3.12, python3.11) from this pyproject.toml, and
+# makes it again from scratch when either changed (scripts/venv, scripts/venv-stamp).
+export PY ?=
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 # What each use installs: the service alone, or everything the tests need. `audit` brings
 # pm4py (large: numpy, pandas...) so that the process-mining export is read back in the tests.
-$(VENV)/.installed-%: pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[$*]'
-	touch $@
+.PHONY: install serve test lint bench mermaid demo venv-serve venv-dev
+venv-serve:
+	@scripts/venv $(VENV) serve
+venv-dev:
+	@scripts/venv $(VENV) dev,audit
 
-.PHONY: install serve test lint bench mermaid
-install: $(VENV)/.installed-dev,audit
+install: venv-dev
 
-serve: $(VENV)/.installed-serve mermaid
+serve: venv-serve mermaid
 	$(BIN)/sop serve --dev
 
-test: $(VENV)/.installed-dev,audit mermaid
+# Loads a few hundred tickets into ./data (refuses a database that holds tickets).
+demo: venv-serve
+	$(BIN)/sop demo --data-dir data
+	@echo "now run: make serve"
+
+# What CI runs. The local PostgreSQL is used when it answers; the plan of the test groups
+# (tests/support/groups.py: what runs, what is skipped and why) is printed before the tests.
+test: venv-dev mermaid
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy engine api
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/vulture engine api --min-confidence 80
 	$(BIN)/sop check sop/ tests/sops/sop/
-	$(BIN)/pytest -q
+	eval "$$($(BIN)/python -m tests.support.groups --env)" && \
+	  $(BIN)/python -m tests.support.groups && $(BIN)/pytest -q
 
-lint: $(VENV)/.installed-dev,audit
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy engine api
 	$(BIN)/lint-imports --no-cache
@@ -35,5 +44,5 @@ lint: $(VENV)/.installed-dev,audit
 mermaid:
 	bash api/web/fetch-mermaid.sh
 
-bench: $(VENV)/.installed-dev,audit
+bench: venv-dev
 	for f in bench/bench_*.py; do $(BIN)/python $$f; done

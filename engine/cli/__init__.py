@@ -15,6 +15,7 @@ def _register() -> None:
     from engine.cli import (
         audit_cmds,
         check_cmds,
+        demo_cmds,
         diff_cmds,
         notify_cmds,
         report_cmds,
@@ -34,7 +35,7 @@ def _register() -> None:
         report_cmds,
         revision_cmds,
         audit_cmds,
-        notify_cmds,
+        demo_cmds,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

@@ -1,15 +1,14 @@
 """A real `sop serve --dev --clock manual` with a known data set, and headless Chromium.
 
 Debian's chromium (/usr/bin/chromium) is driven by Playwright's Python package; Playwright's
-own browser downloads are never used. Without either, every test here is skipped and says why.
+own browser downloads are never used. Without either, every test here is skipped and says why
+(tests/conftest.py, through tests.support.groups.BROWSER).
 Each test fails on a console error or an uncaught page error, and saves a screenshot of what
 it looked at under test-output/screenshots/.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ import pytest
 
 from tests.browser.demo import Demo, seed, sop_root
 from tests.e2e.conftest import Server
+from tests.support.groups import chromium_path
 from tests.support.seed import ROOT
 
-CHROMIUM = Path(os.environ.get("SOP_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = chromium_path()
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,17 +31,6 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = ROOT / "test-output" / "screenshots"
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
-if importlib.util.find_spec("playwright") is None:
-    pytest.skip(
-        "browser tests skipped: the playwright package is not installed (pip install -e '.[dev]')",
-        allow_module_level=True,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api.web.vendor import mermaid_available
 from tests.browser.conftest import SHOTS, Tab
 from tests.browser.demo import Demo
+from tests.support import groups
 
 SOP = "surabaya-complaints"
 LATE_RED = "rgb(253, 231, 229)"  # --late-bg of web.css
@@ -39,10 +39,8 @@ def test_the_sop_page_reads_like_the_paper_form(tab: Tab) -> None:
 
 
 def test_the_flow_is_drawn_as_an_svg_diagram(tab: Tab) -> None:
-    import pytest
 
-    if not mermaid_available():
-        pytest.skip("mermaid.min.js is not installed (make mermaid fetches it from npm)")
+    groups.MERMAID.require()
     tab.open(f"/web/sops/{SOP}/r1")
     page = tab.page
     page.wait_for_function("document.body.dataset.flow === 'drawn'", timeout=30_000)

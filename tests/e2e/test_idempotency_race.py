@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from tests.api.journey import SOP, Reply
 from tests.e2e.conftest import Server, http
-from tests.integration.conftest import PG_ENV, PG_SKIP
+from tests.support import groups
 from tests.support.seed import OTHER_CHANNEL
 
 AT_ONCE = 16
@@ -33,9 +33,8 @@ def server(request: pytest.FixtureRequest, make_server: Any) -> Iterator[Server]
     if request.param == "sqlite":
         yield make_server().start()
         return
-    url = os.environ.get(PG_ENV, "")
-    if not url:
-        pytest.skip(PG_SKIP)
+    groups.POSTGRESQL.require()
+    url = os.environ[groups.PG_ENV]
     schema = f"sop_e2e_{secrets.token_hex(6)}"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:

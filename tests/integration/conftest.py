@@ -21,12 +21,8 @@ from sqlalchemy import create_engine, text
 from engine.core.model import Deadline, LogEntry, Notification, Outcome, StepRun, Ticket
 from engine.store import Store
 from engine.store.database import MIGRATIONS, make_engine, sqlite_url
+from tests.support import groups
 
-PG_ENV = "SOP_TEST_DATABASE_URL"
-PG_SKIP = (
-    f"PostgreSQL store tests skipped: {PG_ENV} is not set "
-    f"(e.g. {PG_ENV}=postgresql://127.0.0.1:5432/test)"
-)
 T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)  # a Monday
 
 
@@ -59,10 +55,8 @@ class Database:
 
 
 def _pg_url() -> str:
-    url = os.environ.get(PG_ENV, "")
-    if not url:
-        pytest.skip(PG_SKIP)
-    return url
+    groups.POSTGRESQL.require()
+    return os.environ[groups.PG_ENV]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -15,6 +15,7 @@ from engine.app.audit import export_log
 from engine.app.service import TicketService
 from engine.cli import main
 from engine.store import Store
+from tests.support import groups
 
 from .conftest import SOP, Seeded
 
@@ -137,7 +138,8 @@ def test_the_export_command_writes_a_file(database, store, seeded, tmp_path: Pat
 
 @pytest.fixture
 def pm4py(monkeypatch: pytest.MonkeyPatch):
-    module = pytest.importorskip("pm4py", reason="pm4py is optional: pip install -e '.[audit]'")
+    groups.PM4PY.require()
+    import pm4py as module
     from pm4py.util import constants
 
     # Its hints about faster optional backends are warnings, which this suite turns into errors.
