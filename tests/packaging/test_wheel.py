@@ -13,7 +13,6 @@ isolated build (no package index reachable).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -22,12 +21,12 @@ import sys
 import sysconfig
 import time
 from collections.abc import Iterator
-from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import free_port, http
+from tests.support import groups
 from tests.support.seed import ROOT
 
 pytestmark = pytest.mark.wheel
@@ -65,12 +64,7 @@ def _clean_env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel installed; returns its bin/ folder."""
-    # To become `groups.WHEEL.require()` (tests/support/groups.py), which checks the same.
-    if importlib.util.find_spec("pip") is None:
-        pytest.skip("wheel: pip is not installed in this environment, so no wheel can be built")
-    major_minor = re.match(r"(\d+)\.(\d+)", version("pip"))
-    if major_minor and tuple(map(int, major_minor.groups())) < (22, 3):
-        pytest.skip("wheel: pip older than 22.3 cannot install into another venv (--python)")
+    groups.WHEEL.require()
     base = tmp_path_factory.mktemp("wheel")
     src = base / "src"
     shutil.copytree(ROOT, src, ignore=_not_sources)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shlex
 import shutil
 import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,9 @@ def _wheel() -> str | None:
         return "SOP_SKIP_WHEEL=1 is set"
     if importlib.util.find_spec("pip") is None:
         return "pip is not installed in this Python (the test builds with `pip wheel`)"
+    pip = re.match(r"(\d+)\.(\d+)", version("pip"))
+    if pip and tuple(map(int, pip.groups())) < (22, 3):
+        return f"pip {version('pip')} cannot install into another venv (--python needs 22.3)"
     if c_compiler() is None:
         return "no C compiler (cc, gcc or clang; durable-rules compiles on install)"
     return None
