@@ -42,7 +42,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLAlchemyError
 
 from engine.core.model import LogEntry, Notification, Outcome, Ticket
 from engine.errors import StoreUnavailable
@@ -181,6 +181,9 @@ _INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
 )
+# A read transaction: READ ONLY on PostgreSQL (SQLAlchemy's psycopg dialect; ignored by SQLite).
+_READ = {"postgresql_readonly": True}
+READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 # The readiness probe's write: rewrites a row as it is, in a transaction rolled back.
 _TOUCH = text("UPDATE alembic_version SET version_num = version_num")
 
@@ -289,7 +292,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self._unavailable(), self.engine.connect() as conn, conn.begin():
+        """A read-only transaction (on PostgreSQL `BEGIN READ ONLY`: a read path that wrote
+        would fail here, and a hot standby serves it)."""
+        with (
+            self._unavailable(),
+            self.engine.connect().execution_options(**_READ) as conn,
+            conn.begin(),
+        ):
             yield Tx(conn)
 
     def probe(self) -> frozenset[str]:
@@ -323,6 +332,13 @@ class Store:
             if self._watch is not None:
                 self._watch.check()  # a lost file says so rather than the driver's reason
             raise StoreUnavailable(f"the database refused the work: {first_line(exc)}") from exc
+        except InternalError as exc:
+            # 25006: a write in a read-only transaction, i.e. a server in read-only mode or a
+            # standby (a failover under way, a URL pointing at a replica): the database's state
+            # and not the request's fault; psycopg calls it an internal error.
+            if getattr(exc.orig, "sqlstate", None) != READ_ONLY_SQLSTATE:
+                raise
+            raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
 class Tx(Queries, OutboxOps):
