@@ -301,6 +301,11 @@ class Store:
         ):
             yield Tx(conn)
 
+    def heads(self) -> frozenset[str]:
+        """The migrations the database is at, read in a read transaction (a replica's check)."""
+        with self.read() as tx:
+            return current_heads(tx.conn)
+
     def probe(self) -> frozenset[str]:
         """Begin a write transaction, write a row as it is and roll back: raises
         `StoreUnavailable` unless the database takes writes now. Returns the migrations it is
