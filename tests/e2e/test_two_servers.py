@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.core.apply import TIMER_EVENTS
-from tests.api.journey import FOLLOW_UP, HttpError, Journey
+from tests.api.journey import FOLLOW_UP, HttpError, Journey, Reply
 from tests.e2e.conftest import Receiver, Server
 from tests.support.seed import MONDAY, ROUTING
 
@@ -104,7 +104,7 @@ def _run(clients: list[Client]) -> list[Client]:
     return clients
 
 
-def _move_clocks(apis: list[Journey], hours: int) -> list[Any]:
+def _move_clocks(apis: list[Journey], hours: int) -> list[Reply]:
     """Set every server's manual clock to MONDAY + hours at once (each move sweeps)."""
     when = (MONDAY + timedelta(hours=hours)).isoformat()
     replies: list[Any] = [None] * len(apis)
@@ -139,7 +139,7 @@ def test_two_servers_share_one_database_without_doubles_or_losses(
     # The tickets are walked while the clocks move two hours at a time (each move sweeps, and
     # so does each server every 0.3 s): sweeps and events meet on the same tickets.
     clients = _run([Client(apis, list(enumerate(opened))[i::CLIENTS]) for i in range(CLIENTS)])
-    moves: list[Any] = []
+    moves: list[Reply] = []
     hours = 0
     while any(c.is_alive() for c in clients) and hours < 2000:
         hours += 2
@@ -148,6 +148,8 @@ def test_two_servers_share_one_database_without_doubles_or_losses(
         c.join(300)
     for more in (24, 48, 72):  # then three days more: every waiting step falls due
         moves += _move_clocks(apis, hours + more)
+    # ... and past the month's end: both servers run the monthly periodic step at once.
+    moves += _move_clocks(apis, 28 * 24)
     clients += opening
     assert [u for c in clients for u in c.unexpected] == []
     assert [m.status for m in moves if m.status != 200] == []
@@ -175,7 +177,10 @@ def test_two_servers_share_one_database_without_doubles_or_losses(
         assert twice == [], f"{ticket_id}: a deadline applied twice"
     assert applied >= TICKETS, "the clock moves made deadlines fall due"
 
-    queued = {n["id"] for n in apis[0].notifications()}
+    notes = apis[0].notifications()
+    queued = {n["id"] for n in notes}
+    # the month's report, queued by whichever server ran the period first, and only once
+    assert Counter(n["template"] for n in notes)["monev_report"] == 1
     got = receiver.wait_for(lambda items: {r.json["id"] for r in items} >= queued, 90)
     sent = Counter(r.json["id"] for r in got)
     assert [i for i, times in sent.items() if times > 1] == []
