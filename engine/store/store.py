@@ -137,7 +137,11 @@ _SELECT_TICKET_LOCKED = (
     .where(TicketRow.id == bindparam("ticket_id"))
     .with_for_update()
 )
-_LOCK_TICKET = select(TicketRow.id).where(TicketRow.id == bindparam("ticket_id")).with_for_update()
+_LOCK_TICKET = (
+    select(TicketRow.id)
+    .where(TicketRow.id == bindparam("ticket_id"))
+    .with_for_update(skip_locked=True)
+)
 _SELECT_LAST_AT = (
     select(EventRow.at)
     .where(EventRow.ticket_id == bindparam("ticket_id"))
@@ -526,16 +530,19 @@ class Tx(Queries, OutboxOps):
         return ids
 
     def lock_due(self, ticket_id: str, now: datetime) -> list[int]:
-        """Lock the ticket's row, then its due deadline rows; [] if none are due (any more).
+        """Lock the ticket's row, then its due deadline rows; [] if none are due or another
+        transaction holds the ticket (a request writing it, another sweeper: the next pass
+        takes it).
 
         The ticket first, in the order an event's write takes them (it updates the ticket, then
         replaces its deadlines): a sweep that locked the deadlines first deadlocked against such
-        a write on PostgreSQL (SQLSTATE 40P01), and one of the two was rolled back. A second
-        sweeper waits for the first's ticket lock and then finds its deadlines applied; the
-        deadline rows are still taken with SKIP LOCKED. SQLite's write transaction already
-        excludes every other writer (and SQLAlchemy leaves FOR UPDATE out there).
+        a write on PostgreSQL (SQLSTATE 40P01), and one of the two was rolled back. Both locks
+        are SELECT ... FOR UPDATE SKIP LOCKED, so a sweeper never waits and concurrent sweepers
+        split the work. SQLite's write transaction already excludes every other writer (and
+        SQLAlchemy leaves FOR UPDATE out there).
         """
-        self.conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id})
+        if self.conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id}).first() is None:
+            return []
         stmt = (
             select(DeadlineRow.id)
             .where(

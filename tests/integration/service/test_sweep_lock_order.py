@@ -1,5 +1,6 @@
-"""A sweep and an event's write on one ticket at once, on PostgreSQL: they take the ticket's
-row lock first, in the same order, so neither is rolled back as a deadlock (SQLSTATE 40P01)."""
+"""A sweep and an event's write on one ticket at once, on PostgreSQL: both take the ticket's row
+lock first (the sweep skips a ticket held by another), so neither is rolled back as a deadlock
+(SQLSTATE 40P01)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from engine.store.tables import DeadlineRow
 from tests.integration.conftest import Database
 
 
-def test_sweep_waits_for_an_event_holding_the_ticket_instead_of_deadlocking(
+def test_sweep_skips_a_ticket_an_event_holds_instead_of_deadlocking(
     database: Database, service: TicketService, new, clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     if database.backend != "postgresql":
@@ -33,6 +34,6 @@ def test_sweep_waits_for_an_event_holding_the_ticket_instead_of_deadlocking(
         # ... then its deadline rows, replaced by the event's own.
         tx.conn.execute(delete(DeadlineRow).where(DeadlineRow.ticket_id == ticket_id))
     sweeper.join(10)
-    assert swept == [0]  # the event replaced the deadline: nothing was left to apply
+    assert swept == [0]  # skipped while the event held it; the event replaced the deadline
     assert [r.getMessage() for r in caplog.records] == []
     assert [e["event"] for e in service.timeline(ticket_id)] == ["created"]
