@@ -5,6 +5,9 @@ SOP_ROOT            folder of SOP revisions (env SOP_ROOT; default: the bundled 
 SOP_RULES_DIR       folder of rules files (env SOP_RULES_DIR; default: rules/ beside SOP_ROOT)
 SOP_DATA_DIR        where the SQLite file lives (env SOP_DATA_DIR; default ./data)
 SOP_DATABASE_URL    a SQLAlchemy URL (env DATABASE_URL); default sqlite in SOP_DATA_DIR
+SOP_REPORTS_DATABASE_URL  the database the reports read (env; default: SOP_DATABASE_URL's), e.g.
+                    a PostgreSQL read replica; while it is down reports answer 503
+                    reports_unavailable and everything else works
 SOP_CLOCK           "system" or "manual" (env SOP_CLOCK); manual enables POST /v1/clock
 SOP_CLOCK_START     ISO time a manual clock starts at (default: now)
 SOP_CLOCK_MAX_MOVE  the most one POST /v1/clock may move a manual clock, either way (env
@@ -51,6 +54,7 @@ ENV = {
     "SOP_RULES_DIR": "SOP_RULES_DIR",
     "SOP_DATA_DIR": "SOP_DATA_DIR",
     "SOP_DATABASE_URL": "DATABASE_URL",
+    "SOP_REPORTS_DATABASE_URL": "SOP_REPORTS_DATABASE_URL",
     "SOP_CLOCK": "SOP_CLOCK",
     "SOP_CLOCK_MAX_MOVE": "SOP_CLOCK_MAX_MOVE",
     "SOP_TOKENS_FILE": "SOP_TOKENS_FILE",
@@ -70,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "SOP_RULES_DIR": None,
     "SOP_DATA_DIR": "./data",
     "SOP_DATABASE_URL": None,
+    "SOP_REPORTS_DATABASE_URL": None,
     "SOP_CLOCK": "system",
     "SOP_CLOCK_START": None,
     "SOP_CLOCK_MAX_MOVE": "400 days",

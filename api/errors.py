@@ -116,6 +116,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),
     engine_errors.StoreUnavailable: (503, "Store unavailable"),
+    engine_errors.ReportsUnavailable: (503, "Reports database unavailable"),
     engine_errors.CheckpointInvalid: (422, "Audit checkpoint cannot be used"),
 }
 

@@ -12,6 +12,7 @@ from api.auth import TokenRegistry
 from engine.app.background import Background
 from engine.app.health import HealthChecks
 from engine.app.notifier import Routing
+from engine.app.reports.source import ReportSource
 from engine.app.service import TicketService
 from engine.core.clock import Clock, ManualClock
 from engine.spec.catalog import Catalog
@@ -30,13 +31,17 @@ class Runtime:
     routing: Routing
     workers: Any = None  # api.workers.Workers while `sop serve` runs them
     health: HealthChecks = field(init=False)  # /v1/health/ready, by the settings
+    reports: ReportSource = field(init=False)  # the reports' database (a replica, if set)
 
     def __post_init__(self) -> None:
+        self.reports = ReportSource(self.store, self.settings.get("SOP_REPORTS_DATABASE_URL"))
+        optional = {"reports_database": self.reports.check} if self.reports.replicated else {}
         self.health = HealthChecks(
             self.store,
             sweeper=self.sweeper,
             min_free_bytes=float(self.settings.get("SOP_READY_MIN_FREE_MB", 100)) * 2**20,
             sweep_max_age=float(self.settings.get("SOP_READY_SWEEP_AGE", 60)),
+            optional=optional,
         )
 
     @property
@@ -48,4 +53,5 @@ class Runtime:
         return self.workers.sweeper if self.workers is not None else None
 
     def close(self) -> None:
+        self.reports.close()
         self.store.close()

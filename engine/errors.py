@@ -20,10 +20,12 @@
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
     ├── StoreUnavailable          no store to work on: a missing file, a refused connection, an
-    │                             old schema (`Store.open_existing`, never migrated); a data
-    │                             folder that cannot hold one or lost its database (`Store.open`);
-    │                             a database file removed or replaced under a running store, or
-    │                             a database refusing work (down, disk full): writes refused
+    │   │                         old schema (`Store.open_existing`, never migrated); a data
+    │   │                         folder that cannot hold one or lost its database (`Store.open`);
+    │   │                         a database file removed or replaced under a running store, or
+    │   │                         a database refusing work (down, disk full): writes refused
+    │   └── ReportsUnavailable    the reports' own database (a read replica) does not answer;
+    │                             the rest of the service works
     └── CheckpointInvalid         an audit checkpoint or its key file cannot be used: unreadable,
                                   too short a key, or a signature that does not match
 
@@ -185,6 +187,13 @@ class StoreUnavailable(SopError):
     code = "store_unavailable"
 
 
+class ReportsUnavailable(StoreUnavailable):
+    """The database the reports read (SOP_REPORTS_DATABASE_URL, a read replica) cannot be
+    opened or does not answer; the service's own database is not concerned."""
+
+    code = "reports_unavailable"
+
+
 class CheckpointInvalid(SopError):
     """An audit checkpoint (`sop audit checkpoint`) or its key file cannot be used."""
 
@@ -202,6 +211,7 @@ __all__ = [
     "MissingInputs",
     "NotFound",
     "Problem",
+    "ReportsUnavailable",
     "RevisionChanged",
     "RulesError",
     "SopError",

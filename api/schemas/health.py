@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema
 from marshmallow import fields as ma
 
-CHECKS = "database, migrations, sweeper, disk"
+CHECKS = "database, migrations, sweeper, disk; reports_database (not required) with a replica"
 
 
 class HealthSchema(Schema):
@@ -30,11 +30,14 @@ class LiveSchema(Schema):
 class CheckSchema(Schema):
     ok = ma.Boolean()
     detail = ma.String(metadata={"description": "why, in a few words (no path or host)"})
+    required = ma.Boolean(
+        metadata={"description": "false: shown only, readiness does not depend on it"}
+    )
 
 
 class ReadySchema(Schema):
     status = ma.String(metadata={"description": "ready (200) or not_ready (503)"})
-    failing = ma.List(ma.String(), metadata={"description": "the checks that fail"})
+    failing = ma.List(ma.String(), metadata={"description": "the required checks that fail"})
     checks = ma.Dict(
         keys=ma.String(),
         values=ma.Nested(CheckSchema),

@@ -72,7 +72,10 @@ def ready() -> Response:
     the data folder above the threshold (SOP_READY_MIN_FREE_MB). 503 naming the failing
     checks otherwise. Answers are kept for a second."""
     report = runtime().health.ready()
-    checks = {name: {"ok": c.ok, "detail": c.detail} for name, c in report.checks.items()}
+    checks = {
+        name: {"ok": c.ok, "detail": c.detail, "required": c.required}
+        for name, c in report.checks.items()
+    }
     return dump(
         ReadySchema,
         {

@@ -65,9 +65,14 @@ def wants_csv(fmt: str | None) -> bool:
 @operation(
     "reports",
     query=MonevQuerySchema,
-    errors=(404, 422),
+    errors=(404, 422, 503),
     media_type=("application/json", CSV, TEXT),
     refusals=(
+        (
+            503,
+            "reports_unavailable",
+            "the reports database (SOP_REPORTS_DATABASE_URL, a read replica) does not answer",
+        ),
         (
             422,
             "invalid_request",
@@ -99,7 +104,9 @@ def monev() -> Response:
             "give both `from` and `to`, or neither (this month)",
             errors={"to" if args["to"] is None else "from": ["missing"]},
         )
-    report = monev_for(rt.service, spec.sop_id, args["from_"], args["to"], scope=scope)
+    report = monev_for(
+        rt.service, spec.sop_id, args["from_"], args["to"], scope=scope, source=rt.reports
+    )
     name = f"monev-{spec.sop_id}-{report.first_day}-{report.end_day}"
     if wants_csv(args["format"]):
         return Response(

@@ -103,7 +103,8 @@ def _report() -> tuple[MonevReport, list[str], str | None]:
     first, end = _day("from"), _day("to")
     if (first is None) != (end is None):
         raise InvalidRequest("give both `from` and `to`, or neither (this month)")
-    return monev_for(rt.service, sop_id, first, end, scope=_scope(field)), ids, field
+    report = monev_for(rt.service, sop_id, first, end, scope=_scope(field), source=rt.reports)
+    return report, ids, field
 
 
 @bp.get("/web/reports/monev")

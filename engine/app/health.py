@@ -13,7 +13,9 @@ The checks, in this order:
   when this process runs no sweeper (e.g. gunicorn with SOP_BACKGROUND=0, cron sweeps);
 - `disk`: free space in the SQLite file's folder is at least `min_free_bytes` (a write that is
   rolled back need not reach the disk, so the database check cannot see a full one); passes
-  on PostgreSQL, whose disk is the database server's.
+  on PostgreSQL, whose disk is the database server's;
+- `optional` ones, shown but not required for readiness (`Check.required` False): e.g.
+  `reports_database`, the reports' read replica (`engine.app.reports.source`).
 
 The route is public: a reason names no path, host or driver message (the store logs those).
 A report is kept `cache_seconds` (1 s), so probing it in a loop costs the store one write
@@ -26,7 +28,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from engine.app.background import Background
@@ -45,6 +47,9 @@ MB = 1024 * 1024
 class Check:
     ok: bool
     detail: str
+    # False: shown, but readiness does not depend on it (the reports' replica: a server whose
+    # replica is down still takes every other request)
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,12 @@ class Readiness:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks.values())
+        return all(c.ok for c in self.checks.values() if c.required)
 
     @property
     def failing(self) -> list[str]:
-        return [name for name, c in self.checks.items() if not c.ok]
+        """The required checks that fail (what makes the process not ready)."""
+        return [name for name, c in self.checks.items() if c.required and not c.ok]
 
 
 class HealthChecks:
@@ -69,12 +75,14 @@ class HealthChecks:
         min_free_bytes: float,
         sweep_max_age: float,
         cache_seconds: float = 1.0,
+        optional: Mapping[str, Callable[[], Check]] | None = None,
     ) -> None:
         self.store = store
         self.sweeper = sweeper
         self.min_free_bytes = min_free_bytes
         self.sweep_max_age = sweep_max_age
         self.cache_seconds = cache_seconds
+        self.optional = dict(optional or {})  # name -> a check not required for readiness
         self._lock = threading.Lock()
         self._last: tuple[float, Readiness] | None = None
         self._reason = ""  # why the database check failed last (logged when it changes)
@@ -85,7 +93,12 @@ class HealthChecks:
             if self._last is not None and now - self._last[0] < self.cache_seconds:
                 return self._last[1]
             report = Readiness(
-                {**self._database(), "sweeper": self._sweeper(), "disk": self._disk()}
+                {
+                    **self._database(),
+                    "sweeper": self._sweeper(),
+                    "disk": self._disk(),
+                    **{name: check() for name, check in self.optional.items()},
+                }
             )
             before = self._last[1].failing if self._last is not None else []
             self._last = (time.monotonic(), report)

@@ -47,7 +47,7 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -218,10 +218,31 @@ class Notifier(Background):
             now = self.clock.now()
             with self.store.write() as tx:
                 claimed = tx.claim_outbox(now, self.batch, self.lease)
-            for item in claimed:
-                self._deliver(item, report)
+            rest = list(claimed)
+            while rest:
+                if self._still_held(rest):
+                    self._deliver(rest[0], report)
+                rest.pop(0)
             if len(claimed) < self.batch or self.stopping:
                 return report  # stopping: what is left waits for the next start
+
+    def _still_held(self, rest: list[Claimed]) -> bool:
+        """Before each delivery, once half the lease is spent, renew the lease of the rows not
+        yet sent (`rest`, in place): a batch of slow posts outlived its lease and another
+        server's notifier claimed and sent its last rows again. False when the next row's
+        lease was lost all the same (the other worker sends it)."""
+        now = self.clock.now()
+        held = rest[0].leased_until
+        if now < held - self.lease / 2:
+            return True
+        until = now + self.lease
+        with self.store.write() as tx:
+            kept = tx.renew_lease([c.outbox_id for c in rest], held, until)
+        rest[:] = [replace(c, leased_until=until) if c.outbox_id in kept else c for c in rest]
+        if rest[0].outbox_id not in kept:
+            log.warning("notification %s: lease lost to another worker", rest[0].notification.id)
+            return False
+        return True
 
     def _deliver(self, item: Claimed, report: DeliveryReport) -> None:
         note = item.notification

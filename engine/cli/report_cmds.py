@@ -35,6 +35,12 @@ def _day(_ctx: Any, param: click.Parameter, value: str | None) -> date | None:
 @click.option("--to", "end_day", callback=_day, help="Day after the last day counted.")
 @click.option("--scope", default=None, help="Only tickets with this scope value (e.g. a unit).")
 @options.output_format("text", "json", "csv")
+@click.option(
+    "--reports-database-url",
+    envvar="SOP_REPORTS_DATABASE_URL",
+    default=None,
+    help="Read the report from this database (a read replica) [the store's].",
+)
 @options.store_options
 def monev(
     sop_id: str | None,
@@ -42,6 +48,7 @@ def monev(
     end_day: date | None,
     scope: str | None,
     fmt: str,
+    reports_database_url: str | None,
     **kwargs: Any,
 ) -> None:
     """Tickets received and closed, per step entered / finished / within its time limit,
@@ -53,7 +60,10 @@ def monev(
 
     if (first_day is None) != (end_day is None):
         raise click.UsageError("give both --from and --to, or neither (this month)")
-    runtime = _build(_settings(dev=True, **kwargs))
+    cfg = _settings(dev=True, **kwargs)
+    if reports_database_url:
+        cfg["SOP_REPORTS_DATABASE_URL"] = reports_database_url
+    runtime = _build(cfg)
     try:
         ids = runtime.catalog.sop_ids()
         if sop_id is None:
@@ -61,7 +71,9 @@ def monev(
                 raise click.UsageError(f"give --sop; loaded: {', '.join(ids)}")
             sop_id = ids[0]
         try:
-            result = monev_for(runtime.service, sop_id, first_day, end_day, scope=scope)
+            result = monev_for(
+                runtime.service, sop_id, first_day, end_day, scope=scope, source=runtime.reports
+            )
         except SopError as exc:
             raise click.ClickException(exc.message) from None
     finally:

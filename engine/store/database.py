@@ -20,7 +20,8 @@ SQLAlchemy's BEGIN is real; a write transaction takes the write lock at once
 with "database is locked" when a read lock cannot be upgraded.
 
 PostgreSQL: `postgresql://...` is driven by psycopg 3. `schema` puts every table in that schema
-(via search_path; tests use a fresh random schema per run).
+(via search_path; tests use a fresh random schema per run). A connection gives up after
+`CONNECT_TIMEOUT_S` (a `connect_timeout` in the URL overrides it).
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ _URI_MODE = {
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL: how long a new connection may take. Without it, a database host that drops
+# packets (down, firewalled, failed over) held each request and the sweeper for the OS's TCP
+# timeout (minutes) instead of answering 503 store_unavailable.
+CONNECT_TIMEOUT_S = 10
 # Execution options of a write transaction: `with engine.connect().execution_options(**WRITE)`.
 WRITE = {"sqlite_begin": "IMMEDIATE"}
 _VERSION_TABLE = "alembic_version"  # Alembic's record of the migrations applied
@@ -146,6 +151,9 @@ def _postgres_engine(parsed: Any, schema: str | None, **kwargs: Any) -> Engine:
         args = dict(kwargs.pop("connect_args", {}))
         args["options"] = f"{args.get('options', '')} -csearch_path={schema}".strip()
         kwargs["connect_args"] = args
+    args = dict(kwargs.pop("connect_args", {}))
+    args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    kwargs["connect_args"] = args
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)

@@ -2,7 +2,8 @@
 
 Mixed into `engine.store.store.Tx`. A claim moves the rows' `next_attempt_at` forward by a
 lease, in its own short transaction, so another worker does not pick them up while they are
-being delivered (on PostgreSQL, `FOR UPDATE SKIP LOCKED` keeps two claims apart). If the
+being delivered (on PostgreSQL, `FOR UPDATE SKIP LOCKED` keeps two claims apart); a pass that
+takes longer renews the lease of the rows it has yet to send (`renew_lease`). If the
 worker dies mid-delivery the lease runs out and the rows are delivered again: delivery is
 at-least-once, and each notification carries a stable id for receivers to drop duplicates.
 
@@ -33,6 +34,7 @@ class Claimed:
     attempts: int  # attempts made before this one
     done_channels: tuple[str, ...]  # channels that already took it (skipped on a retry)
     scope_field: str | None
+    leased_until: datetime  # the claim's lease (`renew_lease` moves it; another's lease differs)
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,28 @@ class OutboxOps:
                 r.attempts,
                 tuple(r.done_channels or ()),
                 r.scope_name,
+                now + lease,
             )
             for r in rows
         ]
+
+    def renew_lease(self, outbox_ids: Sequence[int], held: datetime, until: datetime) -> set[int]:
+        """Move the lease of these claimed rows from `held` (the lease this worker holds) to
+        `until`; returns the ids it still held. A row whose lease ran out and that another
+        worker claimed (or that was delivered meanwhile) is not renewed and not returned."""
+        if not outbox_ids:
+            return set()
+        result = self.conn.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id.in_(list(outbox_ids)),
+                OutboxRow.status == PENDING,
+                OutboxRow.next_attempt_at == held,
+            )
+            .values(next_attempt_at=until)
+            .returning(OutboxRow.id)
+        )
+        return set(result.scalars())
 
     def outbox_delivered(self, outbox_id: int, channels: Sequence[str], now: datetime) -> None:
         self.conn.execute(

@@ -42,7 +42,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLAlchemyError
 
 from engine.core.model import LogEntry, Notification, Outcome, Ticket
 from engine.errors import StoreUnavailable
@@ -137,6 +137,11 @@ _SELECT_TICKET_LOCKED = (
     .where(TicketRow.id == bindparam("ticket_id"))
     .with_for_update()
 )
+_LOCK_TICKET = (
+    select(TicketRow.id)
+    .where(TicketRow.id == bindparam("ticket_id"))
+    .with_for_update(skip_locked=True)
+)
 _SELECT_LAST_AT = (
     select(EventRow.at)
     .where(EventRow.ticket_id == bindparam("ticket_id"))
@@ -180,6 +185,9 @@ _INSERT_OUTBOX = Prepared(insert(OutboxRow), _OUTBOX_KEYS)
 _SELECT_KEY = select(IdempotencyRow).where(
     IdempotencyRow.scope == bindparam("scope"), IdempotencyRow.key == bindparam("key")
 )
+# A read transaction: READ ONLY on PostgreSQL (SQLAlchemy's psycopg dialect; ignored by SQLite).
+_READ = {"postgresql_readonly": True}
+READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 # The readiness probe's write: rewrites a row as it is, in a transaction rolled back.
 _TOUCH = text("UPDATE alembic_version SET version_num = version_num")
 
@@ -288,8 +296,19 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self._unavailable(), self.engine.connect() as conn, conn.begin():
+        """A read-only transaction (on PostgreSQL `BEGIN READ ONLY`: a read path that wrote
+        would fail here, and a hot standby serves it)."""
+        with (
+            self._unavailable(),
+            self.engine.connect().execution_options(**_READ) as conn,
+            conn.begin(),
+        ):
             yield Tx(conn)
+
+    def heads(self) -> frozenset[str]:
+        """The migrations the database is at, read in a read transaction (a replica's check)."""
+        with self.read() as tx:
+            return current_heads(tx.conn)
 
     def probe(self) -> frozenset[str]:
         """Begin a write transaction, write a row as it is and roll back: raises
@@ -322,6 +341,13 @@ class Store:
             if self._watch is not None:
                 self._watch.check()  # a lost file says so rather than the driver's reason
             raise StoreUnavailable(f"the database refused the work: {first_line(exc)}") from exc
+        except InternalError as exc:
+            # 25006: a write in a read-only transaction, i.e. a server in read-only mode or a
+            # standby (a failover under way, a URL pointing at a replica): the database's state
+            # and not the request's fault; psycopg calls it an internal error.
+            if getattr(exc.orig, "sqlstate", None) != READ_ONLY_SQLSTATE:
+                raise
+            raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
 class Tx(Queries, OutboxOps):
@@ -504,11 +530,19 @@ class Tx(Queries, OutboxOps):
         return ids
 
     def lock_due(self, ticket_id: str, now: datetime) -> list[int]:
-        """Lock the ticket's due deadline rows; [] if none are due or another worker holds them.
+        """Lock the ticket's row, then its due deadline rows; [] if none are due or another
+        transaction holds the ticket (a request writing it, another sweeper: the next pass
+        takes it).
 
-        On PostgreSQL this is SELECT ... FOR UPDATE SKIP LOCKED, so concurrent sweepers split
-        the work; SQLite's write transaction already excludes every other writer.
+        The ticket first, in the order an event's write takes them (it updates the ticket, then
+        replaces its deadlines): a sweep that locked the deadlines first deadlocked against such
+        a write on PostgreSQL (SQLSTATE 40P01), and one of the two was rolled back. Both locks
+        are SELECT ... FOR UPDATE SKIP LOCKED, so a sweeper never waits and concurrent sweepers
+        split the work. SQLite's write transaction already excludes every other writer (and
+        SQLAlchemy leaves FOR UPDATE out there).
         """
+        if self.conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id}).first() is None:
+            return []
         stmt = (
             select(DeadlineRow.id)
             .where(

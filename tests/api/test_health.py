@@ -32,7 +32,11 @@ def test_a_ready_server_says_so_check_by_check(client: FlaskClient) -> None:
     body = ready.get_json()
     assert body["status"] == "ready" and body["failing"] == []
     assert list(body["checks"]) == ["database", "migrations", "sweeper", "disk"]
-    assert body["checks"]["sweeper"] == {"ok": True, "detail": "not run by this process"}
+    assert body["checks"]["sweeper"] == {
+        "ok": True,
+        "detail": "not run by this process",
+        "required": True,
+    }
     assert client.get("/v1/health").get_json()["failing"] == []
 
 

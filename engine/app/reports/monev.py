@@ -45,6 +45,7 @@ from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app.reports.model import MonevReport, NotificationCount, Section, StepFigures
+from engine.app.reports.source import ReportSource
 from engine.app.reports.step_runs import report_scope_field, run_target, step_unit
 from engine.errors import Conflict, InvalidData, UnknownRevision
 from engine.spec.model import Spec, Step
@@ -419,10 +420,12 @@ def monev_for(
     end_day: date | None = None,
     *,
     scope: str | None = None,
+    source: ReportSource | None = None,
 ) -> MonevReport:
     """The report as the service sees it: the service's clock is `now`; the period defaults
     to the current month; the revision in force on the period's last day (or now, if that is
-    earlier) gives the steps and their order (the latest revision, if none was in force)."""
+    earlier) gives the steps and their order (the latest revision, if none was in force).
+    `source`: where its rows are read (a read replica); the service's store by default."""
     now = service.clock.now()
     spec = _in_force(service, sop_id, now)
     if first_day is None or end_day is None:
@@ -430,7 +433,8 @@ def monev_for(
         first_day, end_day = first_day or month[0], end_day or month[1]
     _, end = period_bounds(spec, first_day, end_day)
     spec = _in_force(service, sop_id, min(end - timedelta(microseconds=1), now))
-    return monev_report(service.store, spec, first_day, end_day, scope=scope, now=now)
+    with (source or ReportSource(service.store)).reading() as store:
+        return monev_report(store, spec, first_day, end_day, scope=scope, now=now)
 
 
 def _in_force(service: TicketService, sop_id: str, at: datetime) -> Spec:
