@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
+import time
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -33,8 +35,7 @@ log = logging.getLogger(__name__)
 # The master waits this long for its workers, then kills them: the batch plus the requests
 # under way (they run while the batch ends) and a margin.
 GRACEFUL_TIMEOUT = int(2 * STOP_GRACE)
-# A worker exiting with this makes gunicorn halt instead of starting it again and again.
-BOOT_ERROR = 3
+RETRY_WORKER = 5.0  # seconds a worker that cannot start waits before it exits (and is retried)
 # The request line without its query string: an old link may carry `?token=` (gunicorn's
 # access log, when the app's own is not there).
 ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss pid %(p)s'
@@ -81,6 +82,7 @@ class SopGunicorn(BaseApplication):  # type: ignore[misc]
         }
         self.sweep_interval = sweep_interval
         self.runtime: Any = None
+        self.hup_pending = threading.Event()
         self.placement: Any = None
         super().__init__()
 
@@ -94,13 +96,19 @@ class SopGunicorn(BaseApplication):  # type: ignore[misc]
         from api.config import ConfigError
         from engine.errors import SopError, StoreUnavailable
 
+        # A SIGHUP while it builds (gunicorn reset the handler: it would end the worker) is
+        # kept and acted on once the runtime is there.
+        signal.signal(signal.SIGHUP, lambda *_: self.hup_pending.set())
         try:
             self.runtime = build_runtime(self.sop_cfg)
             return create_app(self.sop_cfg, runtime=self.runtime)
         except (ConfigError, SopError, OSError, ValueError, StoreUnavailable) as exc:
-            # The master checked all this before the fork: something changed since.
+            # The master checked all this before the first fork; what changed since (an SOP
+            # file edited into an invalid one, the database gone) stops this worker only:
+            # the others serve on as they are, and gunicorn tries it again after a pause.
             print(f"sop: cannot start a worker: {exc}", file=sys.stderr, flush=True)
-            raise SystemExit(BOOT_ERROR) from None
+            time.sleep(RETRY_WORKER)
+            raise SystemExit(1) from None
 
     def run(self) -> None:
         try:
@@ -115,7 +123,10 @@ class SopGunicorn(BaseApplication):  # type: ignore[misc]
         from api.workers import Workers
 
         runtime = self.runtime
-        signal.signal(signal.SIGHUP, sighup_handler(runtime))
+        reload = sighup_handler(runtime)
+        signal.signal(signal.SIGHUP, reload)
+        if self.hup_pending.is_set():
+            reload(signal.SIGHUP, None)
 
         def terminate(signum: int, frame: Any) -> None:
             runtime.service.stopping.set()  # a sweep under way ends after its batch

@@ -1,0 +1,212 @@
+"""`sop serve` without --dev: gunicorn worker processes on one SQLite data folder. Requests go
+to several workers; the sweeper and notifier run in one of them, so each deadline is applied
+and each notification sent once; when that worker is killed another takes the work over;
+SIGHUP reloads the SOPs in every worker; SIGTERM stops them all within the grace."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from api import create_app
+from api.auth import hash_token
+from engine.cli.gunicorn_app import GRACEFUL_TIMEOUT
+from tests.api.conftest import sender
+from tests.api.journey import SOP, Journey
+from tests.e2e.conftest import Receiver, Server, http
+from tests.support.seed import ROOT
+
+SECRET = "e2e-admin-secret"
+WORKERS = 3
+LEADER = re.compile(r"background: process (\d+) runs the sweeper and notifier")
+# An access log line (gunicorn's ends with the worker's pid).
+ACCESS_PID = re.compile(r'"POST /v1/tickets" 201 .*?(\d+)\D*$', re.MULTILINE)
+
+
+def tokens_file(path: Path) -> Path:
+    path.write_text(
+        f"tokens:\n  - {{name: ops, sha256: {hash_token(SECRET)}, roles: [admin], actors: ['*']}}\n"
+    )
+    return path
+
+
+def authed(server: Server) -> Journey:
+    auth = {"Authorization": f"Bearer {SECRET}"}
+    return Journey(lambda m, p, b, h: http(server.base, m, p, b, {**auth, **h}))
+
+
+def at_step_8(data_dir: Path, start: datetime, count: int) -> list[str]:
+    """`count` tickets waiting at step 8 (24 hours) since `start`, written in process."""
+    app = create_app(
+        {
+            "SOP_DATA_DIR": str(data_dir),
+            "SOP_DEV": True,
+            "SOP_CLOCK": "manual",
+            "SOP_CLOCK_START": start.isoformat(),
+        }
+    )
+    try:
+        api = Journey(sender(app.test_client(), None))
+        ids = []
+        for _ in range(count):
+            tid = api.create()["id"]
+            api.to_authority_check(tid)
+            api.post(tid, "within_authority", "staff")
+            api.post(tid, "routed", "staff")
+            ids.append(tid)
+        return ids
+    finally:
+        app.extensions["sop"].close()
+
+
+def wait_until(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout}s: {what}")
+
+
+def leaders(server: Server) -> list[int]:
+    return [int(pid) for pid in LEADER.findall(server.log_path.read_text(errors="replace"))]
+
+
+def deadlines(api: Journey, tid: str) -> list[tuple[str, str]]:
+    return [(e["event"], e["at"]) for e in api.timeline(tid) if e["actor"] is None]
+
+
+def worker_server(make_server: Any, tmp_path: Path, **kwargs: Any) -> Server:
+    args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml")), "--workers", str(WORKERS)]
+    return make_server(  # type: ignore[no-any-return]
+        args=[*args, *kwargs.pop("args", [])], dev=False, manual_clock=False, **kwargs
+    )
+
+
+def test_workers_share_requests_and_one_sweeps_and_notifies_then_another(
+    make_server: Any, receiver: Receiver, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    overdue = at_step_8(tmp_path / "data", now - timedelta(hours=30), 6)
+    soon = now - timedelta(hours=24) + timedelta(seconds=20)  # due 20 s from now
+    later = at_step_8(tmp_path / "data", soon, 3)
+    server = worker_server(make_server, tmp_path, receiver=receiver, args=["--access-log"])
+    server.start()
+    api = authed(server)
+
+    # Requests, several at a time, are answered by more than one worker (once they booted).
+    def spread() -> bool:
+        threads = [
+            threading.Thread(target=lambda: [api.create() for _ in range(3)]) for _ in range(6)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        return len(set(ACCESS_PID.findall(server.log_path.read_text(errors="replace")))) > 1
+
+    wait_until(spread, 30, "requests answered by more than one worker")
+
+    # The overdue tickets are swept once, by the one worker running the sweeper.
+    wait_until(
+        lambda: all(("deadline" in dict(deadlines(api, t))) for t in overdue),
+        30,
+        "the overdue tickets swept",
+    )
+    (leader,) = leaders(server)
+    assert all(not any(e == "deadline" for e, _ in deadlines(api, t)) for t in later)
+
+    # Its notifier sends each notification once.
+    outbox = {n["id"] for n in api.notifications()}
+    receiver.wait_for(lambda got: {r.json["id"] for r in got} >= outbox, 30)
+
+    # Killed, the leader is replaced at once by a worker already running.
+    os.kill(leader, signal.SIGKILL)
+    killed = time.monotonic()
+    new = wait_until(lambda: leaders(server)[1:], 10, "another worker running the sweeper")
+    assert new[0] != leader
+    assert time.monotonic() - killed < 5.0
+    # ... which sweeps the deadlines falling due afterwards, and notifies.
+    wait_until(
+        lambda: all(("deadline" in dict(deadlines(api, t))) for t in later),
+        60,
+        "the later deadlines swept by the new leader",
+    )
+    outbox = {n["id"] for n in api.notifications()}
+    receiver.wait_for(lambda got: {r.json["id"] for r in got} >= outbox, 30)
+
+    time.sleep(1.0)  # a few more sweeps and deliveries: none may repeat
+    for tid in overdue + later:
+        entries = deadlines(api, tid)
+        assert [e for e, _ in entries].count("deadline") == 1, (tid, entries)
+        assert max(Counter(entries).values()) == 1, (tid, entries)
+    sent = Counter(r.json["id"] for r in receiver.items())
+    assert [i for i, n in sent.items() if n > 1] == []
+    assert set(sent) == {n["id"] for n in api.notifications()}
+
+
+def test_sighup_reloads_every_worker_and_sigterm_stops_within_the_grace(
+    make_server: Any, tmp_path: Path
+) -> None:
+    root, rules = tmp_path / "sop", tmp_path / "rules"
+    shutil.copytree(ROOT / "sop", root)
+    shutil.copytree(ROOT / "rules", rules)
+    server = worker_server(
+        make_server, tmp_path, args=["--sop-root", str(root), "--rules-dir", str(rules)]
+    )
+    server.start()
+    api = authed(server)
+    wait_until(lambda: len(re.findall(r"Booting worker", server.tail(200))) >= WORKERS, 30, "boot")
+
+    shutil.copy(ROOT / "tests/revisions/rules/surabaya-complaints-r2.yaml", rules)
+    shutil.copy(ROOT / "tests/revisions/sop/surabaya-complaints/r2.yaml", root / SOP)
+    assert server.proc is not None
+    server.proc.send_signal(signal.SIGHUP)
+    wait_until(
+        lambda: server.tail(200).count("SIGHUP: reloaded the SOPs") >= WORKERS,
+        30,
+        "every worker reloaded",
+    )
+    for _ in range(10):  # whichever worker answers
+        (sop,) = api.call("GET", "/v1/sops").body["items"]
+        assert "r2" in sop["revisions"]
+
+    workers = [int(p) for p in re.findall(r"Booting worker with pid: (\d+)", server.tail(200))]
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(GRACEFUL_TIMEOUT + 5) == 0
+    assert time.monotonic() - started < GRACEFUL_TIMEOUT
+    assert server.tail().splitlines()[-1] == "stopped"
+    for pid in workers:
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
+
+
+def test_a_folder_without_sops_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = subprocess.run(
+        [
+            sys.executable, "-c", "from engine.cli import main; main()", "serve",
+            "--port", "0", "--data-dir", str(tmp_path / "data"), "--sop-root", str(empty),
+            "--tokens", str(tokens_file(tmp_path / "tokens.yaml")), "--workers", "2",
+        ],
+        capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stdout == ""
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"Error: no SOP revisions under {empty}")
