@@ -285,10 +285,12 @@ def start_server(setup: Setup, tmp: Path, port: int) -> subprocess.Popen[bytes]:
             "--port", str(port), "--workers", str(setup.workers),
             "--blocking-threads", str(setup.threads), "--log-level", "warning", "api.wsgi:app",
         ]  # fmt: skip
-    else:
+    else:  # `sop serve` as it is run: gunicorn, its own worker count unless given
+        shape = [f"--{k}={v}" for k, v in (("workers", setup.workers), ("threads", setup.threads))]
         cmd = [
             sys.executable, "-c", "from engine.cli import main; main()", "serve",
             "--port", str(port), "--tokens", str(tokens), "--sweep-interval", "60",
+            *[option for option in shape if not option.endswith("=0")],
         ]  # fmt: skip
     log = (tmp / f"{setup.server}.log").open("ab")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -361,6 +363,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
+        "--serve-workers", type=int, default=0, help="sop serve --workers (0: its default)"
+    )
+    parser.add_argument(
+        "--serve-threads", type=int, default=0, help="sop serve --threads (0: its default)"
+    )
+    parser.add_argument(
         "--worker-class",
         default="gthread",
         choices=["gthread", "sync"],
@@ -393,7 +401,15 @@ def main() -> None:
                   args.workers, args.threads, args.worker_class)
         )  # fmt: skip
     if "serve" in only:
-        setups.append(Setup("sqlite, sop serve (1 process)", None, "sop-serve"))
+        shape = " ".join(
+            f"--{name} {value}"
+            for name, value in (("workers", args.serve_workers), ("threads", args.serve_threads))
+            if value
+        )
+        setups.append(
+            Setup(f"sqlite, sop serve {shape or '(its defaults)'}", None, "sop-serve",
+                  args.serve_workers, args.serve_threads)
+        )  # fmt: skip
     schema = None
     if "postgresql" not in only:
         pass
