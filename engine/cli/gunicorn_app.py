@@ -9,7 +9,7 @@ and database connections do not survive a fork: no preload) and runs a `Placemen
 (api/placement.py): the one worker holding `<data dir>/.sop.background.lock` runs the sweeper
 and the notifier. Signals to the master:
 
-- SIGTERM: gunicorn's graceful stop. Each worker sets the service's stop flag at once (a sweep
+- SIGTERM, SIGINT (Ctrl-C): gunicorn's graceful stop. Each worker sets the service's stop flag at once (a sweep
   ends after its batch), finishes its requests, stops the background work and exits; the
   master waits `graceful_timeout` for them.
 - SIGHUP: forwarded to every worker, which reloads the SOPs (api/views/admin.py) instead of
@@ -42,11 +42,15 @@ ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss pid %(p)s'
 
 
 class ForwardingArbiter(Arbiter):  # type: ignore[misc]
-    """gunicorn's master, SIGHUP forwarded to the workers (they reload the SOPs)."""
+    """gunicorn's master, SIGHUP forwarded to the workers (they reload the SOPs) and Ctrl-C
+    as graceful as SIGTERM (gunicorn's own cuts the requests under way)."""
 
     def handle_hup(self) -> None:
         self.log.info("SIGHUP: reloading the SOPs in every worker")
         self.kill_workers(signal.SIGHUP)
+
+    def handle_int(self) -> None:
+        raise StopIteration
 
 
 class SopGunicorn(BaseApplication):  # type: ignore[misc]
