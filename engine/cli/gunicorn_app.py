@@ -9,9 +9,9 @@ and database connections do not survive a fork: no preload) and runs a `Placemen
 (api/placement.py): the one worker holding `<data dir>/.sop.background.lock` runs the sweeper
 and the notifier. Signals to the master:
 
-- SIGTERM, SIGINT (Ctrl-C): gunicorn's graceful stop. Each worker sets the service's stop flag at once (a sweep
-  ends after its batch), finishes its requests, stops the background work and exits; the
-  master waits `graceful_timeout` for them.
+- SIGTERM, SIGINT (Ctrl-C): gunicorn's graceful stop. Each worker sets the service's stop
+  flag at once (a sweep ends after its batch), finishes its requests, stops the background
+  work and exits; the master waits `graceful_timeout` for them.
 - SIGHUP: forwarded to every worker, which reloads the SOPs (api/views/admin.py) instead of
   gunicorn's default (new workers).
 """
@@ -27,8 +27,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger
 
-from engine.cli.serve_cmds import STOP_GRACE, STOP_WORKERS
+from engine.cli.serve_cmds import STOP_GRACE, STOP_WORKERS, _same_checkout
+from engine.cli.serve_cmds import _redact as redact
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,19 @@ log = logging.getLogger(__name__)
 # under way (they run while the batch ends) and a margin.
 GRACEFUL_TIMEOUT = int(2 * STOP_GRACE)
 RETRY_WORKER = 5.0  # seconds a worker that cannot start waits before it exits (and is retried)
-# The request line without its query string: an old link may carry `?token=` (gunicorn's
-# access log, when the app's own is not there).
-ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss pid %(p)s'
+# gunicorn's access line (when the app writes none of its own), its request line with any
+# `token` query value written `***` (RedactingLogger).
+ACCESS_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss pid %(p)s'
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, a `token` query value masked: an old link may still carry one."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "q"):
+            atoms[key] = redact(atoms[key] or "")
+        return atoms
 
 
 class ForwardingArbiter(Arbiter):  # type: ignore[misc]
@@ -78,6 +90,7 @@ class SopGunicorn(BaseApplication):  # type: ignore[misc]
             "secure_scheme_headers": {},
             "accesslog": "-" if gunicorn_access_log else None,
             "access_log_format": ACCESS_FORMAT,
+            "logger_class": RedactingLogger,
             "errorlog": "-",
             "loglevel": "info",
             "post_worker_init": self._post_worker_init,
@@ -157,6 +170,8 @@ def _child_exit(_server: Any, worker: Any) -> None:
     """A worker ended: its metrics files are merged away (prometheus multiprocess mode)."""
     try:
         from api.metrics import worker_exited  # obs-branch
+
+        _same_checkout(worker_exited)  # obs-branch
     except ImportError:  # obs-branch: until api/metrics.py is merged
         return
     worker_exited(worker.pid)

@@ -241,6 +241,8 @@ def _configure_logging(fmt: str) -> bool:
     """Log lines as `fmt` says; True when the app writes its own access log (api/logs.py)."""
     try:
         from api.logs import configure_logging  # obs-branch
+
+        _same_checkout(configure_logging)  # obs-branch
     except ImportError:  # obs-branch: until api/logs.py is merged, text lines only
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
         app_access_log = False
@@ -249,6 +251,16 @@ def _configure_logging(fmt: str) -> bool:
         app_access_log = True
     logging.getLogger("transitions").setLevel(logging.WARNING)  # a line per state change
     return app_access_log
+
+
+def _same_checkout(function: Any) -> None:  # obs-branch: remove with the guarded imports
+    """ImportError unless `function` comes from this checkout's api/ (an editable install of
+    another checkout finds the modules this one lacks)."""
+    import api
+
+    here = os.path.dirname(os.path.abspath(api.__file__))
+    if os.path.dirname(os.path.abspath(sys.modules[function.__module__].__file__ or "")) != here:
+        raise ImportError(function.__module__)
 
 
 @contextlib.contextmanager
