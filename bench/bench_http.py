@@ -1,7 +1,7 @@
 """Events per second through the HTTP API, and latency at a fixed rate.
 
-Starts real servers on 127.0.0.1 (gunicorn with several workers, and `sop serve` as one
-process), on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL (a throw-away schema in
+Starts real servers on 127.0.0.1 (gunicorn with several workers, and `sop serve` with its
+own), on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL (a throw-away schema in
 database `test`), then:
 
   throughput  client threads open tickets of the seed SOP and walk each through ten events
@@ -22,6 +22,13 @@ with writers queued on the store's lock file (5 s runs, shared machine, +-10%):
     gunicorn -w 4 --threads 4 (the default)   ~730 events/s  server 1.95 ms
 
 Fewer threads per worker pays: a worker's threads share one GIL and the SQLite write lock.
+
+`--only serve` runs `sop serve` as installed (gunicorn, its worker count; `--serve-workers`,
+`--serve-threads` to change them). Shared machine, load average 1-2, SQLite:
+
+    sop serve (3 workers x 1 thread)          ~440-610 events/s  server 2.5-3.4 ms CPU/event
+    sop serve --threads 2 / --threads 4       ~410-550 events/s
+    sop serve --workers 1                     ~330-380 events/s
 """
 
 from __future__ import annotations
