@@ -154,7 +154,9 @@ def default_workers() -> int:
 @click.option(
     "--access-log",
     is_flag=True,
-    help="Log every request (the value of a `token` query parameter is never written).",
+    envvar="SOP_ACCESS_LOG",
+    help="Log every request (the value of a `token` query parameter is never written) "
+    "[env SOP_ACCESS_LOG=1].",
 )
 @click.option(
     "--log-format",
@@ -284,8 +286,9 @@ def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    except OSError as exc:  # create_server adds the address to strerror: say it once
+        reason = os.strerror(exc.errno) if (exc.errno or 0) > 0 else exc.strerror or str(exc)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 def _url_host(host: str) -> str:

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -199,19 +200,34 @@ def test_sighup_reloads_every_worker_and_sigterm_stops_within_the_grace(
         )
 
 
-def test_a_folder_without_sops_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    run = subprocess.run(
+def serve_once(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             sys.executable, "-c", "from engine.cli import main; main()", "serve",
-            "--port", "0", "--data-dir", str(tmp_path / "data"), "--sop-root", str(empty),
-            "--tokens", str(tokens_file(tmp_path / "tokens.yaml")), "--workers", "2",
+            "--data-dir", str(tmp_path / "data"), "--workers", "2",
+            "--tokens", str(tokens_file(tmp_path / "tokens.yaml")), *args,
         ],
         capture_output=True, text=True, timeout=60,
         env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
     )  # fmt: skip
+
+
+def test_a_bad_start_is_one_line_and_exit_1_before_any_worker(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = serve_once(tmp_path, "--port", "0", "--sop-root", str(empty))
     assert run.returncode == 1
     assert run.stdout == ""
     (line,) = run.stderr.splitlines()
     assert line.startswith(f"Error: no SOP revisions under {empty}")
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = serve_once(tmp_path, "--port", str(port))
+    assert run.returncode == 1
+    assert "Booting worker" not in run.stderr + run.stdout
+    assert run.stderr.splitlines()[-1] == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
