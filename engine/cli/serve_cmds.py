@@ -287,7 +287,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
     except OSError as exc:  # create_server adds the address to strerror: say it once
-        reason = os.strerror(exc.errno) if (exc.errno or 0) > 0 else exc.strerror or str(exc)
+        reason = (exc.strerror or str(exc)).split(" (while attempting", 1)[0]
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
 
 
