@@ -28,6 +28,7 @@ QUERY_TOKEN = re.compile(r"([?&](?:token|access_token)=)[^&#\s]*", re.IGNORECASE
 STOP_GRACE = 5.0  # seconds a stopping server waits for a sweep to end its batch
 STOP_WORKERS = 0.5  # then for the sweeper and notifier threads (a claim is retried after it)
 DEFAULT_THREADS = 1  # per worker: bench/bench_http.py, docs/operations.md
+MANUAL_CLOCK_THREADS = 4  # its one worker's, as --dev serves on threads
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,8 @@ def default_workers() -> int:
     type=click.IntRange(1, 64),
     envvar="SOP_THREADS",
     default=None,
-    help=f"Request threads per worker [default: {DEFAULT_THREADS}; env SOP_THREADS].",
+    help=f"Request threads per worker [default: {DEFAULT_THREADS}, {MANUAL_CLOCK_THREADS} with "
+    "--clock manual; env SOP_THREADS].",
 )
 @click.option(
     "--trusted-proxies",
@@ -210,7 +212,9 @@ def serve(
     runtime.close()  # checked; each worker builds its own after the fork
     if cfg["SOP_CLOCK"] == "manual" and workers not in (None, 1):
         click.echo(f"--clock manual: the clock is per process: 1 worker, not {workers}", err=True)
-    workers = 1 if cfg["SOP_CLOCK"] == "manual" else workers or default_workers()
+    if cfg["SOP_CLOCK"] == "manual":  # one process: threads answer beside a long clock move
+        workers, threads = 1, threads or MANUAL_CLOCK_THREADS
+    workers = workers or default_workers()
     threads = threads or DEFAULT_THREADS
     listener = _listen(host, port)
     base = f"http://{_url_host(host)}:{listener.getsockname()[1]}"

@@ -231,3 +231,42 @@ def test_a_bad_start_is_one_line_and_exit_1_before_any_worker(tmp_path: Path) ->
     assert run.stderr.splitlines()[-1] == (
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
+
+
+def test_a_manual_clock_runs_one_worker_whose_long_move_sigterm_ends_promptly(
+    make_server: Any, tmp_path: Path
+) -> None:
+    args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml")), "--workers", "3"]
+    server: Server = make_server(args=args, dev=False).start()
+    assert "the clock is per process: 1 worker, not 3" in server.tail()
+    assert "1 worker(s) x 4 thread(s)" in server.tail()  # requests beside a long move
+    api = authed(server)
+    made = []
+    for _ in range(30):  # each reminded once a working day: ~260 events each over 400 days
+        tid = api.create()["id"]
+        api.to_authority_check(tid)
+        api.post(tid, "within_authority", "staff")
+        api.post(tid, "routed", "staff")
+        made.append(tid)
+    routed_len = len(api.timeline(made[0]))
+    replies: list[Any] = []
+
+    def move() -> None:
+        try:
+            replies.append(api.call("POST", "/v1/clock", {"advance": "400 days"}, expect=None))
+
+        except OSError as exc:  # the server went away before answering
+            replies.append(exc)
+
+    mover = threading.Thread(target=move, daemon=True)
+    mover.start()
+    wait_until(lambda: len(api.timeline(made[0])) > routed_len, 30, "the move's sweep under way")
+    assert server.proc is not None
+    stopped = time.monotonic()
+    server.proc.terminate()
+    assert server.proc.wait(GRACEFUL_TIMEOUT + 5) == 0, server.tail()
+    took = time.monotonic() - stopped
+    mover.join(10)
+    assert took < 4.0, f"exited {took:.1f}s after SIGTERM"
+    (reply,) = replies
+    assert isinstance(reply, OSError) or reply.status == 503, reply  # never "all swept"
