@@ -62,6 +62,12 @@ class Placement:
         self._thread = threading.Thread(target=self._run, name="sop-placement", daemon=True)
         self._thread.start()
 
+    def retire(self) -> None:
+        """Stop trying to take the lock (the process is stopping: the work should not move to
+        it as the leader lets go); a leader keeps the work until `end()`. Safe in a signal
+        handler."""
+        self._done.set()
+
     def end(self, timeout: float = 5.0) -> None:
         """Stop trying; a leader stops the work (within `timeout`) and lets the lock go."""
         self._done.set()

@@ -147,6 +147,7 @@ class SopGunicorn(BaseApplication):  # type: ignore[misc]
 
         def terminate(signum: int, frame: Any) -> None:
             runtime.service.stopping.set()  # a sweep under way ends after its batch
+            self.placement.retire()  # every worker is stopping: none takes the work over
             worker.handle_exit(signum, frame)
 
         signal.signal(signal.SIGTERM, terminate)

@@ -52,8 +52,10 @@ def test_one_of_two_runs_the_work_and_the_other_takes_over_when_it_ends(tmp_path
 
 def test_a_follower_that_ends_starts_and_stops_nothing(tmp_path: Path) -> None:
     path = tmp_path / LOCK_FILE
-    leader = Placement(path, Work(), poll=POLL)
+    leader_work = Work()
+    leader = Placement(path, leader_work, poll=POLL)
     leader.begin()
+    assert leader_work.started.wait(2)
     follower_work = Work()
     follower = Placement(path, follower_work, poll=POLL)
     follower.begin()
@@ -62,6 +64,23 @@ def test_a_follower_that_ends_starts_and_stops_nothing(tmp_path: Path) -> None:
     leader.end()
     time.sleep(4 * POLL)
     assert not follower_work.started.is_set() and not follower_work.stopped.is_set()
+
+
+def test_a_retired_follower_does_not_take_the_work_over(tmp_path: Path) -> None:
+    path = tmp_path / LOCK_FILE
+    leader_work, follower_work = Work(), Work()
+    leader = Placement(path, leader_work, poll=POLL)
+    leader.begin()
+    assert leader_work.started.wait(2)
+    follower = Placement(path, follower_work, poll=POLL)
+    follower.begin()
+    follower.retire()  # SIGTERM: the whole server is stopping
+    leader.retire()
+    assert not leader_work.stopped.is_set()  # a leader keeps the work until it ends
+    leader.end()
+    time.sleep(6 * POLL)
+    assert not follower_work.started.is_set()
+    follower.end()
 
 
 def test_a_killed_leader_process_is_replaced_within_a_second(tmp_path: Path) -> None:
