@@ -277,7 +277,13 @@ def _metrics_dir() -> Iterator[None]:
         yield
         return
     master = os.getpid()
-    folder = tempfile.mkdtemp(prefix="sop-metrics-")
+    try:
+        folder = tempfile.mkdtemp(prefix="sop-metrics-")
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot make the workers' metrics folder in {tempfile.gettempdir()}: "
+            f"{exc.strerror}; set TMPDIR or PROMETHEUS_MULTIPROC_DIR to a writable folder"
+        ) from None
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     try:
         yield
