@@ -1,7 +1,7 @@
 """Events per second through the HTTP API, and latency at a fixed rate.
 
-Starts real servers on 127.0.0.1 (gunicorn with several workers, and `sop serve` as one
-process), on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL (a throw-away schema in
+Starts real servers on 127.0.0.1 (gunicorn with several workers, and `sop serve` with its
+own), on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL (a throw-away schema in
 database `test`), then:
 
   throughput  client threads open tickets of the seed SOP and walk each through ten events
@@ -22,6 +22,13 @@ with writers queued on the store's lock file (5 s runs, shared machine, +-10%):
     gunicorn -w 4 --threads 4 (the default)   ~730 events/s  server 1.95 ms
 
 Fewer threads per worker pays: a worker's threads share one GIL and the SQLite write lock.
+
+`--only serve` runs `sop serve` as installed (gunicorn, its worker count; `--serve-workers`,
+`--serve-threads` to change them). Shared machine, load average 1-2, SQLite:
+
+    sop serve (3 workers x 1 thread)          ~440-610 events/s  server 2.5-3.4 ms CPU/event
+    sop serve --threads 2 / --threads 4       ~410-550 events/s
+    sop serve --workers 1                     ~330-380 events/s
 """
 
 from __future__ import annotations
@@ -285,10 +292,12 @@ def start_server(setup: Setup, tmp: Path, port: int) -> subprocess.Popen[bytes]:
             "--port", str(port), "--workers", str(setup.workers),
             "--blocking-threads", str(setup.threads), "--log-level", "warning", "api.wsgi:app",
         ]  # fmt: skip
-    else:
+    else:  # `sop serve` as it is run: gunicorn, its own worker count unless given
+        shape = [f"--{k}={v}" for k, v in (("workers", setup.workers), ("threads", setup.threads))]
         cmd = [
             sys.executable, "-c", "from engine.cli import main; main()", "serve",
             "--port", str(port), "--tokens", str(tokens), "--sweep-interval", "60",
+            *[option for option in shape if not option.endswith("=0")],
         ]  # fmt: skip
     log = (tmp / f"{setup.server}.log").open("ab")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -361,6 +370,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
+        "--serve-workers", type=int, default=0, help="sop serve --workers (0: its default)"
+    )
+    parser.add_argument(
+        "--serve-threads", type=int, default=0, help="sop serve --threads (0: its default)"
+    )
+    parser.add_argument(
         "--worker-class",
         default="gthread",
         choices=["gthread", "sync"],
@@ -393,7 +408,15 @@ def main() -> None:
                   args.workers, args.threads, args.worker_class)
         )  # fmt: skip
     if "serve" in only:
-        setups.append(Setup("sqlite, sop serve (1 process)", None, "sop-serve"))
+        shape = " ".join(
+            f"--{name} {value}"
+            for name, value in (("workers", args.serve_workers), ("threads", args.serve_threads))
+            if value
+        )
+        setups.append(
+            Setup(f"sqlite, sop serve {shape or '(its defaults)'}", None, "sop-serve",
+                  args.serve_workers, args.serve_threads)
+        )  # fmt: skip
     schema = None
     if "postgresql" not in only:
         pass

@@ -3,11 +3,17 @@ and `sop token` (make and hash API tokens). See docs/operations.md."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import secrets
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -19,6 +25,8 @@ COMMANDS: list[click.Command] = []
 DEV_HOSTS = ("127.0.0.1", "localhost")
 STOP_GRACE = 5.0  # seconds a stopping server waits for a sweep to end its batch
 STOP_WORKERS = 0.5  # then for the sweeper and notifier threads (a claim is retried after it)
+DEFAULT_THREADS = 1  # per worker: bench/bench_http.py, docs/operations.md
+MANUAL_CLOCK_THREADS = 4  # its one worker's, as --dev serves on threads
 log = logging.getLogger(__name__)
 
 
@@ -62,6 +70,12 @@ def _build(cfg: dict[str, Any]) -> Any:
         raise click.ClickException(f"cannot load the SOPs:\n{exc}") from None
 
 
+def default_workers() -> int:
+    """CPUs + 1: a worker waiting on the database or the SQLite write lock leaves its CPU to
+    another."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="0: any free port.")
@@ -72,7 +86,7 @@ def _build(cfg: dict[str, Any]) -> Any:
     envvar="SOP_CLOCK",
     default="system",
     show_default=True,
-    help="manual: time moves only by POST /v1/clock (demos, end-to-end tests).",
+    help="manual: time moves only by POST /v1/clock (demos, end-to-end tests); one worker.",
 )
 @click.option(
     "--clock-start",
@@ -86,7 +100,11 @@ def _build(cfg: dict[str, Any]) -> Any:
     help="The most one POST /v1/clock may move a manual clock, e.g. '30 days' "
     "[default: 400 days; env SOP_CLOCK_MAX_MOVE].",
 )
-@click.option("--dev", is_flag=True, help="No authentication; binds 127.0.0.1 only.")
+@click.option(
+    "--dev",
+    is_flag=True,
+    help="No authentication; binds 127.0.0.1 only; one process (Werkzeug's server).",
+)
 @click.option(
     "--tokens",
     envvar="SOP_TOKENS_FILE",
@@ -109,7 +127,21 @@ def _build(cfg: dict[str, Any]) -> Any:
     help="Begin an empty store where the data folder lost its database (without it, such a "
     "start is refused) [env SOP_INIT=1].",
 )
-@click.option("--threads/--no-threads", default=True, help="Serve requests on threads.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    envvar="SOP_WORKERS",
+    default=None,
+    help="Worker processes [default: CPUs + 1; env SOP_WORKERS]; 1 with --clock manual.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    envvar="SOP_THREADS",
+    default=None,
+    help=f"Request threads per worker [default: {DEFAULT_THREADS}, {MANUAL_CLOCK_THREADS} with "
+    "--clock manual; env SOP_THREADS].",
+)
 @click.option(
     "--trusted-proxies",
     type=int,
@@ -121,32 +153,39 @@ def _build(cfg: dict[str, Any]) -> Any:
 @click.option(
     "--access-log",
     is_flag=True,
-    help="Log every request (the value of a `token` query parameter is never written).",
+    envvar="SOP_ACCESS_LOG",
+    help="Log every request (the value of a `token` query parameter is never written) "
+    "[env SOP_ACCESS_LOG=1].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="SOP_LOG_FORMAT",
+    default="text",
+    show_default=True,
+    help="Log lines as text or as JSON objects [env SOP_LOG_FORMAT].",
 )
 def serve(
     host: str,
     port: int,
     sweep_interval: float,
-    threads: bool,
+    workers: int | None,
+    threads: int | None,
     access_log: bool,
+    log_format: str,
     **kwargs: Any,
 ) -> None:
     """Run the HTTP API with its deadline sweeper and notification worker.
 
-    For production, run several processes under gunicorn on PostgreSQL instead (see
-    docs/operations.md): `gunicorn -w 4 -b 0.0.0.0:8000 api.wsgi:app`.
+    Several worker processes under gunicorn (one of them runs the sweeper and the notifier);
+    with --dev, one process under Werkzeug's server. See docs/operations.md.
     """
-    from werkzeug.serving import make_server
-
     from api.bootstrap import create_app
     from api.config import ConfigError
-    from api.views.admin import sighup_handler
-    from api.workers import Workers
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("transitions").setLevel(logging.WARNING)  # a line per state change
+    _configure_logging(log_format)
+    if access_log:
+        os.environ["SOP_ACCESS_LOG"] = "1"  # the app's access log (api/logs.py) reads it
     if kwargs["dev"]:
         if host not in DEV_HOSTS:
             raise click.UsageError(
@@ -162,25 +201,118 @@ def serve(
     except ConfigError as exc:  # e.g. the web session key cannot be kept in the data folder
         runtime.close()
         raise click.ClickException(str(exc)) from None
-    handler = _access_log_handler() if access_log else _quiet_handler()
+    if kwargs["dev"]:
+        _serve_dev(app, runtime, host, port, sweep_interval, threads != 1)
+        return
+    sop_count, dialect = len(runtime.catalog.sop_ids()), runtime.dialect
+    runtime.close()  # checked; each worker builds its own after the fork
+    if cfg["SOP_CLOCK"] == "manual" and workers not in (None, 1):
+        click.echo(f"--clock manual: the clock is per process: 1 worker, not {workers}", err=True)
+    if cfg["SOP_CLOCK"] == "manual":  # one process: threads answer beside a long clock move
+        workers, threads = 1, threads or MANUAL_CLOCK_THREADS
+    workers = workers or default_workers()
+    threads = threads or DEFAULT_THREADS
+    listener = _listen(host, port)
+    base = f"http://{_url_host(host)}:{listener.getsockname()[1]}"
+    click.echo(f"SOP engine serving {sop_count} SOP(s) on {base}")
+    click.echo(
+        f"database: {dialect}; clock: {cfg['SOP_CLOCK']}; {workers} worker(s) x {threads} thread(s)"
+    )
+    click.echo(f"API docs: {base}/v1/docs   (OpenAPI: {base}/v1/openapi.json)")
+    sys.stdout.flush()
+    from engine.cli.gunicorn_app import SopGunicorn
+
+    with _metrics_dir():
+        server = SopGunicorn(
+            dict(cfg),
+            listener.detach(),
+            workers=workers,
+            threads=threads,
+            sweep_interval=sweep_interval,
+        )
+        master = os.getpid()
+        try:
+            server.run()
+        finally:
+            if os.getpid() == master:  # a worker's exit passes here too (forked inside)
+                click.echo("stopped")
+
+
+def _configure_logging(fmt: str) -> None:
+    """Log lines as `fmt` says (api/logs.py); the app writes the access lines itself."""
+    from api.logs import configure_logging
+
+    configure_logging(fmt)
+    logging.getLogger("transitions").setLevel(logging.WARNING)  # a line per state change
+
+
+@contextlib.contextmanager
+def _metrics_dir() -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for the workers (set before they fork), removed when
+    the master ends; one already set is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    master = os.getpid()
     try:
-        server = make_server(host, port, app, threaded=threads, request_handler=handler)
+        folder = tempfile.mkdtemp(prefix="sop-metrics-")
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot make the workers' metrics folder in {tempfile.gettempdir()}: "
+            f"{exc.strerror}; set TMPDIR or PROMETHEUS_MULTIPROC_DIR to a writable folder"
+        ) from None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        if os.getpid() == master:  # a worker's exit passes here too (forked inside)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:  # create_server adds the address to strerror: say it once
+        reason = (exc.strerror or str(exc)).split(" (while attempting", 1)[0]
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _serve_dev(
+    app: Any,
+    runtime: Any,
+    host: str,
+    port: int,
+    sweep_interval: float,
+    threaded: bool,
+) -> None:
+    """One process: Werkzeug's server, the sweeper and the notifier on threads beside it."""
+    from werkzeug.serving import make_server
+
+    from api.views.admin import sighup_handler
+    from api.workers import Workers
+
+    try:
+        server = make_server(host, port, app, threaded=threaded, request_handler=_quiet_handler())
     except OSError as exc:
         runtime.close()
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    if kwargs["dev"]:
-        click.secho(
-            "WARNING: --dev: NO AUTHENTICATION. Every request acts as an admin. "
-            "Listening on 127.0.0.1 only. Never use this in production.",
-            fg="red",
-            bold=True,
-            err=True,
-        )
+    click.secho(
+        "WARNING: --dev: NO AUTHENTICATION. Every request acts as an admin. "
+        "Listening on 127.0.0.1 only. Never use this in production.",
+        fg="red",
+        bold=True,
+        err=True,
+    )
     base = f"http://{host}:{server.server_port}"
     workers = Workers(runtime, sweep_interval=sweep_interval)
     workers.start()
     click.echo(f"SOP engine serving {len(runtime.catalog.sop_ids())} SOP(s) on {base}")
-    click.echo(f"database: {runtime.dialect}; clock: {cfg['SOP_CLOCK']}")
+    click.echo(f"database: {runtime.dialect}; clock: {runtime.settings['SOP_CLOCK']}")
     click.echo(f"API docs: {base}/v1/docs   (OpenAPI: {base}/v1/openapi.json)", nl=True)
     sys.stdout.flush()
 
@@ -203,24 +335,6 @@ def serve(
         workers.stop(STOP_WORKERS)
         runtime.close()
         click.echo("stopped")
-
-
-def _access_log_handler() -> type:
-    """werkzeug's access log, with the value of any `token` query parameter masked: a link
-    carrying one (older versions signed in with `/web/...?token=`) must not leave the secret
-    in the log."""
-    from werkzeug.serving import WSGIRequestHandler
-
-    from api.logs import redact
-
-    class Redacting(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            if hasattr(self, "path"):  # unset when the request line was bad
-                self.path = redact(self.path)
-            self.requestline = redact(self.requestline)
-            super().log_request(*args, **kwargs)
-
-    return Redacting
 
 
 def _quiet_handler() -> type:

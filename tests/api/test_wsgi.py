@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,28 @@ def test_wsgi_app_reads_the_environment_and_requires_tokens(
     assert stopped.value.code == 3
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("sop: cannot start: no API tokens configured")
+
+
+def test_wsgi_workers_place_the_background_work_by_the_lock_in_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text("tokens: []\n")
+    monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOP_TOKENS_FILE", str(tokens))
+    monkeypatch.delenv("SOP_BACKGROUND", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    wsgi = _load_wsgi()
+    runtime = wsgi.app.extensions["sop"]
+    try:
+        deadline = time.monotonic() + 5
+        while runtime.workers is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert wsgi.placement.leader  # alone: it holds the lock and runs them
+        assert runtime.sweeper() is not None and runtime.sweeper().running
+        assert (tmp_path / "data" / ".sop.background.lock").exists()
+    finally:
+        wsgi.placement.end(1.0)
+        runtime.close()
+        sys.modules.pop("api.wsgi", None)
+    assert runtime.workers is None

@@ -1,7 +1,8 @@
 """A real `sop serve` process on a free port, an HTTP client for it, and a webhook receiver.
 
-The server runs with `--clock manual --dev` (or, with `dev=False`, the `--tokens` its args give)
-on a temporary data folder; tests move its clock with POST /v1/clock. Its output goes to
+The server runs with `--clock manual --dev` (or, with `dev=False`, the `--tokens` its args give;
+with `manual_clock=False`, the system clock and gunicorn's worker processes, `--workers` in its
+args) on a temporary data folder; tests move a manual clock with POST /v1/clock. Its output goes to
 `server.log` in the test's folder (printed on failure).
 """
 
@@ -61,6 +62,7 @@ class Server:
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     dev: bool = True  # False: give `--tokens FILE` in args
+    manual_clock: bool = True  # False: the system clock (several workers without --dev)
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
 
@@ -72,7 +74,8 @@ class Server:
         self.port = free_port()
         cmd = [
             sys.executable, "-c", "from engine.cli import main; main()", "serve",
-            *(["--dev"] if self.dev else []), "--clock", "manual", "--clock-start", clock_start,
+            *(["--dev"] if self.dev else []),
+            *(["--clock", "manual", "--clock-start", clock_start] if self.manual_clock else []),
             "--port", str(self.port), "--data-dir", str(self.data_dir),
             "--sweep-interval", "0.3", *self.args,
         ]  # fmt: skip
@@ -196,7 +199,10 @@ def make_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]
     servers: list[Server] = []
 
     def make(
-        receiver: Receiver | None = None, data_dir: Path | None = None, args: Sequence[str] = ()
+        receiver: Receiver | None = None,
+        data_dir: Path | None = None,
+        args: Sequence[str] = (),
+        **fields: Any,
     ) -> Server:
         args = list(args)
         if receiver is not None:
@@ -206,6 +212,7 @@ def make_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]
             tmp_path / "server.log",
             args,
             {"E2E_HOOK_SECRET": HOOK_SECRET},
+            **fields,
         )
         servers.append(server)
         return server

@@ -47,5 +47,5 @@ def test_a_token_in_an_address_never_reaches_the_access_log(server: Server) -> N
             assert SECRET not in (exc.headers.get("Location") or "")
     server.stop()
     log = server.log_path.read_text(errors="replace")
-    assert "GET /web/tickets?overdue=yes&token=*** HTTP/1.1" in log  # the request is logged
+    assert "GET /web/tickets?overdue=yes&token=***" in log  # the request is logged
     assert SECRET not in log
