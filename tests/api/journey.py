@@ -11,6 +11,19 @@ from tests.support.seed import OTHER_CHANNEL, ROUTING
 
 SOP = "surabaya-complaints"
 FOLLOW_UP = {"follow_up_text": "Sudah ditambal", "follow_up_photo": "https://example.org/f.jpg"}
+# The seed SOP's events from intake to closing, as (type, actor, data) for the HTTP drivers.
+WALK = (
+    ("accept", "staff", {}),
+    ("triage", "staff", {}),
+    ("entered", "staff", ROUTING),
+    ("responded", "staff", {"response_text": "Kami proses"}),
+    ("within_authority", "staff", {}),
+    ("routed", "staff", {}),
+    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
+    ("follow_up_submitted", "agency", FOLLOW_UP),
+    ("substance_ok", "staff", {}),
+    ("validated", "staff", {}),
+)
 
 
 @dataclass

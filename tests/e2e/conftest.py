@@ -8,8 +8,10 @@ args) on a temporary data folder; tests move a manual clock with POST /v1/clock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,11 +29,32 @@ from typing import Any
 import pytest
 
 from tests.api.journey import Journey, Reply
+from tests.support import groups
 from tests.support.seed import MONDAY
 
 START_TIMEOUT = 30.0
 # The Standard Webhooks form: whsec_ + base64 of 32 bytes.
 HOOK_SECRET = "whsec_ZTJlLWhvb2stc2VjcmV0LW1hZGUtb2YtMzItYnl0ZXM="
+
+
+@contextlib.contextmanager
+def pg_schema_url(prefix: str) -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL (skips without one), as the URL a server takes
+    (its search_path); dropped at the end, so stop the servers using it first."""
+    from sqlalchemy import create_engine, text
+
+    groups.POSTGRESQL.require()
+    url = os.environ[groups.PG_ENV]
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def free_port() -> int:

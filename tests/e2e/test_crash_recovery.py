@@ -9,23 +9,10 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.api.journey import FOLLOW_UP, HttpError, Journey
+from tests.api.journey import WALK, HttpError, Journey
 from tests.e2e.conftest import Receiver, Server
-from tests.support.seed import ROUTING
 
 CLIENTS = 3
-WALK = [
-    ("accept", "staff", {}),
-    ("triage", "staff", {}),
-    ("entered", "staff", ROUTING),
-    ("responded", "staff", {"response_text": "Kami proses"}),
-    ("within_authority", "staff", {}),
-    ("routed", "staff", {}),
-    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
-    ("follow_up_submitted", "agency", FOLLOW_UP),
-    ("substance_ok", "staff", {}),
-    ("validated", "staff", {}),
-]
 
 
 class Client(threading.Thread):

@@ -8,8 +8,6 @@ PostgreSQL in the hardening run)."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,11 +15,9 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.api.journey import SOP, Reply
-from tests.e2e.conftest import Server, http
-from tests.support import groups
+from tests.e2e.conftest import Server, http, pg_schema_url
 from tests.support.seed import OTHER_CHANNEL
 
 AT_ONCE = 16
@@ -33,21 +29,12 @@ def server(request: pytest.FixtureRequest, make_server: Any) -> Iterator[Server]
     if request.param == "sqlite":
         yield make_server().start()
         return
-    groups.POSTGRESQL.require()
-    url = os.environ[groups.PG_ENV]
-    schema = f"sop_e2e_{secrets.token_hex(6)}"
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    at = f"{url}?options=-csearch_path%3D{schema}"
-    started = make_server(args=["--database-url", at])
-    try:
-        yield started.start()
-    finally:
-        started.stop()  # before its tables go
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with pg_schema_url("sop_e2e") as at:
+        started = make_server(args=["--database-url", at])
+        try:
+            yield started.start()
+        finally:
+            started.stop()  # before its tables go
 
 
 def all_at_once(send: Callable[[], Reply]) -> list[Reply]:

@@ -9,8 +9,6 @@ saying so, without it.
 from __future__ import annotations
 
 import http.client
-import os
-import secrets
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -19,45 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from engine.core.apply import TIMER_EVENTS
-from tests.api.journey import FOLLOW_UP, HttpError, Journey, Reply
-from tests.e2e.conftest import Receiver, Server
+from tests.api.journey import WALK, HttpError, Journey, Reply
+from tests.e2e.conftest import Receiver, Server, pg_schema_url
 from tests.support import groups
-from tests.support.seed import MONDAY, ROUTING
+from tests.support.seed import MONDAY
 
 TICKETS = 200
 CLIENTS = 6
 # The seed SOP from intake to closing; ticket n walks the first 3 + n % 8 events of it, so that
 # tickets wait in every step (each with its limit, step 8 with a reminder every working day).
-WALK = (
-    ("accept", "staff", {}),
-    ("triage", "staff", {}),
-    ("entered", "staff", ROUTING),
-    ("responded", "staff", {"response_text": "Kami proses"}),
-    ("within_authority", "staff", {}),
-    ("routed", "staff", {}),
-    ("agency_responded", "agency", {"agency_response_text": "Ok"}),
-    ("follow_up_submitted", "agency", FOLLOW_UP),
-    ("substance_ok", "staff", {}),
-    ("validated", "staff", {}),
-)
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh schema on the test PostgreSQL, as a URL both servers take (search_path)."""
     groups.TWO_SERVERS.require()
-    url = os.environ[groups.PG_ENV]
-    schema = f"sop_two_{secrets.token_hex(6)}"
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{url}?options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    with pg_schema_url("sop_two") as url:
+        yield url
 
 
 class Client(threading.Thread):
