@@ -143,6 +143,12 @@ def default_workers() -> int:
     "--clock manual; env SOP_THREADS].",
 )
 @click.option(
+    "--no-threads",
+    is_flag=True,
+    hidden=True,
+    help="Before workers: one request at a time; now the same as --threads 1.",
+)
+@click.option(
     "--trusted-proxies",
     type=int,
     envvar="SOP_TRUSTED_PROXIES",
@@ -171,6 +177,7 @@ def serve(
     sweep_interval: float,
     workers: int | None,
     threads: int | None,
+    no_threads: bool,
     access_log: bool,
     log_format: str,
     **kwargs: Any,
@@ -184,6 +191,8 @@ def serve(
     from api.config import ConfigError
 
     _configure_logging(log_format)
+    if no_threads:  # the flag of earlier versions (--threads/--no-threads) keeps its meaning
+        threads = 1
     if access_log:
         os.environ["SOP_ACCESS_LOG"] = "1"  # the app's access log (api/logs.py) reads it
     if kwargs["dev"]:
@@ -243,7 +252,6 @@ def _configure_logging(fmt: str) -> None:
     from api.logs import configure_logging
 
     configure_logging(fmt)
-    logging.getLogger("transitions").setLevel(logging.WARNING)  # a line per state change
 
 
 @contextlib.contextmanager
@@ -267,6 +275,7 @@ def _metrics_dir() -> Iterator[None]:
     finally:
         if os.getpid() == master:  # a worker's exit passes here too (forked inside)
             shutil.rmtree(folder, ignore_errors=True)
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 
 def _listen(host: str, port: int) -> socket.socket:
