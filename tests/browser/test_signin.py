@@ -34,7 +34,7 @@ def test_a_person_signs_in_with_the_form_and_out_with_the_button(signed_out: Tab
     tab.open("/web/tickets?overdue=yes")  # no session: the login form, which comes back here
     assert page.url.endswith("/web/login?next=/web/tickets?overdue%3Dyes")
     page.fill('input[name="token"]', SECRET)
-    page.click('form.login button[type="submit"]')
+    page.click('form.login:has(input[name="token"]) button[type="submit"]')
     page.wait_for_url("**/web/tickets?overdue=yes")
     assert page.locator("nav .who").inner_text().startswith("desk")
     (session,) = [c for c in page.context.cookies() if c["name"] == "sop_session"]
