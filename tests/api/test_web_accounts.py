@@ -139,3 +139,12 @@ def test_an_account_named_like_a_token_is_not_signed_in(app: Flask) -> None:
     runtime_of(app).accounts.add("desk", "Desk", PASSWORD, roles=["operator"], actors=["staff"])
     resp = sign_in(app.test_client(), "desk", PASSWORD)
     assert resp.status_code == 401 and REFUSED in resp.get_data(as_text=True)
+
+
+def test_the_lock_out_settings_are_read_and_checked() -> None:
+    from api.config import ConfigError, settings
+
+    cfg = settings({}, {"SOP_LOGIN_MAX_FAILURES": "3", "SOP_LOGIN_LOCK_MINUTES": "30"})
+    assert (cfg["SOP_LOGIN_MAX_FAILURES"], cfg["SOP_LOGIN_LOCK_MINUTES"]) == (3, 30.0)
+    with pytest.raises(ConfigError, match="SOP_LOGIN_MAX_FAILURES must be a number"):
+        settings({}, {"SOP_LOGIN_MAX_FAILURES": "0"})
