@@ -188,7 +188,7 @@ class Accounts:
         if record is None or record.disabled or _account(record).locked(now):
             _verify(_dummy_hash(), password)
             return None
-        right = _verify(record.password_hash, password)  # ~50 ms: outside the write lock
+        right = _verify(record.password_hash, password)  # ~0.1 s: outside the write lock
         with self.store.write() as tx:
             fresh = tx.user(login, for_update=True)  # another sign-in may have counted meanwhile
             if fresh is None or fresh.password_hash != record.password_hash or fresh.disabled:
