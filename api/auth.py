@@ -31,6 +31,7 @@ from flask import g, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.errors import Forbidden, Unauthorized
+from engine.app.accounts import Account
 
 ROLES = ("service", "operator", "team_leader", "agency", "auditor", "admin")
 WRITE_ROLES = frozenset({"service", "operator", "team_leader", "agency", "admin"})
@@ -74,6 +75,15 @@ class Principal:
 
     def may_act_as(self, actor: str) -> bool:
         return ANY_ACTOR in self.actors or actor in self.actors
+
+
+def account_principal(account: Account) -> Principal:
+    """A personal account acts as a token with its roles, actors and scope would; its login is
+    the name every log entry it causes records as `user`."""
+    scope = Scope(*account.scope) if account.scope else None
+    return Principal(
+        name=account.login, roles=frozenset(account.roles), actors=account.actors, scope=scope
+    )
 
 
 DEV_PRINCIPAL = Principal(name="dev", roles=frozenset({"admin"}), actors=(ANY_ACTOR,))

@@ -24,6 +24,8 @@ SOP_WEB_SESSION_HOURS  how long a web sign-in lasts, in hours (env; default 8, a
 SOP_WEB_SESSION_KEY the key that signs web session cookies (env; at least 32 characters).
                     Unset: a random key kept in `<SOP_DATA_DIR>/web-session.key` (made on first
                     start). Every process and machine serving one site needs the same key.
+SOP_LOGIN_MAX_FAILURES  wrong passwords in a row that lock a personal account (env; default 5)
+SOP_LOGIN_LOCK_MINUTES  how long such an account stays locked, in minutes (env; default 15)
 SOP_INIT            True: begin an empty store where the data folder lost its database (env
                     SOP_INIT=1, `sop serve --init`); without it such a start is refused
 SOP_READY_MIN_FREE_MB   /v1/health/ready fails below this much free disk in the SQLite file's
@@ -62,6 +64,8 @@ ENV = {
     "SOP_TRUSTED_PROXIES": "SOP_TRUSTED_PROXIES",
     "SOP_WEB_SESSION_HOURS": "SOP_WEB_SESSION_HOURS",
     "SOP_WEB_SESSION_KEY": "SOP_WEB_SESSION_KEY",
+    "SOP_LOGIN_MAX_FAILURES": "SOP_LOGIN_MAX_FAILURES",
+    "SOP_LOGIN_LOCK_MINUTES": "SOP_LOGIN_LOCK_MINUTES",
     "SOP_INIT": "SOP_INIT",
     "SOP_READY_MIN_FREE_MB": "SOP_READY_MIN_FREE_MB",
     "SOP_READY_SWEEP_AGE": "SOP_READY_SWEEP_AGE",
@@ -85,6 +89,8 @@ DEFAULTS: dict[str, Any] = {
     "SOP_TRUSTED_PROXIES": 0,
     "SOP_WEB_SESSION_HOURS": 8,
     "SOP_WEB_SESSION_KEY": None,
+    "SOP_LOGIN_MAX_FAILURES": 5,
+    "SOP_LOGIN_LOCK_MINUTES": 15.0,
     "SOP_INIT": False,
     "SOP_READY_MIN_FREE_MB": 100.0,
     "SOP_READY_SWEEP_AGE": 60.0,
@@ -118,6 +124,10 @@ def settings(
     )
     out["SOP_WEB_SESSION_HOURS"] = _number(
         out, "SOP_WEB_SESSION_HOURS", float, 0.05, MAX_SESSION_HOURS, "hours"
+    )
+    out["SOP_LOGIN_MAX_FAILURES"] = _number(out, "SOP_LOGIN_MAX_FAILURES", int, 1, 100, "attempts")
+    out["SOP_LOGIN_LOCK_MINUTES"] = _number(
+        out, "SOP_LOGIN_LOCK_MINUTES", float, 0.0, 7 * 24 * 60, "minutes"
     )
     key = out["SOP_WEB_SESSION_KEY"]
     if key is not None and len(str(key)) < MIN_SESSION_KEY:

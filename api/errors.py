@@ -112,6 +112,7 @@ ENGINE_STATUS: dict[type[engine_errors.SopError], tuple[int, str]] = {
     engine_errors.RulesError: (500, "Rules engine failed"),
     engine_errors.InvalidClockMove: (422, "Invalid request"),
     engine_errors.InvalidRedelivery: (422, "Invalid request"),
+    engine_errors.InvalidAccount: (422, "Invalid account"),
     engine_errors.NotFound: (404, "Not found"),
     engine_errors.Conflict: (409, "Conflict with the current version"),
     engine_errors.VersionMismatch: (412, "Version does not match"),

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.auth import TokenRegistry
+from api.auth import ROLES, TokenRegistry
+from engine.app.accounts import Accounts
 from engine.app.background import Background
 from engine.app.health import HealthChecks
 from engine.app.notifier import Routing
@@ -32,8 +33,16 @@ class Runtime:
     workers: Any = None  # api.workers.Workers while `sop serve` runs them
     health: HealthChecks = field(init=False)  # /v1/health/ready, by the settings
     reports: ReportSource = field(init=False)  # the reports' database (a replica, if set)
+    accounts: Accounts = field(init=False)  # personal accounts: the web pages' sign-in
 
     def __post_init__(self) -> None:
+        self.accounts = Accounts(
+            self.store,
+            self.clock,
+            roles=ROLES,
+            max_failures=int(self.settings.get("SOP_LOGIN_MAX_FAILURES", 5)),
+            lock_minutes=float(self.settings.get("SOP_LOGIN_LOCK_MINUTES", 15)),
+        )
         self.reports = ReportSource(self.store, self.settings.get("SOP_REPORTS_DATABASE_URL"))
         optional = {"reports_database": self.reports.check} if self.reports.replicated else {}
         self.health = HealthChecks(

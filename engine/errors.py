@@ -16,6 +16,8 @@
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
     ├── InvalidClockMove          a manual clock move that cannot be made; the clock stands
     ├── InvalidRedelivery         dead letters asked for with no filter, or an unknown channel
+    ├── InvalidAccount            a personal account that cannot be added or changed as asked
+    │                             (login, password, role, scope or a login already taken)
     ├── NotFound                  a stored object does not exist
     ├── Conflict                  a concurrent change won (idempotency clash, lost race)
     │   └── VersionMismatch       the caller named a version (If-Match) that is not current
@@ -153,6 +155,14 @@ class InvalidRedelivery(SopError, ValueError):
     field at fault."""
 
     code = "invalid_request"
+
+
+class InvalidAccount(SopError, ValueError):
+    """A personal account (engine.app.accounts) asked for with a malformed login, a password
+    too short, an unknown role, a malformed scope, or a login already taken; nothing changed.
+    `errors` names the field at fault."""
+
+    code = "invalid_account"
 
 
 class NotFound(SopError):

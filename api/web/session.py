@@ -2,6 +2,7 @@
 
     WebKeys(key, hours)          built once per app (api.bootstrap), in app.extensions["sop_web"]
     begin(principal) -> str      the session cookie's value, once the login form checked a token
+    begin_account(account) -> str   the same, once it checked a personal account's password
     signed_in(value) -> Session  who a session cookie signs in now; None when it is forged,
                                  expired, or its token was removed or rotated since
     csrf_token() -> str          the hidden `csrf` field of every form a page POSTs
@@ -12,6 +13,12 @@ the key of `api.config.web_session_key`) of {token name, token fingerprint, nonc
 fingerprint is an HMAC of the token's stored sha256, so rotating the secret or removing the
 entry in the tokens file ends every session of it at the next request; the cookie is useless
 on /v1 (api.auth reads only `Authorization: Bearer`). The nonce keys the session's CSRF token.
+
+A personal account's session (engine.app.accounts) is the same cookie naming the account's
+login instead: {login, password fingerprint, nonce}. The fingerprint is an HMAC of the
+password's argon2 hash (its salt changes with every new password), so a reset password, a
+disabled or removed account ends its sessions at the next request; its roles, actors and scope
+are read from the store at each request, so changes apply to open sessions.
 
 The login form has no session yet, so it carries its own CSRF pair: a random value in the
 `sop_login` cookie and, in the form, that value signed with a time (valid LOGIN_FORM_SECONDS).
@@ -32,9 +39,10 @@ from flask import current_app, g, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
-from api.auth import Principal
+from api.auth import Principal, account_principal
 from api.errors import Forbidden
 from api.views.common import runtime
+from engine.app.accounts import Account
 
 SESSION_COOKIE = "sop_session"
 LOGIN_COOKIE = "sop_login"
@@ -81,6 +89,16 @@ def begin(principal: Principal) -> str:
     return k.sessions.dumps(payload)
 
 
+def begin_account(account: Account) -> str:
+    k = keys()
+    payload = {
+        "u": account.login,
+        "f": k.mac("account", account.password_mark),
+        "n": secrets.token_urlsafe(16),
+    }
+    return k.sessions.dumps(payload)
+
+
 def signed_in(value: str | None) -> Session | None:
     registry = runtime().tokens
     if not value or registry is None:
@@ -88,6 +106,8 @@ def signed_in(value: str | None) -> Session | None:
     k = keys()
     try:
         payload: Any = k.sessions.loads(value, max_age=k.max_age)
+        if "u" in payload:
+            return _account_session(str(payload["u"]), str(payload["f"]), str(payload["n"]))
         name, fingerprint, nonce = payload["t"], payload["f"], payload["n"]
     except (BadData, KeyError, TypeError):
         return None
@@ -97,6 +117,15 @@ def signed_in(value: str | None) -> Session | None:
     if not hmac.compare_digest(str(fingerprint), k.mac("token", principal.token_sha256)):
         return None
     return Session(principal, str(nonce))
+
+
+def _account_session(login: str, fingerprint: str, nonce: str) -> Session | None:
+    account = runtime().accounts.get(login)
+    if account is None or account.disabled:
+        return None
+    if not hmac.compare_digest(fingerprint, keys().mac("account", account.password_mark)):
+        return None
+    return Session(account_principal(account), nonce)
 
 
 def new_login_nonce() -> str:

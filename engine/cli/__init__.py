@@ -23,6 +23,7 @@ def _register() -> None:
         scenario_cmds,
         serve_cmds,
         spec_cmds,
+        user_cmds,
     )
 
     for module in (
@@ -36,6 +37,7 @@ def _register() -> None:
         revision_cmds,
         audit_cmds,
         demo_cmds,
+        user_cmds,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

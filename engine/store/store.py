@@ -69,6 +69,7 @@ from engine.store.tables import (
     TicketRow,
     TicketScopeRow,
 )
+from engine.store.users import UserOps
 
 __all__ = ["Idempotency", "KeyTaken", "StaleVersion", "Store", "StoredTicket", "Tx"]
 
@@ -350,7 +351,7 @@ class Store:
             raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
-class Tx(Queries, OutboxOps):
+class Tx(Queries, OutboxOps, UserOps):
     """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
 
     def __init__(self, conn: Connection) -> None:

@@ -12,6 +12,8 @@
                    in each event's transaction by the handlers the application registers
     periodic_runs  one row per period a periodic step of an SOP ran (its primary key lets one
                    worker claim a period)
+    users          personal accounts (web sign-in): login, argon2 password hash, the actors,
+                   roles and scope they act with, and the lock-out state
 
 Times are stored in UTC (`UtcDateTime`) and read back timezone-aware.
 """
@@ -257,3 +259,20 @@ class PeriodicRunRow(Base):
     end: Mapped[datetime] = mapped_column(UtcDateTime)
     ran: Mapped[datetime] = mapped_column(UtcDateTime)  # the service clock's time of the run
     notifications: Mapped[int] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2, never the password
+    actors: Mapped[list[str]] = mapped_column(JSON)
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    scope_field: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scope_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    failed_attempts: Mapped[int] = mapped_column(Integer)  # wrong passwords in a row
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated: Mapped[datetime] = mapped_column(UtcDateTime)

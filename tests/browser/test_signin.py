@@ -8,14 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from engine.cli import main
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import Server
 from tests.e2e.test_web_signin_over_http import SECRET, tokens_file
 
+PASSWORD = "kata-sandi-siti-1"
+
 
 @pytest.fixture
 def signed_out(browser: Any, tmp_path: Path) -> Iterator[Tab]:
+    added = CliRunner().invoke(
+        main,
+        [
+            *("user", "add", "siti", "--name", "Siti Aminah", "--role", "operator"),
+            *("--actor", "staff", "--password-stdin", "--data-dir", str(tmp_path / "data")),
+        ],
+        input=f"{PASSWORD}\n",
+    )
+    assert added.exit_code == 0, added.output
     args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml"))]
     server = Server(tmp_path / "data", tmp_path / "server.log", args, dev=False)
     server.start()
@@ -34,7 +47,7 @@ def test_a_person_signs_in_with_the_form_and_out_with_the_button(signed_out: Tab
     tab.open("/web/tickets?overdue=yes")  # no session: the login form, which comes back here
     assert page.url.endswith("/web/login?next=/web/tickets?overdue%3Dyes")
     page.fill('input[name="token"]', SECRET)
-    page.click('form.login button[type="submit"]')
+    page.click('form.login:has(input[name="token"]) button[type="submit"]')
     page.wait_for_url("**/web/tickets?overdue=yes")
     assert page.locator("nav .who").inner_text().startswith("desk")
     (session,) = [c for c in page.context.cookies() if c["name"] == "sop_session"]
@@ -47,3 +60,28 @@ def test_a_person_signs_in_with_the_form_and_out_with_the_button(signed_out: Tab
     assert not [c for c in page.context.cookies() if c["name"] == "sop_session"]
     tab.open("/web/tickets")
     assert "/web/login" in page.url
+
+
+def test_five_wrong_passwords_lock_the_account(signed_out: Tab) -> None:
+    tab, page = signed_out, signed_out.page
+    tab.open("/web/tickets")
+    for attempt in (*["bukan-kata-sandinya"] * 5, PASSWORD):
+        page.fill('input[name="login"]', "siti")
+        page.fill('input[name="password"]', attempt)
+        page.click('form.login:has(input[name="login"]) button[type="submit"]')
+        page.wait_for_load_state()
+        assert "/web/login" in page.url
+        assert "akun sedang dikunci" in page.locator("p.problem").inner_text()
+    tab.shot("locked")
+    # Each refusal is a 401 on purpose; Chromium logs it as a failed resource load.
+    tab.errors[:] = [e for e in tab.errors if "status of 401" not in e]
+
+
+def test_a_person_signs_in_with_login_and_password(signed_out: Tab) -> None:
+    tab, page = signed_out, signed_out.page
+    tab.open("/web/tickets")
+    page.fill('input[name="login"]', "siti")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('form.login:has(input[name="login"]) button[type="submit"]')
+    page.wait_for_url("**/web/tickets")
+    assert page.locator("nav .who").inner_text().startswith("siti")

@@ -37,7 +37,7 @@ def test_an_empty_sqlite_file_is_not_a_store(tmp_path: Path) -> None:
 
 def test_a_store_behind_the_newest_migration_is_refused_and_left_as_it_was(database) -> None:
     database.migrate_to("0001")
-    with pytest.raises(StoreUnavailable, match="is at migration 0001, not 0006: upgrade it"):
+    with pytest.raises(StoreUnavailable, match="is at migration 0001, not 0007: upgrade it"):
         Store.open_existing(database.reader_url)
     older = database.open(migrate=False)
     try:
