@@ -14,12 +14,13 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
+from api.web.ticket_words import data_words, event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
 from engine.core.apply import TIMER_EVENTS
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
-from engine.spec.labels import event_label, field_label
+from engine.spec.labels import field_label
 from engine.spec.model import Spec
 
 PAGE = 100
@@ -115,13 +116,6 @@ def _signoff_text(spec: Spec, step_id: str, signoff_id: str) -> str:
     return next((s.text for s in step.signoffs if s.id == signoff_id), signoff_id)
 
 
-def _step_no(spec: Spec, step_id: str) -> str:
-    try:
-        return str(spec.step(step_id).no)
-    except KeyError:
-        return ""
-
-
 @bp.get("/web/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> str:
     rt = runtime()
@@ -144,9 +138,12 @@ def ticket(ticket_id: str) -> str:
         labels=labels,
         timer_events=TIMER_EVENTS,
         fields=fields,
-        step_no=lambda s: _step_no(spec, s),
-        event_label=lambda name, step: event_label(spec, name, step),
+        step_no=lambda s: step_no(spec, s),
+        step_words=lambda s: step_words(spec, s),
+        event_label=lambda name, step: event_words(spec, name, step),
         field_label=lambda f: field_label(spec, f),
+        data_words=lambda k, v: data_words(spec, k, v),
+        value_html=value_html,
         signoff=lambda e: signoff_note(spec, e["from_state"], e["event"], e.get("data")),
         signoff_text=lambda step_id, sid: _signoff_text(spec, step_id, sid),
         scope_field=report_scope_field(spec),

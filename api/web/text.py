@@ -1,5 +1,8 @@
 """Jinja filters for the pages: safe italics, dates, durations, numbers.
 
+Dates and times read as an Indonesian letter writes them ("6 Januari 2025 09.00 WIB") and a
+deadline as the time left ("2 hari 3 jam lagi", "terlambat 5 jam"): engine.core.time_text.
+
 `italics(text)` escapes everything, then turns back only `<i>` and `</i>` (the paper form's
 italics for foreign words) into tags, balanced: an unclosed `<i>` is closed at the end and a
 stray `</i>` is dropped. No other markup ever reaches the page.
@@ -13,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from engine.authoring.form import duration_text, long_date, plain
-from engine.core.time_text import moment_text, span_text
+from engine.authoring.form import duration_text, plain
+from engine.core.time_text import civil_text, left_text, long_date, span_text
 from engine.spec.model import Duration
 
 _TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)
@@ -68,7 +71,8 @@ def limit_text(limit: Duration | None) -> str:
 FILTERS = {
     "italics": italics,
     "plain": plain,
-    "local_time": moment_text,
+    "civil_time": civil_text,
+    "left": left_text,
     "seconds": span_text,
     "amount": amount,
     "percent": percent,
