@@ -14,7 +14,7 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
-from api.web.ticket_words import data_words, event_words, step_no, step_words, value_html
+from api.web.ticket_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
 from engine.core.apply import TIMER_EVENTS
@@ -137,12 +137,12 @@ def ticket(ticket_id: str) -> str:
         entries=entries,
         labels=labels,
         timer_events=TIMER_EVENTS,
+        timer_steps={t.name: t.step for t in record.ticket.timers},
         fields=fields,
         step_no=lambda s: step_no(spec, s),
         step_words=lambda s: step_words(spec, s),
         event_label=lambda name, step: event_words(spec, name, step),
         field_label=lambda f: field_label(spec, f),
-        data_words=lambda k, v: data_words(spec, k, v),
         value_html=value_html,
         signoff=lambda e: signoff_note(spec, e["from_state"], e["event"], e.get("data")),
         signoff_text=lambda step_id, sid: _signoff_text(spec, step_id, sid),

@@ -2,7 +2,6 @@
 
     event_words(spec, name, step_id) -> str     the event's label, else what it did in words
     step_words(spec, state) -> str              "9. Menindaklanjuti pengaduan", "selesai"
-    data_words(spec, key, value) -> str         an engine event's data ({"step": id}) in words
     value_html(value, label) -> Markup          a link to an image as a small thumbnail link
 
 An SOP that labels an event (`label:` in the YAML) is read by that label; an event it does not
@@ -91,13 +90,6 @@ def _move(spec: Spec, step: Any, to: str) -> str:
     if to == END or target is None:
         return "ditutup"
     return f"{'kembali' if target.no <= step.no else 'lanjut'} ke langkah {target.no}"
-
-
-def data_words(spec: Spec, key: str, value: Any) -> str:
-    """An entry's data that is not a field, in words: the step a deadline was for."""
-    if key == "step" and isinstance(value, str):
-        return step_words(spec, value)
-    return str(value)
 
 
 def _same_site(url: str) -> bool:

@@ -1,0 +1,101 @@
+"""The ticket pages as a civil servant reads them: dates as a letter writes them, the time
+left, the SOP's words for its events, steps and fields (never their ids), photos as thumbnails.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.api.conftest import sign_in
+from tests.api.journey import Journey
+from tests.browser.demo import seed
+from tests.support.seed import OTHER_CHANNEL
+
+SOP = "surabaya-complaints"
+DATE = re.compile(
+    r"\b\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|"
+    r"Oktober|November|Desember) \d{4} \d{2}\.\d{2} (WIB|WITA|WIT)\b"
+)
+
+
+def words(html: str) -> str:
+    """What a person reads: the text of <main>, without tags or attributes."""
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", main.split(">", 1)[1]))
+
+
+def page(client: FlaskClient, path: str) -> str:
+    resp = client.get(path)
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def test_the_ticket_page_names_no_id_of_the_sop(
+    app: Flask, client: FlaskClient, desk: Journey
+) -> None:
+    demo = seed(desk)
+    sign_in(client, "root")
+    spec = app.extensions["sop"].catalog.get(SOP, "r1")
+    event_ids = {ev.name for step in spec.steps for ev in step.events}
+    step_ids = {step.id for step in spec.steps}
+    field_ids = {f.id for f in spec.fields}
+    for ticket in (demo.looped, demo.late, demo.closed):
+        html = page(client, f"/web/tickets/{ticket}")
+        text = words(html)
+        shown = set(re.findall(r"[a-z_]+", text))
+        assert not shown & (event_ids | step_ids | field_ids), shown & (
+            event_ids | step_ids | field_ids
+        )
+        assert DATE.search(text), text[:300]
+        assert "Asia/Jakarta" not in text
+        assert 'data-event="' in html  # the ids stay where a script reads them
+    looped = words(page(client, f"/web/tickets/{demo.looped}"))
+    assert "Diterima 6 Januari 2025 09.00 WIB" in looped
+    assert "kembali ke langkah 9" in looped  # sent back for correction (10 -> 9)
+    assert "langkah: 8. Memberikan notifikasi pengingat" in looped  # the deadline's step
+    late = words(page(client, f"/web/tickets/{demo.late}"))
+    assert "berulang selama langkah 9. Menindaklanjuti pengaduan" in late  # a rule's reminder
+    assert "reminder" not in late
+
+
+def test_deadlines_read_as_the_time_left(client: FlaskClient, desk: Journey) -> None:
+    ticket = desk.create(dict(OTHER_CHANNEL))["id"]  # step 1: 1x24 jam
+    desk.advance("3 hours")
+    sign_in(client, "root")
+    deadlines = page(client, f"/web/tickets/{ticket}").split('id="deadlines"', 1)[1]
+    assert "7 Januari 2025 09.00 WIB" in deadlines and "21 jam lagi" in deadlines
+    desk.advance("26 hours")
+    deadlines = page(client, f"/web/tickets/{ticket}").split('id="deadlines"', 1)[1]
+    assert "terlambat 5 jam" in deadlines
+    listed = words(page(client, "/web/tickets"))
+    assert "terlambat 5 jam" in listed and "6 Januari 2025 09.00 WIB" in listed
+
+
+def test_a_photo_on_this_site_is_a_thumbnail_and_elsewhere_a_link(
+    client: FlaskClient, desk: Journey
+) -> None:
+    here = "http://localhost/files/ab12.jpg"
+    ticket = desk.create(dict(OTHER_CHANNEL, attachment=here))["id"]
+    sign_in(client, "root")
+    html = page(client, f"/web/tickets/{ticket}")
+    fields = html.split('id="fields"', 1)[1]
+    assert f'<a class="thumb" href="{here}"' in fields
+    assert f'<img src="{here}" alt="Lampiran Pengaduan"' in fields
+    other = desk.create(dict(OTHER_CHANNEL))["id"]  # https://example.org/foto.jpg
+    fields = page(client, f"/web/tickets/{other}").split('id="fields"', 1)[1]
+    assert "<img" not in fields  # the page loads no image of another site
+    assert '<a class="thumb-link" href="https://example.org/foto.jpg"' in fields
+    assert "foto (example.org)" in fields
+
+
+def test_personal_values_stay_masked_for_an_auditor(
+    app: Flask, client: FlaskClient, desk: Journey
+) -> None:
+    ticket = desk.create(dict(OTHER_CHANNEL))["id"]
+    sign_in(client, "audit")
+    text = words(page(client, f"/web/tickets/{ticket}"))
+    assert "Budi Santoso" not in text and "+6281234567890" not in text
+    assert "(disamarkan)" in text
