@@ -13,6 +13,7 @@ from api.errors import Forbidden, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
 from api.web.charts import share_chart, time_chart
+from api.web.choices import sop_choices
 from api.web.text import amount
 from engine.app.reports.model import MonevReport, Section
 from engine.app.reports.monev import monev_for
@@ -118,7 +119,7 @@ def monev() -> str:
         "monev.html",
         r=report,
         spec=spec,
-        sops=ids,
+        sops=[(s, name) for s, name in sop_choices(runtime().catalog) if s in ids],
         charts=charts(report),
         query=query,
         scope_field=field,

@@ -14,6 +14,7 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
+from api.web.choices import sop_choices, status_choices, step_choices
 from api.web.ticket_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
@@ -60,7 +61,9 @@ def tickets() -> str:
         args=args,
         overdue=request.args.get("overdue", ""),
         open=request.args.get("open", ""),
-        sops=rt.catalog.sop_ids(),
+        sops=sop_choices(rt.catalog),
+        steps=step_choices(rt.catalog, args["sop"]),
+        statuses=status_choices(rt.catalog, args["sop"]),
         next_url=_next_url(page.next_cursor),
         now=now,
         scoped=current().scope,

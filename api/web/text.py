@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from engine.authoring.form import duration_text, plain
-from engine.core.time_text import civil_text, left_text, long_date, span_text
+from engine.core.time_text import civil_text, left_text, long_date, span_text, zone_text
 from engine.spec.model import Duration
 
 _TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)
@@ -73,6 +73,7 @@ FILTERS = {
     "plain": plain,
     "civil_time": civil_text,
     "left": left_text,
+    "zone_words": zone_text,
     "seconds": span_text,
     "amount": amount,
     "percent": percent,

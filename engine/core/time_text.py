@@ -8,12 +8,20 @@ the time left (`left_text`): "2 hari 3 jam lagi", "terlambat 5 jam"."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from engine.spec.office_hours import zone_name
 
-__all__ = ["MONTHS", "civil_text", "left_text", "long_date", "moment_text", "span_text"]
+__all__ = [
+    "MONTHS",
+    "civil_text",
+    "left_text",
+    "long_date",
+    "moment_text",
+    "span_text",
+    "zone_text",
+]
 
 MONTHS = (
     "Januari",
@@ -62,6 +70,12 @@ def _abbreviation(local: datetime) -> str:
     minutes = round(abs(offset.total_seconds()) / 60)
     sign = "+" if offset > timedelta(0) else "-"
     return f"UTC{sign}{minutes // 60:02}.{minutes % 60:02}"
+
+
+def zone_text(zone: tzinfo | str, day: date) -> str:
+    """The zone as people name it on `day`: WIB, WITA, WIT, else its UTC offset."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return _abbreviation(noon.astimezone(_zone(zone)))
 
 
 def left_text(due: datetime | None, now: datetime) -> str:

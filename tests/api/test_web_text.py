@@ -99,3 +99,20 @@ def test_personal_values_stay_masked_for_an_auditor(
     text = words(page(client, f"/web/tickets/{ticket}"))
     assert "Budi Santoso" not in text and "+6281234567890" not in text
     assert "(disamarkan)" in text
+
+
+def test_the_ticket_list_filters_by_step_and_status_chosen_from_lists(
+    client: FlaskClient, desk: Journey
+) -> None:
+    demo = seed(desk)
+    sign_in(client, "root")
+    html = page(client, "/web/tickets")
+    assert '<option value="follow_up" >9. Menindaklanjuti pengaduan</option>' in html
+    assert '<option value="in_progress" >Sedang Ditindaklanjuti</option>' in html
+    assert 'name="state" value=' not in html  # no id to type
+    listed = page(client, "/web/tickets?state=follow_up")
+    assert demo.late in listed and demo.fresh not in listed
+    assert '<option value="follow_up" selected>' in listed
+    text = words(listed)
+    assert "surabaya-complaints" not in text  # the SOP by its name
+    assert "PENGADUAN DENGAN PELAPOR" in text

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from api.web.text import FILTERS
-from engine.core.time_text import civil_text, left_text, long_date, moment_text, span_text
+from engine.core.time_text import (
+    civil_text,
+    left_text,
+    long_date,
+    moment_text,
+    span_text,
+    zone_text,
+)
 
 AT = datetime(2025, 5, 2, 7, 55, 30, 250_000, tzinfo=UTC)  # 15:55:30.25 in WITA
 
@@ -34,6 +41,8 @@ def test_pages_date_as_an_indonesian_letter_does() -> None:
     assert civil_text(monday, "UTC") == "6 Januari 2025 02.00 UTC"
     assert civil_text(None) == "-"
     assert long_date(monday.date()) == "6 Januari 2025"
+    assert zone_text("Asia/Makassar", monday.date()) == "WITA"
+    assert zone_text("Europe/Paris", monday.date().replace(month=7)) == "UTC+02.00"  # summer
 
 
 def test_time_left_reads_in_indonesian() -> None:
