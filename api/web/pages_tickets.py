@@ -15,7 +15,7 @@ from api.views.access import masker, maskers, reader, scope_filter, visible_tick
 from api.views.common import runtime
 from api.web import bp
 from api.web.choices import sop_choices, status_choices, step_choices
-from api.web.ticket_words import event_words, step_no, step_words, value_html
+from api.web.sop_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
 from engine.core.apply import TIMER_EVENTS

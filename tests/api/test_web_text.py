@@ -116,3 +116,19 @@ def test_the_ticket_list_filters_by_step_and_status_chosen_from_lists(
     text = words(listed)
     assert "surabaya-complaints" not in text  # the SOP by its name
     assert "PENGADUAN DENGAN PELAPOR" in text
+
+
+def test_the_sop_page_and_monev_name_events_in_words(
+    app: Flask, client: FlaskClient, desk: Journey
+) -> None:
+    seed(desk)
+    sign_in(client, "root")
+    spec = app.extensions["sop"].catalog.get(SOP, "r1")
+    ids = {ev.name for step in spec.steps for ev in step.events} | {s.id for s in spec.steps}
+    sop = words(page(client, f"/web/sops/{SOP}/r1"))  # the flow's Mermaid source included
+    assert not set(re.findall(r"[a-z_]+", sop)) & ids
+    assert "kembali ke langkah 9" in sop  # the arrow that sends a follow-up back
+    monev = words(page(client, f"/web/reports/monev?sop={SOP}&from=2025-01-01&to=2025-02-01"))
+    assert not set(re.findall(r"[a-z_]+", monev)) & ids
+    assert "kembali ke langkah 9: 1" in monev  # step 10 finished once by sending it back
+    assert "Ketepatan waktu per OPD" in monev and "(WIB)" in monev

@@ -47,7 +47,7 @@ def test_the_flow_is_drawn_as_an_svg_diagram(tab: Tab) -> None:
     svg = page.locator("#flow-diagram > svg").first
     assert svg.is_visible()
     text = svg.text_content() or ""
-    assert "1. Menerima inquiry dari masyarakat" in text and "substance_not_ok" in text
+    assert "1. Menerima inquiry dari masyarakat" in text and "kembali ke langkah 9" in text
     assert page.locator("#flow-diagram svg .node").count() >= 18  # 16 steps, the start and the end
     svg.screenshot(path=str(SHOTS / "sop-flow.png"))
 

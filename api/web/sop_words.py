@@ -1,4 +1,4 @@
-"""What a person reads on the ticket page for the SOP's ids: an event, a step, a value.
+"""What a person reads on the pages for the SOP's ids: an event, a step, a value.
 
     event_words(spec, name, step_id) -> str     the event's label, else what it did in words
     step_words(spec, state) -> str              "9. Menindaklanjuti pengaduan", "selesai"
