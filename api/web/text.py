@@ -30,6 +30,22 @@ UNIT_WORDS = {
 }
 
 
+ERRORS = {
+    400: ("Permintaan tidak dapat diproses", "Isian atau alamat halaman ini tidak sesuai."),
+    401: ("Belum masuk", "Silakan masuk terlebih dahulu."),
+    403: ("Tidak diizinkan", "Akun Anda tidak berhak membuka atau mengubah ini."),
+    404: ("Tidak ditemukan", "Halaman, SOP atau tiket yang dicari tidak ada atau tidak terlihat."),
+    409: ("Tidak dapat dilakukan sekarang", "Keadaan tiket tidak mengizinkan langkah ini."),
+    422: ("Isian tidak sesuai", "Periksa kembali isian atau saringan yang dipilih."),
+}
+OTHER_ERROR = ("Terjadi kesalahan", "Permintaan tidak dapat diselesaikan.")
+
+
+def error_words(status: int) -> tuple[str, str]:
+    """An error's heading and sentence in Indonesian; the engine's own detail goes below."""
+    return ERRORS.get(status, OTHER_ERROR)
+
+
 def italics(text: Any) -> Markup:
     escaped = str(escape("" if text is None else text))
     out: list[str] = []
@@ -70,6 +86,7 @@ def limit_text(limit: Duration | None) -> str:
 
 FILTERS = {
     "italics": italics,
+    "error_words": error_words,
     "plain": plain,
     "civil_time": civil_text,
     "left": left_text,

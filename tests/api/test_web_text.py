@@ -132,3 +132,14 @@ def test_the_sop_page_and_monev_name_events_in_words(
     assert not set(re.findall(r"[a-z_]+", monev)) & ids
     assert "kembali ke langkah 9: 1" in monev  # step 10 finished once by sending it back
     assert "Ketepatan waktu per OPD" in monev and "(WIB)" in monev
+
+
+def test_an_error_page_speaks_indonesian_and_keeps_the_detail(client: FlaskClient) -> None:
+    sign_in(client, "root")
+    missing = client.get("/web/tickets/NOPE")
+    text = words(missing.get_data(as_text=True))
+    assert missing.status_code == 404 and "Tidak ditemukan" in text
+    bad = client.get("/web/tickets?overdue=maybe")
+    text = words(bad.get_data(as_text=True))
+    assert bad.status_code == 422 and "Isian tidak sesuai" in text
+    assert "Rincian (422): overdue must be yes, no or empty" in text
