@@ -14,7 +14,7 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
-from api.web.choices import sop_choices, status_choices, step_choices
+from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
 from api.web.sop_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
@@ -39,6 +39,10 @@ def _yes_no_arg(name: str) -> bool | None:
 def tickets() -> str:
     rt = runtime()
     args = {k: (request.args.get(k) or None) for k in ("sop", "state", "status", "scope", "after")}
+    by = scope_choice(rt.catalog, args["sop"])
+    value = (request.args.get("scope_value") or "").strip()
+    if by is not None and value:  # the form's box: the value of the one scope field
+        args["scope"] = f"{by[0]}:{value}"
     scope = scope_filter(
         current(), args["scope"] if args["scope"] and ":" in args["scope"] else None
     )
@@ -64,6 +68,7 @@ def tickets() -> str:
         sops=sop_choices(rt.catalog),
         steps=step_choices(rt.catalog, args["sop"]),
         statuses=status_choices(rt.catalog, args["sop"]),
+        scope_by=by,
         next_url=_next_url(page.next_cursor),
         now=now,
         scoped=current().scope,

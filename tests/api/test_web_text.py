@@ -115,6 +115,10 @@ def test_the_ticket_list_filters_by_step_and_status_chosen_from_lists(
     assert '<option value="follow_up" selected>' in listed
     text = words(listed)
     assert "surabaya-complaints" not in text  # the SOP by its name
+    assert '<label>OPD <input name="scope_value"' in html  # the scope field by its label
+    by_agency = page(client, "/web/tickets?scope_value=DPRKPP")
+    assert demo.looped in by_agency and demo.late not in by_agency
+    assert 'name="scope_value" value="DPRKPP"' in by_agency
     assert "PENGADUAN DENGAN PELAPOR" in text
 
 
