@@ -152,7 +152,9 @@ def ticket(ticket_id: str) -> str:
         event_label=lambda name, step: event_words(spec, name, step),
         field_label=lambda f: field_label(spec, f),
         value_html=value_html,
-        signoff=lambda e: signoff_note(spec, e["from_state"], e["event"], e.get("data")),
+        signoff=lambda e: signoff_note(
+            spec, e["from_state"], e["event"], e.get("data"), words=True
+        ),
         signoff_text=lambda step_id, sid: _signoff_text(spec, step_id, sid),
         scope_field=report_scope_field(spec),
         zone=spec.calendar().time_zone,

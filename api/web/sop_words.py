@@ -69,7 +69,7 @@ def event_words(spec: Spec, name: str, step_id: str | None = None) -> str:
     for step in steps:
         for signoff in step.signoffs:
             if signoff.event == name:
-                return f"paraf: {_plain(signoff.text)}"
+                return "paraf diberikan"  # which one: the sign-off note beside it
         ev = step.event(name)
         if ev is None:
             continue
