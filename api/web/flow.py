@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.web.sop_words import event_words
 from engine.authoring.form import plain
 from engine.spec.labels import condition_words
 from engine.spec.model import END, Branch, Spec, Step
@@ -46,10 +47,18 @@ def _targets(spec: Spec, step: Step) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for ev in step.events:
         if ev.to is not None:
-            out.append((ev.to, ev.display_name))
+            out.append((ev.to, ev.label or _unlabelled(spec, step, ev.name)))
         for br in ev.branches:
-            out.append((br.to, f"{ev.display_name}: {_branch(spec, br)}"))
+            cond = _branch(spec, br)
+            out.append((br.to, f"{ev.label}: {cond}" if ev.label else cond))
     return out
+
+
+def _unlabelled(spec: Spec, step: Step, name: str) -> str:
+    """An arrow the SOP does not label: "kembali ke langkah 9" says more than the arrow does;
+    a plain "lanjut ke langkah 7" says nothing the arrow does not, so it is left out."""
+    words = event_words(spec, name, step.id)
+    return "" if words.startswith("lanjut ") or words == "ditutup" else words
 
 
 def _branch(spec: Spec, br: Branch) -> str:
@@ -83,7 +92,8 @@ def flow_chart(spec: Spec) -> FlowChart:
             lines.append(f"  class {node_id(step.id)} {cls}")
         for target, name in targets:
             dest = "end_" if target == END else node_id(target)
-            edges.append(f"  {node_id(step.id)} -->|{quote(name)}| {dest}")
+            arrow = f"-->|{quote(name)}|" if name else "-->"
+            edges.append(f"  {node_id(step.id)} {arrow} {dest}")
     legend = []
     for i, (actor, cls) in enumerate(classes.items()):
         colour = PALETTE[i % len(PALETTE)]

@@ -13,12 +13,15 @@ from api.errors import Forbidden, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
 from api.web.charts import share_chart, time_chart
+from api.web.choices import sop_choices
+from api.web.sop_words import event_words
 from api.web.text import amount
 from engine.app.reports.model import MonevReport, Section
 from engine.app.reports.monev import monev_for
 from engine.app.reports.render import as_csv
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.form import duration_text, plain
+from engine.spec.labels import field_label
 
 
 def _day(name: str) -> date | None:
@@ -46,13 +49,13 @@ def _short(step_no: int, activity: str) -> str:
     return f"{step_no}. {text if len(text) <= 30 else text[:29].rstrip() + '…'}"
 
 
-def charts(report: MonevReport) -> dict[str, Markup]:
+def charts(report: MonevReport, scope_label: str) -> dict[str, Markup]:
     total = report.total
     steps = [s for s in total.steps if s.entered or s.finished]
     out = {
         "share_steps": share_chart(
             [(_short(s.no, s.activity), s.share_met, f"({s.met}/{s.with_limit})") for s in steps],
-            "Share of runs finished within the time limit, per step",
+            "Bagian langkah yang tuntas dalam batas waktu, per langkah",
         ),
         "time_steps": time_chart(
             [
@@ -65,13 +68,13 @@ def charts(report: MonevReport) -> dict[str, Markup]:
                 )
                 for s in steps
             ],
-            "Time taken per step: median (bar) and 90th percentile (tick) against the limit",
+            "Waktu per langkah: median (batang) dan persentil ke-90 (garis) terhadap batas waktu",
         ),
     }
     if report.scopes:
         out["share_scopes"] = share_chart(
-            [(s.scope or "(none)", _share(s), _share_note(s)) for s in report.scopes],
-            "Share of runs finished within the time limit, per " + (report.scope_field or "scope"),
+            [(s.scope or "(belum ditentukan)", _share(s), _share_note(s)) for s in report.scopes],
+            f"Bagian langkah yang tuntas dalam batas waktu, per {scope_label}",
         )
     return out
 
@@ -83,7 +86,7 @@ def _share(section: Section) -> float | None:
 
 def _share_note(section: Section) -> str:
     limited = sum(s.with_limit for s in section.steps)
-    return f"({sum(s.met for s in section.steps)}/{limited} runs)"
+    return f"({sum(s.met for s in section.steps)}/{limited} langkah)"
 
 
 def _limit_amount(report: MonevReport, step_id: str) -> float | None:
@@ -114,14 +117,16 @@ def monev() -> str:
     if report.total.scope:
         query["scope"] = report.total.scope
     spec = runtime().catalog.get(report.sop_id, report.revision)
+    scope_label = field_label(spec, field) if field else "lingkup"
     return render_template(
         "monev.html",
         r=report,
         spec=spec,
-        sops=ids,
-        charts=charts(report),
+        sops=[(s, name) for s, name in sop_choices(runtime().catalog) if s in ids],
+        charts=charts(report, scope_label),
         query=query,
-        scope_field=field,
+        scope_field=scope_label if field else None,
+        finished_by=lambda name, step_id: event_words(spec, name, step_id),
         limits={s.id: duration_text(s.time_limit) for s in spec.steps},
         csv_url=url_for("web.monev_csv", **query),
     )

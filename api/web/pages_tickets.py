@@ -14,12 +14,14 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
+from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
+from api.web.sop_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
 from engine.core.apply import TIMER_EVENTS
 from engine.core.model import StepRun, Ticket
 from engine.core.timing import run_late
-from engine.spec.labels import event_label, field_label
+from engine.spec.labels import field_label
 from engine.spec.model import Spec
 
 PAGE = 100
@@ -37,6 +39,10 @@ def _yes_no_arg(name: str) -> bool | None:
 def tickets() -> str:
     rt = runtime()
     args = {k: (request.args.get(k) or None) for k in ("sop", "state", "status", "scope", "after")}
+    by = scope_choice(rt.catalog, args["sop"])
+    value = (request.args.get("scope_value") or "").strip()
+    if by is not None and value:  # the form's box: the value of the one scope field
+        args["scope"] = f"{by[0]}:{value}"
     scope = scope_filter(
         current(), args["scope"] if args["scope"] and ":" in args["scope"] else None
     )
@@ -59,7 +65,10 @@ def tickets() -> str:
         args=args,
         overdue=request.args.get("overdue", ""),
         open=request.args.get("open", ""),
-        sops=rt.catalog.sop_ids(),
+        sops=sop_choices(rt.catalog),
+        steps=step_choices(rt.catalog, args["sop"]),
+        statuses=status_choices(rt.catalog, args["sop"]),
+        scope_by=by,
         next_url=_next_url(page.next_cursor),
         now=now,
         scoped=current().scope,
@@ -115,13 +124,6 @@ def _signoff_text(spec: Spec, step_id: str, signoff_id: str) -> str:
     return next((s.text for s in step.signoffs if s.id == signoff_id), signoff_id)
 
 
-def _step_no(spec: Spec, step_id: str) -> str:
-    try:
-        return str(spec.step(step_id).no)
-    except KeyError:
-        return ""
-
-
 @bp.get("/web/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> str:
     rt = runtime()
@@ -143,11 +145,16 @@ def ticket(ticket_id: str) -> str:
         entries=entries,
         labels=labels,
         timer_events=TIMER_EVENTS,
+        timer_steps={t.name: t.step for t in record.ticket.timers},
         fields=fields,
-        step_no=lambda s: _step_no(spec, s),
-        event_label=lambda name, step: event_label(spec, name, step),
+        step_no=lambda s: step_no(spec, s),
+        step_words=lambda s: step_words(spec, s),
+        event_label=lambda name, step: event_words(spec, name, step),
         field_label=lambda f: field_label(spec, f),
-        signoff=lambda e: signoff_note(spec, e["from_state"], e["event"], e.get("data")),
+        value_html=value_html,
+        signoff=lambda e: signoff_note(
+            spec, e["from_state"], e["event"], e.get("data"), words=True
+        ),
         signoff_text=lambda step_id, sid: _signoff_text(spec, step_id, sid),
         scope_field=report_scope_field(spec),
         zone=spec.calendar().time_zone,

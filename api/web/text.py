@@ -1,5 +1,8 @@
 """Jinja filters for the pages: safe italics, dates, durations, numbers.
 
+Dates and times read as an Indonesian letter writes them ("6 Januari 2025 09.00 WIB") and a
+deadline as the time left ("2 hari 3 jam lagi", "terlambat 5 jam"): engine.core.time_text.
+
 `italics(text)` escapes everything, then turns back only `<i>` and `</i>` (the paper form's
 italics for foreign words) into tags, balanced: an unclosed `<i>` is closed at the end and a
 stray `</i>` is dropped. No other markup ever reaches the page.
@@ -13,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from engine.authoring.form import duration_text, long_date, plain
-from engine.core.time_text import moment_text, span_text
+from engine.authoring.form import duration_text, plain
+from engine.core.time_text import civil_text, left_text, long_date, span_text, zone_text
 from engine.spec.model import Duration
 
 _TAG = re.compile(r"&lt;(/?)i&gt;", re.IGNORECASE)
@@ -25,6 +28,22 @@ UNIT_WORDS = {
     "hours": "jam",
     "minutes": "menit",
 }
+
+
+ERRORS = {
+    400: ("Permintaan tidak dapat diproses", "Isian atau alamat halaman ini tidak sesuai."),
+    401: ("Belum masuk", "Silakan masuk terlebih dahulu."),
+    403: ("Tidak diizinkan", "Akun Anda tidak berhak membuka atau mengubah ini."),
+    404: ("Tidak ditemukan", "Halaman, SOP atau tiket yang dicari tidak ada atau tidak terlihat."),
+    409: ("Tidak dapat dilakukan sekarang", "Keadaan tiket tidak mengizinkan langkah ini."),
+    422: ("Isian tidak sesuai", "Periksa kembali isian atau saringan yang dipilih."),
+}
+OTHER_ERROR = ("Terjadi kesalahan", "Permintaan tidak dapat diselesaikan.")
+
+
+def error_words(status: int) -> tuple[str, str]:
+    """An error's heading and sentence in Indonesian; the engine's own detail goes below."""
+    return ERRORS.get(status, OTHER_ERROR)
 
 
 def italics(text: Any) -> Markup:
@@ -67,8 +86,11 @@ def limit_text(limit: Duration | None) -> str:
 
 FILTERS = {
     "italics": italics,
+    "error_words": error_words,
     "plain": plain,
-    "local_time": moment_text,
+    "civil_time": civil_text,
+    "left": left_text,
+    "zone_words": zone_text,
     "seconds": span_text,
     "amount": amount,
     "percent": percent,

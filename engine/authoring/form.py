@@ -15,24 +15,11 @@ from datetime import date
 from typing import Any
 
 from engine.authoring.texttable import draw_table, fit_widths, longest_word, natural_width
+from engine.core.time_text import long_date
 from engine.spec.durations import in_indonesian
 from engine.spec.labels import actor_label, condition_words
 from engine.spec.model import Duration, Input, Spec, Step
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 UNITS = {
     "seconds": "detik",
     "minutes": "menit",
@@ -46,10 +33,6 @@ _TAGS = re.compile(r"</?i>", re.IGNORECASE)
 
 def plain(text: str) -> str:
     return _TAGS.sub("", text)
-
-
-def long_date(day: date | None) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else "-"
 
 
 def duration_text(limit: Duration | None) -> str:

@@ -36,5 +36,6 @@ def test_the_timeline_shows_event_labels_and_the_json_keeps_ids(tmp_path: Path) 
     assert (shown["entered"], shown["triage"]) == ("Data dimasukkan", "triage")
     timeline = html.split('id="timeline"', 1)[1]
     assert '<b class="event" data-event="entered">Data dimasukkan</b>' in timeline
-    assert '<b class="event" data-event="triage">triage</b>' in timeline  # no label: the id
+    # no label: what the event did, in words; the id only in the data attribute
+    assert '<b class="event" data-event="triage">keputusan langkah 2</b>' in timeline
     assert '<span class="muted">Kategori:</span> Jalan' in timeline  # a field by its label

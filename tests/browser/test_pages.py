@@ -47,7 +47,7 @@ def test_the_flow_is_drawn_as_an_svg_diagram(tab: Tab) -> None:
     svg = page.locator("#flow-diagram > svg").first
     assert svg.is_visible()
     text = svg.text_content() or ""
-    assert "1. Menerima inquiry dari masyarakat" in text and "substance_not_ok" in text
+    assert "1. Menerima inquiry dari masyarakat" in text and "kembali ke langkah 9" in text
     assert page.locator("#flow-diagram svg .node").count() >= 18  # 16 steps, the start and the end
     svg.screenshot(path=str(SHOTS / "sop-flow.png"))
 
@@ -61,7 +61,8 @@ def test_a_late_step_is_marked_late_on_the_ticket_page(tab: Tab, demo: Demo) -> 
     assert on_time.inner_text() == "tepat waktu"
     loops = tab.page.locator('#runs tr[data-step="follow_up"]')
     assert loops.count() == 2  # sent back once for correction
-    assert "substance_not_ok" in tab.page.locator("#timeline").inner_text()
+    sent_back = tab.page.locator('#timeline b.event[data-event="substance_not_ok"]')
+    assert sent_back.inner_text() == "kembali ke langkah 9"  # no label in r1: what it did
     tab.shot("ticket")
 
 
@@ -73,7 +74,8 @@ def test_the_tickets_list_marks_overdue_tickets(tab: Tab, demo: Demo) -> None:
     tab.shot("tickets")
     tab.open(f"/web/tickets/{demo.late}")
     deadlines = tab.page.locator("#deadlines").inner_text()
-    assert "langkah 9 (follow_up)" in deadlines and "lewat" in deadlines
+    assert "langkah 9. Menindaklanjuti pengaduan" in deadlines and "lewat" in deadlines
+    assert "follow_up" not in deadlines
     assert "<b>" in tab.page.locator("#fields").inner_text()  # shown as text, not markup
 
 

@@ -132,10 +132,10 @@ def test_the_monev_page_draws_charts_and_tables(app):
     text = html.get_data(as_text=True)
     assert text.count('<svg class="chart"') == 3
     assert 'data-figure="received">5<' in text and 'data-figure="closed">2<' in text
-    assert "agency DSDABM" in text and "agency DPRKPP" in text
+    assert "OPD DSDABM" in text and "OPD DPRKPP" in text  # the field by its label
     scoped = page(app, f"/web/reports/monev?sop={SOP}&from=2025-01-01&to=2025-02-01", "dsdabm")
     body = scoped.get_data(as_text=True)
-    assert 'data-figure="received">3<' in body and "agency DPRKPP" not in body
+    assert 'data-figure="received">3<' in body and "OPD DPRKPP" not in body
     csv_link = re.search(r'href="(/web/reports/monev\.csv\?[^"]+)"', body)
     assert csv_link is not None
     csv = page(app, csv_link.group(1).replace("&amp;", "&"), "dsdabm")
