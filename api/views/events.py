@@ -80,7 +80,7 @@ def post_event(ticket_id: str) -> Response:
         check_scope_kept(principal, body["data"], "data")
     rt = runtime()
     if any(isinstance(v, dict | list) for v in body["data"].values()):  # a file field's refs
-        rt.files.check_refs(visible_ticket(ticket_id).spec, body["data"])
+        rt.files.check_refs(body["data"], visible_ticket(ticket_id).spec)
     result = rt.service.post_event(
         ticket_id,
         body["type"],

@@ -106,19 +106,17 @@ class Attachments:
             refs.append({"sha256": digest, "name": name, "type": kind, "size": len(content)})
         return refs
 
-    def check_refs(self, spec: Spec, values: Mapping[str, Any]) -> None:
-        """Every file a `file` field of `values` names is stored, with that type and size."""
+    def check_refs(self, values: Mapping[str, Any], spec: Spec | None = None) -> None:
+        """Every file reference in `values` (a ticket's fields, an event's data) names a stored
+        file, with its type and size; `spec` gives the fields' labels for the message."""
         errors: dict[str, str] = {}
         for key, value in values.items():
-            fdef = _field(spec, key)
-            if fdef is None or fdef.type != "file":
-                continue
-            for ref in file_refs(value):
-                if not self._matches(ref):
-                    errors[key] = (
-                        f"{fdef.label}: no stored file {str(ref['sha256'])[:12]}... of this type "
-                        "and size; upload it first (POST /v1/tickets/{id}/files)"
-                    )
+            if any(not self._matches(ref) for ref in file_refs(value)):
+                fdef = _field(spec, key) if spec is not None else None
+                errors[key] = (
+                    f"{fdef.label if fdef else key}: no stored file of this sha256, type and "
+                    "size; upload it first (POST /v1/tickets/{id}/files)"
+                )
         if errors:
             raise InvalidData(
                 "invalid data: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
@@ -127,7 +125,7 @@ class Attachments:
 
     def _matches(self, ref: Mapping[str, Any]) -> bool:
         sha = str(ref["sha256"])
-        if not self.store.has(sha):
+        if not self.store.has(sha):  # (a malformed reference is the core's to refuse)
             return False
         content = self.store.read(sha)
         return len(content) == ref.get("size") and sniff(content) == ref.get("type")

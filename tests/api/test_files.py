@@ -230,3 +230,20 @@ def test_the_openapi_document_shows_the_multipart_body(client: FlaskClient) -> N
     assert schema == {"$ref": "#/components/schemas/FileUpload"}
     item = doc["components"]["schemas"]["FileUpload"]["properties"]["file"]["items"]
     assert item == {"type": "string", "format": "binary"}
+
+
+def test_a_ticket_opens_with_a_stored_file_only(app: Flask, client: FlaskClient) -> None:
+    first = new_ticket(client)
+    ref = upload(client, first, "photo", ("depan.jpg", jpeg())).get_json()["files"][0]
+    root = auth("root")
+    opened = client.post(
+        "/v1/tickets", json={"sop": "photo-desk", "fields": {"photo": ref}}, headers=root
+    )
+    assert opened.status_code == 201 and opened.get_json()["fields"]["photo"] == ref
+    before = client.get("/v1/tickets", headers=root).get_json()["items"]
+    forged = {**ref, "size": ref["size"] + 1}
+    refused = client.post(
+        "/v1/tickets", json={"sop": "photo-desk", "fields": {"photo": forged}}, headers=root
+    )
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["photo"]
+    assert client.get("/v1/tickets", headers=root).get_json()["items"] == before
