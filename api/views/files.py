@@ -18,7 +18,7 @@ from api.schemas.files import FileUploadQuerySchema, FileUploadResultSchema, Fil
 from api.views.access import visible_ticket
 from api.views.common import dump, load_query, runtime
 from api.views.operation import MULTIPART, operation
-from engine.app.files import Upload
+from engine.app.files import Upload, file_field
 from engine.errors import FileRefused
 from engine.spec.model import FILE_KINDS
 
@@ -40,9 +40,10 @@ _FORM_SLACK = 2**20  # the form's own bytes (boundaries, headers) beyond its fil
         (
             422,
             "file_refused",
-            "more files than the field holds (`max_files`), a file larger than its "
+            "no file, more files than the field holds (`max_files`), a file larger than its "
             "`max_size_mb`, or content none of the field's `accept` kinds (decided by the "
-            "bytes, not the name); `errors` names the field and `limit` the limit",
+            "bytes, not the name), an image of more than 64 megapixels; `errors` names the "
+            "field and `limit` the limit",
         ),
         (422, "invalid_data", "`field` is not a `file` field of the ticket's SOP"),
     ),
@@ -58,13 +59,12 @@ def upload(ticket_id: str) -> Response:
     field_id = load_query(FileUploadQuerySchema)["field"]
     record = visible_ticket(ticket_id)
     rt = runtime()
-    fdef = next((f for f in record.spec.fields if f.id == field_id and f.type == "file"), None)
-    if fdef is not None:  # the whole body: the field's files at their largest, and the form
-        request.max_content_length = fdef.max_files * fdef.max_bytes + _FORM_SLACK
+    fdef = file_field(record.spec, field_id)
+    # The whole body: the field's files at their largest, and the form around them.
+    request.max_content_length = fdef.max_files * fdef.max_bytes + _FORM_SLACK
     try:
         parts = request.files.getlist("file") if request.mimetype == MULTIPART else []
     except RequestEntityTooLarge:
-        assert fdef is not None
         raise FileRefused(
             f"{fdef.label}: the upload is larger than {fdef.max_files} file(s) of at most "
             f"{fdef.max_size_mb} MB",
@@ -72,9 +72,7 @@ def upload(ticket_id: str) -> Response:
             limit={"max_size_mb": fdef.max_size_mb},
         ) from None
     try:  # at most one byte past the limit is read: enough to refuse it
-        uploads = [
-            Upload(p.filename or "", p.read(fdef.max_bytes + 1 if fdef else -1)) for p in parts
-        ]
+        uploads = [Upload(p.filename or "", p.read(fdef.max_bytes + 1)) for p in parts]
     finally:
         for part in parts:
             part.close()  # a large part is spooled to a temporary file

@@ -11,6 +11,7 @@ limit. What an event's data then holds for the field is the reference this modul
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,11 @@ _MAGIC: dict[str, tuple[bytes, str | None]] = {
 }
 
 
+# The most pixels an image may have (a 50-megapixel phone photo has 8160 x 6120): a small file
+# of many pixels (a "decompression bomb") would take gigabytes to turn upright or re-encode.
+MAX_PIXELS = 64_000_000
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str  # as the sender named it: kept for people, never used to decide anything
@@ -46,12 +52,29 @@ def sniff(content: bytes) -> str | None:
     if found is None or found == "application/pdf":
         return found
     try:  # an image must also open as one: a JPEG header on other bytes is not a photo
-        with Image.open(io.BytesIO(content)) as img:
+        with _opened(content) as img:
             img.verify()
             ok = img.format == (_MAGIC[found][1] if found in _MAGIC else "WEBP")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     return found if ok else None
+
+
+def pixels(content: bytes) -> int:
+    """An image's width times height, read from its header (no pixel is decoded)."""
+    try:
+        with _opened(content) as img:
+            return img.width * img.height
+    except Image.DecompressionBombError:  # beyond twice Pillow's own limit
+        return 2 * (Image.MAX_IMAGE_PIXELS or MAX_PIXELS) + 1
+
+
+def _opened(content: bytes) -> Image.Image:
+    """The image, opened lazily; its size is checked against MAX_PIXELS by `pixels`, so
+    Pillow's warning for a large one is not needed (and would be an error under pytest)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(content))
 
 
 def without_exif(content: bytes, media_type: str) -> bytes:
@@ -84,7 +107,7 @@ class Attachments:
 
     def accept(self, spec: Spec, field_id: str, uploads: Sequence[Upload]) -> list[dict[str, Any]]:
         """Check every upload against the field, then store them; their references."""
-        fdef = _file_field(spec, field_id)
+        fdef = file_field(spec, field_id)
         if not uploads:
             raise FileRefused(
                 f"{fdef.label}: no file given", errors={field_id: ["give at least one file"]}
@@ -150,7 +173,8 @@ def _field(spec: Spec, key: str) -> FieldDef | None:
     return next((f for f in spec.fields if f.id == key), None)
 
 
-def _file_field(spec: Spec, field_id: str) -> FieldDef:
+def file_field(spec: Spec, field_id: str) -> FieldDef:
+    """The SOP's `file` field `field_id`; InvalidData when it has none of that id."""
     fdef = _field(spec, field_id)
     if fdef is None or fdef.type != "file":
         accepted = ", ".join(f.id for f in spec.fields if f.type == "file") or "none"
@@ -171,6 +195,12 @@ def _checked(fdef: FieldDef, up: Upload) -> str:
             limit={"max_size_mb": fdef.max_size_mb},
         )
     kind = sniff(up.content)
+    if kind is not None and kind.startswith("image/") and pixels(up.content) > MAX_PIXELS:
+        raise FileRefused(
+            f"{fdef.label}: {up.name!r} has more than {MAX_PIXELS // 1_000_000} megapixels",
+            errors={fdef.id: [f"at most {MAX_PIXELS // 1_000_000} megapixels per image"]},
+            limit={"max_pixels": MAX_PIXELS},
+        )
     if kind is None or kind not in fdef.media_types:
         accepted = ", ".join(fdef.accept)
         what = f"is {kind}" if kind else "is none of JPEG, PNG, WebP, PDF"

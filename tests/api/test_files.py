@@ -247,3 +247,26 @@ def test_a_ticket_opens_with_a_stored_file_only(app: Flask, client: FlaskClient)
     )
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["photo"]
     assert client.get("/v1/tickets", headers=root).get_json()["items"] == before
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(
+    app: Flask, client: FlaskClient
+) -> None:
+    out = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(out, format="PNG")  # 100 megapixels in a few KB
+    assert len(out.getvalue()) < 100_000
+    tid = new_ticket(client)
+    resp = upload(client, tid, "attachments", ("peta.png", out.getvalue()))
+    assert resp.status_code == 422 and resp.get_json()["limit"] == {"max_pixels": 64_000_000}
+    assert stored(app) == []
+
+
+def test_a_body_beyond_all_the_field_may_hold_is_refused_by_the_field(
+    app: Flask, client: FlaskClient
+) -> None:
+    tid = new_ticket(client)
+    huge = jpeg() + b"\0" * (2 * 2**20 + 10)  # Foto: one file of 1 MB, plus 1 MB for the form
+    resp = upload(client, tid, "photo", ("besar.jpg", huge))
+    assert resp.status_code == 422
+    assert resp.get_json()["limit"] == {"max_size_mb": 1} and "Foto" in resp.get_json()["detail"]
+    assert stored(app) == []
