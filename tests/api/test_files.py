@@ -270,3 +270,17 @@ def test_a_body_beyond_all_the_field_may_hold_is_refused_by_the_field(
     assert resp.status_code == 422
     assert resp.get_json()["limit"] == {"max_size_mb": 1} and "Foto" in resp.get_json()["detail"]
     assert stored(app) == []
+
+
+def test_a_webp_loses_its_exif_too(client: FlaskClient) -> None:
+    exif = Image.Exif()
+    exif[GPS] = {1: "S", 2: (7.0, 15.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 10)).save(out, format="WEBP", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(out.getvalue())).getexif().get_ifd(GPS)
+    tid = new_ticket(client)
+    ref = upload(client, tid, "photo", ("taman.webp", out.getvalue())).get_json()["files"][0]
+    assert ref["type"] == "image/webp"
+    assert post(client, tid, {"photo": ref}).status_code == 200
+    got = client.get(f"/v1/tickets/{tid}/files/{ref['sha256']}", headers=auth("root"))
+    assert got.mimetype == "image/webp" and not Image.open(io.BytesIO(got.data)).getexif()
