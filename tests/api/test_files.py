@@ -284,3 +284,30 @@ def test_a_webp_loses_its_exif_too(client: FlaskClient) -> None:
     assert post(client, tid, {"photo": ref}).status_code == 200
     got = client.get(f"/v1/tickets/{tid}/files/{ref['sha256']}", headers=auth("root"))
     assert got.mimetype == "image/webp" and not Image.open(io.BytesIO(got.data)).getexif()
+
+
+RULES = """format_version: 1
+id: photo-desk-v1
+templates:
+  reported: "Laporan ${ticket_id} dengan foto ${photo}; KTP ${id_card}"
+rules:
+  - id: tell-the-desk
+    when: {event: reported}
+    then:
+      - notify: {to: clerk, template: reported}
+"""
+
+
+def test_a_message_names_a_file_by_its_name_and_masks_a_personal_one(tmp_path: Path) -> None:
+    sop = SOP.read_text("utf-8").replace("\nfields:", "\nrules: [photo-desk-v1]\n\nfields:", 1)
+    files = {"sop/photo-desk/v1.yaml": sop, "rules/photo-desk-v1.yaml": RULES}
+    with app_on(tmp_path, files) as app:
+        client = app.test_client()
+        tid = new_ticket(client)
+        photo = upload(client, tid, "photo", ("depan.jpg", jpeg())).get_json()["files"][0]
+        card = upload(client, tid, "id_card", ("ktp-budi.jpg", jpeg(size=(5, 5))))
+        data = {"photo": photo, "id_card": card.get_json()["files"][0]}
+        assert post(client, tid, data).status_code == 200
+        items = client.get("/v1/notifications", headers=auth("root")).get_json()["items"]
+        (text,) = [n["text"] for n in items if n["ticket_id"] == tid]
+        assert text == f"Laporan {tid} dengan foto depan.jpg; KTP ***"
