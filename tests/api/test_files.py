@@ -311,3 +311,19 @@ def test_a_message_names_a_file_by_its_name_and_masks_a_personal_one(tmp_path: P
         items = client.get("/v1/notifications", headers=auth("root")).get_json()["items"]
         (text,) = [n["text"] for n in items if n["ticket_id"] == tid]
         assert text == f"Laporan {tid} dengan foto depan.jpg; KTP ***"
+
+
+def test_audit_verify_finds_a_file_changed_or_lost(app: Flask, client: FlaskClient) -> None:
+    tid = new_ticket(client)
+    ref = upload(client, tid, "photo", ("depan.jpg", jpeg())).get_json()["files"][0]
+    assert post(client, tid, {"photo": ref}).status_code == 200
+    verify = "/v1/audit/verify"
+    assert client.get(verify, headers=auth("audit")).get_json()["ok"] is True
+    (path,) = stored(app)
+    path.write_bytes(jpeg(size=(9, 9)))  # the photo swapped on disk
+    (problem,) = client.get(verify, headers=auth("audit")).get_json()["problems"]
+    assert (problem["ticket"], problem["kind"]) == (tid, "file")
+    assert "'photo'" in problem["message"] and "changed" in problem["message"]
+    path.unlink()
+    (problem,) = client.get(verify, headers=auth("audit")).get_json()["problems"]
+    assert "lost" in problem["message"]
