@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from api.auth import TokenRegistry
+from api.config import files_dir
 from engine.app.background import Background
 from engine.app.files import Attachments
 from engine.app.health import HealthChecks
@@ -34,11 +34,10 @@ class Runtime:
     workers: Any = None  # api.workers.Workers while `sop serve` runs them
     health: HealthChecks = field(init=False)  # /v1/health/ready, by the settings
     reports: ReportSource = field(init=False)  # the reports' database (a replica, if set)
-    files: Attachments = field(init=False)  # uploads, under <SOP_DATA_DIR>/files
+    files: Attachments = field(init=False)  # uploads, in SOP_FILES_DIR
 
     def __post_init__(self) -> None:
-        data_dir = Path(self.settings.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
-        self.files = Attachments(data_dir)
+        self.files = Attachments(files_dir(self.settings))
         self.reports = ReportSource(self.store, self.settings.get("SOP_REPORTS_DATABASE_URL"))
         optional = {"reports_database": self.reports.check} if self.reports.replicated else {}
         self.health = HealthChecks(

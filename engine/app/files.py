@@ -102,8 +102,8 @@ def without_exif(content: bytes, media_type: str) -> bytes:
 class Attachments:
     """The data folder's files, as the API uploads and serves them."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.store = FileStore(data_dir)
+    def __init__(self, root: Path) -> None:
+        self.store = FileStore(root)
 
     def accept(self, spec: Spec, field_id: str, uploads: Sequence[Upload]) -> list[dict[str, Any]]:
         """Check every upload against the field, then store them; their references."""

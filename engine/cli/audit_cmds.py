@@ -8,6 +8,7 @@ read-only media too. See engine/app/audit/ and docs/audit.md.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -60,7 +61,7 @@ def verify(
     from engine.app.audit.checkpoint import load_key, read_checkpoint
     from engine.app.audit.verify import verify_store
     from engine.errors import CheckpointInvalid
-    from engine.store.files import FileStore
+    from engine.store.files import FILES_FOLDER, FileStore
 
     if (checkpoint_file is None) != (key_file is None):
         raise click.UsageError("--checkpoint and --key-file go together: give both, or neither")
@@ -72,7 +73,11 @@ def verify(
             raise click.ClickException(exc.message) from None
     store = options.existing_store(database_url, data_dir, read_only=True)
     try:
-        files = FileStore(Path(data_dir).expanduser().resolve())
+        files = FileStore(
+            Path(os.environ.get("SOP_FILES_DIR") or Path(data_dir) / FILES_FOLDER)
+            .expanduser()
+            .resolve()
+        )
         report = verify_store(store, chain_only=chain_only, checkpoint=checkpoint, files=files)
     finally:
         store.close()

@@ -1,4 +1,5 @@
-"""Files kept by content: `<data folder>/files/ab/cdef...`, named by their SHA-256.
+"""Files kept by content: `<folder>/ab/cdef...` (by default the data folder's `files/`), named by
+their SHA-256.
 
 A file is written to a temporary name in its folder and renamed into place, so a reader never
 sees half a file; the same bytes stored twice are one file (the second `put` writes nothing).
@@ -17,8 +18,8 @@ FILES_FOLDER = "files"
 
 
 class FileStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.root = data_dir / FILES_FOLDER
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
     def path(self, sha256: str) -> Path:
         if not SHA256.match(sha256):

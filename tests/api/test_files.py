@@ -17,7 +17,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import stream_encode_multipart
 
-from tests.api.conftest import TOKENS, app_on
+from tests.api.conftest import TOKENS, app_on, make_app
 from tests.support.seed import ROOT
 
 SOP = ROOT / "tests" / "sops" / "files" / "photo-desk-v1.yaml"
@@ -327,3 +327,23 @@ def test_audit_verify_finds_a_file_changed_or_lost(app: Flask, client: FlaskClie
     path.unlink()
     (problem,) = client.get(verify, headers=auth("audit")).get_json()["problems"]
     assert "lost" in problem["message"]
+
+
+def test_files_go_to_the_folder_the_setting_names(tmp_path: Path) -> None:
+    (tmp_path / "sop/photo-desk").mkdir(parents=True)
+    (tmp_path / "sop/photo-desk/v1.yaml").write_text(SOP.read_text("utf-8"), encoding="utf-8")
+    shared = tmp_path / "shared-files"  # e.g. a mount every server of one database shares
+    app = make_app(
+        tmp_path,
+        SOP_ROOT=str(tmp_path / "sop"),
+        SOP_RULES_DIR=str(tmp_path / "rules"),
+        SOP_FILES_DIR=str(shared),
+    )
+    try:
+        client = app.test_client()
+        tid = new_ticket(client)
+        ref = upload(client, tid, "photo", ("depan.jpg", jpeg())).get_json()["files"][0]
+        assert (shared / ref["sha256"][:2] / ref["sha256"][2:]).is_file()
+        assert not (tmp_path / "files").exists()
+    finally:
+        app.extensions["sop"].close()
