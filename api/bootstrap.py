@@ -37,6 +37,7 @@ from api.views import (
     clock,
     diff,
     events,
+    files,
     health,
     metrics,
     notifications,
@@ -63,7 +64,19 @@ EVERY_ANSWER = {
     "Referrer-Policy": "same-origin",
 }
 # In the order the OpenAPI document and the docs page list them.
-BLUEPRINTS = (health, sops, diff, tickets, events, notifications, clock, reports, audit, admin)
+BLUEPRINTS = (
+    health,
+    sops,
+    diff,
+    tickets,
+    events,
+    files,
+    notifications,
+    clock,
+    reports,
+    audit,
+    admin,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:

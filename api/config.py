@@ -5,6 +5,8 @@ SOP_ROOT            folder of SOP revisions (env SOP_ROOT; default: the bundled 
 SOP_RULES_DIR       folder of rules files (env SOP_RULES_DIR; default: rules/ beside SOP_ROOT)
 SOP_DATA_DIR        where the SQLite file lives (env SOP_DATA_DIR; default ./data)
 SOP_DATABASE_URL    a SQLAlchemy URL (env DATABASE_URL); default sqlite in SOP_DATA_DIR
+SOP_FILES_DIR       where uploaded files live, by content hash (env; default SOP_DATA_DIR/files):
+                    one folder shared by every server of one database
 SOP_REPORTS_DATABASE_URL  the database the reports read (env; default: SOP_DATABASE_URL's), e.g.
                     a PostgreSQL read replica; while it is down reports answer 503
                     reports_unavailable and everything else works
@@ -48,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.spec import bundled
+from engine.store.files import FILES_FOLDER
 
 SQLITE_FILE = "sop.db"
 
@@ -55,6 +58,7 @@ ENV = {
     "SOP_ROOT": "SOP_ROOT",
     "SOP_RULES_DIR": "SOP_RULES_DIR",
     "SOP_DATA_DIR": "SOP_DATA_DIR",
+    "SOP_FILES_DIR": "SOP_FILES_DIR",
     "SOP_DATABASE_URL": "DATABASE_URL",
     "SOP_REPORTS_DATABASE_URL": "SOP_REPORTS_DATABASE_URL",
     "SOP_CLOCK": "SOP_CLOCK",
@@ -77,6 +81,7 @@ DEFAULTS: dict[str, Any] = {
     "SOP_ROOT": str(bundled.sop_root()),
     "SOP_RULES_DIR": None,
     "SOP_DATA_DIR": "./data",
+    "SOP_FILES_DIR": None,
     "SOP_DATABASE_URL": None,
     "SOP_REPORTS_DATABASE_URL": None,
     "SOP_CLOCK": "system",
@@ -186,6 +191,13 @@ def database_url(cfg: Mapping[str, Any]) -> str:
     # The folder is made (or refused, in a line) by `Store.open`, not here.
     data_dir = Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve()
     return f"sqlite:///{data_dir / SQLITE_FILE}"
+
+
+def files_dir(cfg: Mapping[str, Any]) -> Path:
+    """The folder of uploaded files: SOP_FILES_DIR, else `files/` in the data folder."""
+    if cfg.get("SOP_FILES_DIR"):
+        return Path(cfg["SOP_FILES_DIR"]).expanduser().resolve()
+    return Path(cfg.get("SOP_DATA_DIR") or "./data").expanduser().resolve() / FILES_FOLDER
 
 
 def web_session_key(cfg: Mapping[str, Any]) -> bytes:

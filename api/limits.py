@@ -8,7 +8,9 @@
                         field or a JSON string: 400 `bad_request` (PostgreSQL cannot store it)
     JSON media types    a /v1 write with a body (or a Content-Type) that is not JSON: 415
                         `unsupported_media_type`, with or without authentication (`--dev`), so a
-                        cross-site form (text/plain, form-encoded) cannot post to the API
+                        cross-site form (text/plain, form-encoded) cannot post to the API; a
+                        route declaring a multipart body (a file upload) takes that instead,
+                        behind its bearer token (a cross-site form carries none)
 
 A lone UTF-16 surrogate escape in a JSON string (`"\\ud800"`) is not text: 400 `invalid_json`.
 Per-field string limits are the SOP field types' (`engine.spec.model.FIELD_MAX_LENGTH`);
@@ -23,9 +25,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from api.errors import ApiError, InvalidJson, InvalidRequest
+from api.views.operation import declared
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -68,11 +71,14 @@ def require_json_writes() -> None:
     )
     if given is None and not has_body:
         return
-    if given is None or not is_json(request.mimetype):
+    op = declared(current_app.view_functions.get(request.endpoint or ""))
+    wanted = op.body_media if op is not None and op.body is not None else "application/json"
+    fits = is_json(request.mimetype) if wanted == "application/json" else request.mimetype == wanted
+    if given is None or not fits:
         raise UnsupportedMediaType(
-            f"the body must be JSON sent as Content-Type: application/json, not "
+            f"the body must be sent as Content-Type: {wanted}, not "
             f"{given or 'a body without a Content-Type'}",
-            errors={"Content-Type": ["must be application/json"]},
+            errors={"Content-Type": [f"must be {wanted}"]},
         )
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.auth import ROLES, TokenRegistry
+from api.config import files_dir
 from engine.app.accounts import Accounts
 from engine.app.background import Background
+from engine.app.files import Attachments
 from engine.app.health import HealthChecks
 from engine.app.notifier import Routing
 from engine.app.reports.source import ReportSource
@@ -34,8 +36,10 @@ class Runtime:
     health: HealthChecks = field(init=False)  # /v1/health/ready, by the settings
     reports: ReportSource = field(init=False)  # the reports' database (a replica, if set)
     accounts: Accounts = field(init=False)  # personal accounts: the web pages' sign-in
+    files: Attachments = field(init=False)  # uploads, in SOP_FILES_DIR
 
     def __post_init__(self) -> None:
+        self.files = Attachments(files_dir(self.settings))
         self.accounts = Accounts(
             self.store,
             self.clock,

@@ -13,6 +13,7 @@
     │   ├── MissingInputs         required inputs (kelengkapan) or event data are missing
     │   ├── ActorNotAllowed       the actor may not perform this event
     │   └── InvalidData           event data or ticket fields have the wrong type or value
+    │       └── FileRefused       an upload beyond its file field's limits (count, size, kind)
     ├── RulesError                the rules engine failed (an action raised, a rule looped, ...)
     ├── InvalidClockMove          a manual clock move that cannot be made; the clock stands
     ├── InvalidRedelivery         dead letters asked for with no filter, or an unknown channel
@@ -136,6 +137,13 @@ class InvalidData(TicketError):
     code = "invalid_data"
 
 
+class FileRefused(InvalidData):
+    """Details: `errors` keyed by the field, and the `limit` it broke (`max_files`,
+    `max_size_mb` or `accept`, with the field's value)."""
+
+    code = "file_refused"
+
+
 class RulesError(SopError):
     code = "rules_error"
 
@@ -215,6 +223,7 @@ __all__ = [
     "CheckpointInvalid",
     "Conflict",
     "EventNotAllowed",
+    "FileRefused",
     "InvalidClockMove",
     "InvalidData",
     "InvalidRedelivery",

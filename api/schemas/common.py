@@ -53,6 +53,14 @@ class ProblemSchema(Schema):
         metadata={"description": "on 409/412 version conflicts: the ticket's version now"}
     )
     ticket_id = ma.String(metadata={"description": "the ticket the problem is about"})
+    limit = ma.Dict(
+        keys=ma.String(),
+        values=ma.Raw(),
+        metadata={
+            "description": "on `file_refused`: the field's limit the upload broke "
+            "(`max_files`, `max_size_mb` or `accept`) and its value"
+        },
+    )
     idempotency_key = ma.String(
         metadata={"description": "on 409: the Idempotency-Key already used with another body"}
     )

@@ -48,7 +48,8 @@ def verify() -> Response:
     """
     args = load_query(VerifyQuerySchema)
     _require_auditor()
-    report = verify_store(runtime().service.store, chain_only=args["chain_only"])
+    rt = runtime()
+    report = verify_store(rt.service.store, chain_only=args["chain_only"], files=rt.files.store)
     return jsonify(report.as_data())
 
 

@@ -57,7 +57,9 @@ def if_match_version(raw: str | None) -> int | None:
             "invalid_data",
             "`data` names a field the event does not accept or gives a "
             "value its type refuses; `type` is the engine's own (`deadline`, `timer`); "
-            "`occurred_at` is before the ticket's last entry or in the future",
+            "`occurred_at` is before the ticket's last entry or in the future; a `file` "
+            "field names a file not uploaded (POST /v1/tickets/{id}/files), or another type "
+            "or size than the stored file's",
         ),
     ),
 )
@@ -77,6 +79,8 @@ def post_event(ticket_id: str) -> Response:
         visible_ticket(ticket_id)
         check_scope_kept(principal, body["data"], "data")
     rt = runtime()
+    if any(isinstance(v, dict | list) for v in body["data"].values()):  # a file field's refs
+        rt.files.check_refs(body["data"], visible_ticket(ticket_id).spec)
     result = rt.service.post_event(
         ticket_id,
         body["type"],

@@ -126,7 +126,7 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": op.body}},
+            "content": {op.body_media: {"schema": op.body}},
         }
     if op.public:
         out["security"] = []

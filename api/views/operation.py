@@ -25,6 +25,7 @@ from marshmallow import Schema
 View = TypeVar("View", bound=Callable[..., Any])
 
 _ATTRIBUTE = "openapi_operation"
+MULTIPART = "multipart/form-data"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Operation:
     response: type[Schema] | None = None
     status: int = 200
     body: type[Schema] | None = None
+    body_media: str = "application/json"  # MULTIPART: a form with files (api.views.files)
     query: type[Schema] | None = None
     headers: type[Schema] | None = None
     errors: tuple[int, ...] = ()

@@ -44,7 +44,8 @@ def etag(version: int) -> str:
             "invalid_data",
             "`sop` names no SOP loaded, or none of its revisions is in force "
             "at `occurred_at`; `occurred_at` in the future; `fields` names a field the SOP does "
-            "not define, or gives a value its type refuses (its revision's `fields`)",
+            "not define, or gives a value its type refuses (its revision's `fields`); a "
+            "`file` field names no stored file of that type and size",
         ),
     ),
 )
@@ -61,6 +62,7 @@ def create_ticket() -> Response:
     body = load_body(TicketCreateSchema)
     headers = load_headers(IdempotentHeadersSchema)
     rt = runtime()
+    rt.files.check_refs(body["fields"])  # a `file` field names files stored already
     result = rt.service.open_ticket(
         body["sop"],
         fields_in_scope(principal, body["fields"]),

@@ -8,8 +8,10 @@ read-only media too. See engine/app/audit/ and docs/audit.md.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 import click
 
@@ -59,6 +61,7 @@ def verify(
     from engine.app.audit.checkpoint import load_key, read_checkpoint
     from engine.app.audit.verify import verify_store
     from engine.errors import CheckpointInvalid
+    from engine.store.files import FILES_FOLDER, FileStore
 
     if (checkpoint_file is None) != (key_file is None):
         raise click.UsageError("--checkpoint and --key-file go together: give both, or neither")
@@ -70,7 +73,12 @@ def verify(
             raise click.ClickException(exc.message) from None
     store = options.existing_store(database_url, data_dir, read_only=True)
     try:
-        report = verify_store(store, chain_only=chain_only, checkpoint=checkpoint)
+        files = FileStore(
+            Path(os.environ.get("SOP_FILES_DIR") or Path(data_dir) / FILES_FOLDER)
+            .expanduser()
+            .resolve()
+        )
+        report = verify_store(store, chain_only=chain_only, checkpoint=checkpoint, files=files)
     finally:
         store.close()
     if fmt == "json":

@@ -15,6 +15,9 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_SCHEMES = ("http", "https")  # a link anyone may open: no javascript:, file:, data:
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+FILE_REF_KEYS = ("sha256", "name", "type", "size")  # a stored file, as the log records it
+MAX_FILE_NAME = 255
 
 
 def _problem(fdef: FieldDef, value: Any) -> str | None:
@@ -26,6 +29,8 @@ def _problem(fdef: FieldDef, value: Any) -> str | None:
     if kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return None if ok else "must be a number"
+    if kind == "file":
+        return _files_problem(fdef, value)
     if not isinstance(value, str):
         return "must be text"
     longest = fdef.longest
@@ -45,6 +50,43 @@ def _problem(fdef: FieldDef, value: Any) -> str | None:
         except ValueError:
             return "must be a date (YYYY-MM-DD)"
     return None
+
+
+def _files_problem(fdef: FieldDef, value: Any) -> str | None:
+    """One file reference, or (`multiple: true`) a list of at most `max_files` of them."""
+    if not fdef.multiple:
+        return _file_ref_problem(fdef, value)
+    if not isinstance(value, list):
+        return "must be a list of files (as POST /v1/tickets/{id}/files answers)"
+    if len(value) > fdef.max_files:
+        return f"at most {fdef.max_files} files (this has {len(value)})"
+    for item in value:
+        problem = _file_ref_problem(fdef, item)
+        if problem:
+            return problem
+    return None
+
+
+def _file_ref_problem(fdef: FieldDef, ref: Any) -> str | None:
+    keys = ", ".join(FILE_REF_KEYS)
+    if not isinstance(ref, dict) or set(ref) != set(FILE_REF_KEYS):
+        return f"must be a stored file: {{{keys}}} (as POST /v1/tickets/{{id}}/files answers)"
+    if not isinstance(ref["sha256"], str) or not SHA256.match(ref["sha256"]):
+        return "sha256 must be 64 lowercase hexadecimal digits"
+    if not isinstance(ref["name"], str) or not 0 < len(ref["name"]) <= MAX_FILE_NAME:
+        return f"name must be text of 1 to {MAX_FILE_NAME} characters"
+    if ref["type"] not in fdef.media_types:
+        return f"type must be one of: {', '.join(fdef.media_types)}"
+    size = ref["size"]
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= fdef.max_bytes:
+        return f"size must be 1 to {fdef.max_bytes} bytes ({fdef.max_size_mb} MB)"
+    return None
+
+
+def file_refs(value: Any) -> list[dict[str, Any]]:
+    """The file references a file field's value holds (none for a value of another kind)."""
+    items = value if isinstance(value, list) else [value]
+    return [r for r in items if isinstance(r, dict) and isinstance(r.get("sha256"), str)]
 
 
 def _web_address(value: str) -> bool:

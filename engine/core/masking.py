@@ -43,6 +43,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core.fields import file_refs
 from engine.spec.model import FieldDef, Spec
 from engine.spec.semantics import is_set
 
@@ -170,7 +171,9 @@ def ticket_masker(spec: Spec, seen: Iterable[Mapping[str, Any]] = ()) -> Masker:
     for values in seen:
         for key in personal.intersection(values):
             found = numbers if key in phones else texts
-            found.update(str(value) for value in _scalars(values[key]))
+            refs = file_refs(values[key])  # a file: its name is the personal text, not its hash
+            given = [r.get("name") for r in refs] if refs else values[key]
+            found.update(str(value) for value in _scalars(given))
     return Masker.of(personal, free, texts, numbers)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
+from engine.core.fields import file_refs
 from engine.core.masking import mask_fields, ticket_masker
 from engine.core.model import (
     Event,
@@ -170,6 +171,9 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
         values = dict(fields)
     else:  # the personal values, wherever they stand (earlier ones: TicketService._save)
         values = ticket_masker(spec, [fields, *(e.data for e in draft.log)]).fields(fields)
+    for fdef in spec.fields:  # a file reads as its name in a message, never as its hash
+        if fdef.type == "file" and (refs := file_refs(values.get(fdef.id))):
+            values[fdef.id] = ", ".join(str(ref.get("name")) for ref in refs)
     step = spec.step(ticket.state) if ticket.active else None
     values.update(
         ticket_id=ticket.id,

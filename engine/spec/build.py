@@ -12,6 +12,7 @@ from typing import Any
 from engine.spec.durations import parse_duration
 from engine.spec.expression import build_condition
 from engine.spec.model import (
+    FILE_DEFAULT_MAX_COUNT,
     Actor,
     Approver,
     Branch,
@@ -243,6 +244,7 @@ def build_spec(
                 choices=tuple(f.get("choices", ())),
                 description=f.get("description") or "",
                 max_length=f.get("max_length"),
+                **_file_keys(f),
             )
             for fid, f in (doc.get("fields") or {}).items()
         ),
@@ -261,3 +263,20 @@ def build_spec(
         time_defaults=defaults,
         invariants=tuple(_invariant(i) for i in doc.get("invariants") or ()),
     )
+
+
+def _file_keys(f: dict[str, Any]) -> dict[str, Any]:
+    """A `file` field's limits (defaults in FieldDef); other fields have none."""
+    if f.get("type") != "file":
+        return {}
+    multiple = bool(f.get("multiple", False))
+    out: dict[str, Any] = {
+        "multiple": multiple,
+        "max_files": f.get("max_files", FILE_DEFAULT_MAX_COUNT) if multiple else 1,
+        "keep_exif": bool(f.get("keep_exif", False)),
+    }
+    if f.get("accept"):
+        out["accept"] = tuple(dict.fromkeys(f["accept"]))
+    if f.get("max_size_mb") is not None:
+        out["max_size_mb"] = f["max_size_mb"]
+    return out

@@ -173,8 +173,9 @@ def _value(op: str, value: Any, path: Path, report: Report) -> None:
         )
 
 
-_FIELD_KINDS = {"number": "number", "boolean": "bool"}  # every other field type holds text
-_KIND_WORDS = {"number": "numbers", "bool": "true or false", "text": "text"}
+# Every other field type holds text; a file field holds references, tested by is_set only.
+_FIELD_KINDS = {"number": "number", "boolean": "bool", "file": "file"}
+_KIND_WORDS = {"number": "numbers", "bool": "true or false", "text": "text", "file": "files"}
 
 
 def _kinds_fit(name: str, fdef: Any, op: str, value: Any, path: Path, report: Report) -> bool:
@@ -204,6 +205,8 @@ def _kind_hint(holds_kind: str, item: Any) -> str:
         return f"write the number without quotes: {str(item).strip()}"
     if holds_kind == "bool":
         return "write true or false without quotes"
+    if holds_kind == "file":
+        return "test a file field with `is_set: true` or `is_not_set: true`"
     return f"write the text in quotes: '{item}'"
 
 

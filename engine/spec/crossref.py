@@ -14,7 +14,7 @@ from engine.spec.calendar_check import check_calendar
 from engine.spec.conditions import check_condition
 from engine.spec.hints import suggest
 from engine.spec.identity_check import check_identity
-from engine.spec.model import END, FIELD_MAX_LENGTH, FieldType
+from engine.spec.model import END, FIELD_MAX_LENGTH, FILE_MAX_MB, FieldType
 from engine.spec.report import Path, Report
 
 RESERVED_EVENTS = ("deadline", "timer")  # the engine's own timer events
@@ -74,6 +74,7 @@ def check_revision(data: dict[str, Any], file: FsPath, report: Report) -> Contex
     for fid, fdef in ctx.fields.items():
         _choices(fid, as_map(fdef), report)
         _max_length(fid, as_map(fdef), report)
+        _file_keys(fid, as_map(fdef), report)
     _ref(data.get("initial_status"), ctx.statuses, "status", ("initial_status",), report)
     _calendars(data, ctx, report)
     _steps(data, ctx, report)
@@ -322,4 +323,37 @@ def _signoff_event(
             f"the sign-off event {name!r} is already one of {where}",
             f"a sign-off's event only records that sign-off: give it a name of its own, "
             f"e.g. '{name}_signed'",
+        )
+
+
+FILE_KEYS = ("accept", "multiple", "max_files", "max_size_mb", "keep_exif")
+
+
+def _file_keys(fid: str, fdef: dict[str, Any], report: Report) -> None:
+    """The keys of a `file` field belong to it alone; `max_files` to one with `multiple: true`;
+    `max_size_mb` is at most FILE_MAX_MB."""
+    if fdef.get("type") != "file":
+        for key in FILE_KEYS:
+            if key in fdef:
+                report.add(
+                    "file_key_not_allowed",
+                    ("fields", fid, key),
+                    f"only a field of `type: file` has `{key}`",
+                    f"add `type: file` or remove `{key}`",
+                )
+        return
+    if "max_files" in fdef and fdef.get("multiple") is not True:
+        report.add(
+            "file_key_not_allowed",
+            ("fields", fid, "max_files"),
+            "`max_files` limits a field that holds several files",
+            "add `multiple: true` or remove `max_files`",
+        )
+    size = fdef.get("max_size_mb")
+    if isinstance(size, int) and not isinstance(size, bool) and size > FILE_MAX_MB:
+        report.add(
+            "bad_value",
+            ("fields", fid, "max_size_mb"),
+            f"`max_size_mb` {size} is more than a file may have ({FILE_MAX_MB} MB)",
+            f"write at most `max_size_mb: {FILE_MAX_MB}`",
         )

@@ -15,7 +15,7 @@ from engine.spec.expression import Expr
 
 DurationUnit = Literal["seconds", "minutes", "hours", "calendar_days", "working_days"]
 FieldType = Literal[
-    "string", "text", "phone", "email", "choice", "boolean", "number", "url", "date"
+    "string", "text", "phone", "email", "choice", "boolean", "number", "url", "date", "file"
 ]
 # The longest value (in characters) a field of each text type holds; a field's own
 # `max_length` may lower it, never raise it. A choice holds one of its choices, a date 10
@@ -27,6 +27,18 @@ FIELD_MAX_LENGTH: dict[str, int] = {
     "email": 254,
     "url": 2_000,
 }
+# A `file` field: the kinds of content it may hold (decided from the bytes, never the name)
+# and their media types; the most bytes one file may have, by default and at most; the most
+# files a `multiple: true` field holds when it does not say.
+FILE_KINDS: dict[str, str] = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+FILE_DEFAULT_MAX_MB = 10
+FILE_MAX_MB = 50
+FILE_DEFAULT_MAX_COUNT = 10
 _UNIT_NAMES = {
     "seconds": "second",
     "hours": "hour",
@@ -112,6 +124,22 @@ class FieldDef:
     choices: tuple[str, ...] = ()
     description: str = ""
     max_length: int | None = None  # the field's own, at most its type's FIELD_MAX_LENGTH
+    # `type: file` only: the kinds accepted (FILE_KINDS keys), several files or one, the most
+    # files and megabytes (of each file), and whether an image keeps its EXIF (GPS included).
+    accept: tuple[str, ...] = tuple(FILE_KINDS)
+    multiple: bool = False
+    max_files: int = 1
+    max_size_mb: int = FILE_DEFAULT_MAX_MB
+    keep_exif: bool = False
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_size_mb * 2**20
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """The media types a `file` field accepts, in the SOP's order."""
+        return tuple(FILE_KINDS[k] for k in self.accept)
 
     @property
     def longest(self) -> int | None:

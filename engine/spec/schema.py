@@ -8,12 +8,13 @@ docs/sop-format.md describes every key below; keep the two in step.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from marshmallow import Schema, ValidationError
 
 from engine.spec.build import DAY_MEANINGS, TIME_MEANINGS, WEEKDAYS
 from engine.spec.hints import describe
+from engine.spec.model import FILE_KINDS, FieldType
 from engine.spec.report import Path, Report
 from engine.spec.schema_fields import (
     SLUG,
@@ -34,7 +35,7 @@ from engine.spec.schema_fields import (
 )
 
 FORMAT_VERSIONS = (1,)
-FIELD_TYPES = ("string", "text", "phone", "email", "choice", "boolean", "number", "url", "date")
+FIELD_TYPES = get_args(FieldType)
 PERIODS = ("daily", "weekly", "monthly")  # as engine.core.schedule runs them
 
 
@@ -69,6 +70,11 @@ class FieldSchema(Strict):
     personal = Bool()
     choices = List(Text(nonempty=True), nonempty=True)
     max_length = Int(minimum=1)
+    accept = List(Text(choices=FILE_KINDS), nonempty=True)  # `type: file` only (crossref)
+    multiple = Bool()
+    max_files = Int(minimum=1)
+    max_size_mb = Int(minimum=1)
+    keep_exif = Bool()
     description = Text(allow_none=True)
 
 

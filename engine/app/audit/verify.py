@@ -1,6 +1,6 @@
 """`sop audit verify`: check the whole store against its hash-chained log.
 
-    verify_store(store, *, page=500, chain_only=False, checkpoint=None) -> Report
+    verify_store(store, *, page=500, chain_only=False, checkpoint=None, files=None) -> Report
     Report.ok / .tickets / .entries / .replayed / .problems / .as_data()
 
 In one snapshot (`engine.app.audit.snapshot`), a page of tickets at a time (by id), so memory
@@ -12,7 +12,9 @@ holds one page however large the store is:
 3. each ticket whose chain holds is replayed, and its rows (record, scopes, deadlines,
    step_runs, outbox) must be what the replay writes (`rebuild`, `rows_check`);
 4. the periodic runs and their notifications must match their periods (`periodic_check`);
-5. no row may belong to a ticket that is gone (entries, scopes, deadlines, step_runs, outbox).
+5. no row may belong to a ticket that is gone (entries, scopes, deadlines, step_runs, outbox);
+6. given the data folder's `files`, each file a log entry names must be there, its bytes
+   hashing to the SHA-256 the entry recorded (`files_check`).
 
 `chain_only` does step 2 alone (about ten times faster; see docs/audit.md).
 """
@@ -28,10 +30,12 @@ from sqlalchemy import Connection, exists, not_, select
 
 from engine.app.audit.chain_check import COLUMNS, Head, Link, Problem, check_ticket
 from engine.app.audit.checkpoint import Checkpoint
+from engine.app.audit.files_check import FileCheck
 from engine.app.audit.periodic_check import check_periodic
 from engine.app.audit.rebuild import Rebuilder
 from engine.app.audit.snapshot import snapshot
 from engine.store import Store
+from engine.store.files import FileStore
 from engine.store.tables import (
     DeadlineRow,
     EventRow,
@@ -91,8 +95,10 @@ def verify_store(
     page: int = 500,
     chain_only: bool = False,
     checkpoint: Checkpoint | None = None,
+    files: FileStore | None = None,
 ) -> Report:
     report = Report()
+    file_check = FileCheck(files) if files is not None else None
     with snapshot(store) as conn:
         rebuild = None if chain_only else Rebuilder(store, conn)
         try:
@@ -107,6 +113,8 @@ def verify_store(
                     if checkpoint is not None:
                         found += checkpoint.check_ticket(ticket_id, links)
                     report.problems += found
+                    if file_check is not None:  # a lost file: the log still replays
+                        report.problems += file_check.check(ticket_id, links)
                     if not found:
                         intact.append((ticket_id, links))
                 if rebuild is not None:

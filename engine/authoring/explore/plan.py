@@ -50,6 +50,7 @@ OTHERS: dict[str, tuple[Any, ...]] = {  # values tried besides a condition's con
     "url": ("https://example.org/lain.pdf",),
     "date": ("2025-02-03",),
     "boolean": (True, False),
+    "file": (),  # tested by is_set only
 }
 
 Attempt = tuple[str, str, dict[str, Any]]  # event name, actor, data
@@ -59,6 +60,9 @@ def sample(fdef: FieldDef) -> Any:
     """One valid value of the field's type."""
     if fdef.type == "choice":
         return fdef.choices[0]
+    if fdef.type == "file":
+        ref = {"sha256": "0" * 64, "name": "contoh", "type": fdef.media_types[0], "size": 1}
+        return [ref] if fdef.multiple else ref
     return SAMPLES[fdef.type]
 
 
