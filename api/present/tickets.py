@@ -190,6 +190,7 @@ def ticket_view(
         "created": ticket.created,
         "closed": ticket.closed,
         "external_ref": record.external_ref,
+        "refs": [{"source": source, "id": ref} for source, ref in record.refs],
     }
 
 

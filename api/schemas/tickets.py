@@ -10,6 +10,19 @@ from api.schemas.sops import StatusSchema
 from engine.core.masking import MASK
 
 
+class RefSchema(Schema):
+    source = ma.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "the system that gave the id, e.g. `lapor` or `city-app`"},
+    )
+    id = ma.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "that system's id for the ticket"},
+    )
+
+
 class TicketCreateSchema(Schema):
     sop = ma.String(
         required=True,
@@ -31,6 +44,16 @@ class TicketCreateSchema(Schema):
         load_default=None,
         validate=validate.Length(min=1, max=200),
         metadata={"description": "the caller's own id for the ticket"},
+    )
+    refs = ma.List(
+        ma.Nested(RefSchema),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={
+            "description": "other systems' ids for the ticket (at most 10). When a ticket "
+            "holds one of them already, that ticket is answered (200, `Existing-Ticket: "
+            "true`) and nothing is opened"
+        },
     )
     actor = ma.String(
         load_default=None,
@@ -223,6 +246,10 @@ class TicketSchema(Schema):
         metadata={"description": "when the ticket left the SOP (reached `end`); null while `open`"},
     )
     external_ref = ma.String(allow_none=True)
+    refs = ma.List(
+        ma.Nested(RefSchema),
+        metadata={"description": "other systems' ids for it; read on one ticket, empty in lists"},
+    )
 
 
 class TicketPageSchema(Schema):

@@ -21,6 +21,8 @@ from api.views.access import (
 from api.views.common import dump, load_body, load_headers, load_query, runtime
 from api.views.operation import operation
 from api.workers import wake_notifier
+from engine.app.service import TicketRecord
+from engine.errors import Conflict
 
 bp = Blueprint("tickets", __name__)
 
@@ -37,8 +39,14 @@ def etag(version: int) -> str:
     status=201,
     headers=IdempotentHeadersSchema,
     errors=(400, 409, 422),
+    responses=((200, TicketViewSchema),),
     refusals=(
         (409, "conflict", "the Idempotency-Key was used before with another body"),
+        (
+            409,
+            "conflict",
+            "`refs` name two different tickets, or a ticket outside the token's scope",
+        ),
         (
             422,
             "invalid_data",
@@ -56,7 +64,9 @@ def create_ticket() -> Response:
     with the same `Idempotency-Key` (keys are the caller's own: another token's same key is
     another request) and body answers as the first time, 201 with the ticket as it was
     opened, with `Idempotent-Replayed: true`, and opens nothing; the key with another body is
-    409.
+    409. When a ticket holds one of `refs` already (another system's id for it), the answer is
+    200 with that ticket as it is now and `Existing-Ticket: true`, and nothing is opened: an
+    integration that retries without a key still opens one ticket.
     """
     principal = require_write()
     body = load_body(TicketCreateSchema)
@@ -71,9 +81,12 @@ def create_ticket() -> Response:
         occurred_at=body["occurred_at"],
         external_ref=body["external_ref"],
         idempotency_key=headers.get("idempotency_key"),
+        refs=[(r["source"], r["id"]) for r in body["refs"]],
     )
     record = result.record
     answer = {"Location": f"/v1/tickets/{record.id}", "ETag": etag(record.version)}
+    if result.existing:
+        return _existing(record, answer)
     if result.replayed:
         answer["Idempotent-Replayed"] = "true"
     else:
@@ -81,6 +94,16 @@ def create_ticket() -> Response:
     who = reader()
     view = ticket_view(record, rt.clock.now(), who, masker(record, who))
     return dump(TicketViewSchema, view, 201, answer)
+
+
+def _existing(record: TicketRecord, answer: dict[str, str]) -> Response:
+    """The ticket that holds a reference the opening gave, if the token may see it."""
+    scope = current().scope
+    if scope is not None and not scope.admits(record.ticket.fields):
+        raise Conflict("a ticket outside your scope holds one of these references")
+    who = reader()
+    view = ticket_view(record, runtime().clock.now(), who, masker(record, who))
+    return dump(TicketViewSchema, view, 200, {**answer, "Existing-Ticket": "true"})
 
 
 @bp.get("/tickets")

@@ -5,6 +5,7 @@
     service.open_ticket(...)                                          -> PostResult (replayed?)
     service.post_event(ticket_id, type, actor, data, user=...)        -> PostResult
     service.get_ticket(id) / list_tickets(...) / timeline(id)         reads
+    service.ticket_by_ref(source, ref) / add_ref(id, source, ref)     external references
     service.notifications(after=cursor)                               the outbox as a feed
     service.sweep(now=None)                                           apply due deadlines
     service.stop(grace)                  end sweeps after their batch (SIGTERM), wait for them
@@ -29,7 +30,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +42,7 @@ from engine import core
 from engine.app import handlers
 from engine.app.listeners import OPENING, OTHER, EventListener
 from engine.app.personal_history import logged_values
+from engine.app.refs import Ref, check_refs, owner
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
 from engine.core.masking import Masker, ticket_masker
@@ -60,6 +62,7 @@ from engine.spec.catalog import Catalog
 from engine.spec.model import Spec
 from engine.store import codec
 from engine.store.ids import new_ticket_id
+from engine.store.refs import RefTaken
 from engine.store.revisions import SpecResolver, texts_of
 from engine.store.store import Idempotency, KeyTaken, StaleVersion, Store, StoredTicket, Tx
 
@@ -95,6 +98,7 @@ class TicketRecord:
     allowed_events: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
     external_ref: str | None = None
+    refs: tuple[Ref, ...] = ()  # other systems' ids for it (engine.app.refs)
 
     @property
     def id(self) -> str:
@@ -118,6 +122,7 @@ class PostResult:
     record: TicketRecord
     log: tuple[LogEntry, ...]  # the entries this event wrote (rule-fired events included)
     replayed: bool = False  # True: an idempotent retry; nothing new was written
+    existing: bool = False  # True: an opening whose reference a ticket held; nothing written
 
     @property
     def ticket(self) -> Ticket:
@@ -157,6 +162,7 @@ class TicketService:
         occurred_at: datetime | None = None,
         external_ref: str | None = None,
         idempotency_key: str | None = None,
+        refs: Sequence[Ref] = (),
     ) -> TicketRecord:
         """The ticket `open_ticket` opened (or found, for a retried key)."""
         return self.open_ticket(
@@ -167,6 +173,7 @@ class TicketService:
             occurred_at=occurred_at,
             external_ref=external_ref,
             idempotency_key=idempotency_key,
+            refs=refs,
         ).record
 
     def open_ticket(
@@ -179,9 +186,12 @@ class TicketService:
         occurred_at: datetime | None = None,
         external_ref: str | None = None,
         idempotency_key: str | None = None,
+        refs: Sequence[Ref] = (),
     ) -> PostResult:
         """Open a ticket: the new ticket and the entries its opening wrote. With an
-        `idempotency_key`, a retry by the same `user` returns the first result (`replayed`)."""
+        `idempotency_key`, a retry by the same `user` returns the first result (`replayed`).
+        With `refs` of which a ticket holds one already: that ticket (`existing`), nothing
+        opened (engine.app.refs)."""
         try:
             result = self._open_ticket(
                 sop_id,
@@ -191,13 +201,14 @@ class TicketService:
                 occurred_at=occurred_at,
                 external_ref=external_ref,
                 idempotency_key=idempotency_key,
+                refs=check_refs(refs),
             )
         except SopError as exc:
             if not isinstance(exc, StoreUnavailable):
                 known = sop_id if sop_id in self.catalog.specs else OTHER
                 self._tell("refused", known, OPENING, exc.code)
             raise
-        if not result.replayed:
+        if not (result.replayed or result.existing):
             self._tell("accepted", result.ticket.sop_id, OPENING)
         return result
 
@@ -211,12 +222,15 @@ class TicketService:
         occurred_at: datetime | None,
         external_ref: str | None,
         idempotency_key: str | None,
+        refs: list[Ref],
     ) -> PostResult:
         now = self.clock.now()
         at = _check_time(occurred_at, now) or now
         _check_dict(fields, "fields")
         request: dict[str, Any] = {"sop_id": sop_id, "fields": fields, "actor": actor}
         request.update(ref=external_ref, occurred_at=occurred_at)
+        if refs:  # not in the hash without them: keys stored before refs existed still match
+            request["refs"] = [list(r) for r in refs]
         digest = _request_hash(request)
         scope = creation_scope(user)
         if idempotency_key is not None:
@@ -224,15 +238,35 @@ class TicketService:
             found = self._replay(scope, key, digest) or self._replay_shared(key, digest, user)
             if found is not None:
                 return found
+        held = self._held(refs)
+        if held is not None:
+            return held
         rev = self._governing(sop_id, at)
         outcome = core.new_ticket(rev, new_ticket_id(), dict(fields), at, actor=actor, user=user)
         idem = self._idempotency(scope, idempotency_key, digest, outcome)
         try:
             with self.store.write() as tx:
                 saved = self._save(tx, rev.spec, outcome, None, idem, external_ref)
+                tx.insert_refs(saved.id, refs, now)
         except KeyTaken:
             return self._replay_or_fail(scope, idempotency_key, digest)
-        return PostResult(self._record(rev, saved, external_ref), outcome.log)
+        except RefTaken:  # opened meanwhile by a concurrent request with the same reference
+            held = self._held(refs)
+            if held is None:
+                raise
+            return held
+        record = self._record(rev, saved, external_ref)
+        return PostResult(replace(record, refs=tuple(refs)), outcome.log)
+
+    def _held(self, refs: Sequence[Ref]) -> PostResult | None:
+        """The ticket that holds one of `refs` already, as an opening's answer."""
+        if not refs:
+            return None
+        with self.store.read() as tx:
+            ticket_id = owner(tx, refs)
+        return (
+            None if ticket_id is None else PostResult(self.get_ticket(ticket_id), (), existing=True)
+        )
 
     def _governing(self, sop_id: str, at: datetime) -> CompiledRevision:
         """The revision in force at `at`. An unknown SOP, or none in force then, is the
@@ -430,7 +464,34 @@ class TicketService:
     def get_ticket(self, ticket_id: str) -> TicketRecord:
         with self.store.read() as tx:
             stored = self._load(tx, ticket_id)
-        return self._record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
+            refs = tuple(tx.refs_of(stored.ticket.id))
+        record = self._record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
+        return replace(record, refs=refs)
+
+    def ticket_by_ref(self, source: str, ref: str) -> TicketRecord:
+        (pair,) = check_refs([(source, ref)], "ref")
+        with self.store.read() as tx:
+            ticket_id = owner(tx, [pair])
+        if ticket_id is None:
+            raise NotFound(f"no ticket holds the reference {source}/{ref}", source=source, ref=ref)
+        return self.get_ticket(ticket_id)
+
+    def add_ref(self, ticket_id: str, source: str, ref: str) -> tuple[TicketRecord, bool]:
+        """Give the ticket another system's reference; False when it held it already.
+        Conflict when another ticket holds it."""
+        pair = check_refs([(source, ref)], "ref")
+        try:
+            with self.store.write() as tx:
+                self._load(tx, ticket_id)
+                tx.insert_refs(ticket_id, pair, self.clock.now())
+            added = True
+        except RefTaken as taken:
+            if taken.owner != ticket_id:
+                raise Conflict(
+                    f"another ticket holds the reference {source}/{ref}", source=source, ref=ref
+                ) from None
+            added = False
+        return self.get_ticket(ticket_id), added
 
     def list_tickets(
         self,

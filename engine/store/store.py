@@ -60,6 +60,7 @@ from engine.store.database import (
 from engine.store.outbox import OutboxOps
 from engine.store.prepared import Prepared
 from engine.store.queries import Queries
+from engine.store.refs import RefOps
 from engine.store.tables import (
     DeadlineRow,
     EventRow,
@@ -351,7 +352,7 @@ class Store:
             raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
-class Tx(Queries, OutboxOps, UserOps):
+class Tx(Queries, OutboxOps, UserOps, RefOps):
     """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
 
     def __init__(self, conn: Connection) -> None:

@@ -12,6 +12,8 @@
                    in each event's transaction by the handlers the application registers
     periodic_runs  one row per period a periodic step of an SOP ran (its primary key lets one
                    worker claim a period)
+    ticket_refs    (source system, its reference) -> ticket: ids other systems gave a ticket; a
+                   pair names one ticket at most
     users          personal accounts (web sign-in): login, argon2 password hash, the actors,
                    roles and scope they act with, and the lock-out state
 
@@ -109,6 +111,15 @@ class TicketScopeRow(Base):
     value: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_ticket_scopes_name_value", "name", "value", "ticket_id"),)
+
+
+class TicketRefRow(Base):
+    __tablename__ = "ticket_refs"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. the national system
+    ref: Mapped[str] = mapped_column(String(200), primary_key=True)  # its id for the ticket
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class EventRow(Base):
