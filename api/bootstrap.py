@@ -34,6 +34,7 @@ from api.runtime import Runtime
 from api.views import (
     admin,
     audit,
+    changes,
     clock,
     diff,
     events,
@@ -74,6 +75,7 @@ BLUEPRINTS = (
     events,
     files,
     notifications,
+    changes,
     clock,
     reports,
     audit,

@@ -47,6 +47,7 @@ from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLA
 from engine.core.model import LogEntry, Notification, Outcome, Ticket
 from engine.errors import StoreUnavailable
 from engine.store import chain, codec, guard
+from engine.store.changes import ChangeOps
 from engine.store.database import (
     WRITE,
     current_heads,
@@ -352,7 +353,7 @@ class Store:
             raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
-class Tx(Queries, OutboxOps, UserOps, RefOps):
+class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps):
     """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
 
     def __init__(self, conn: Connection) -> None:
