@@ -46,6 +46,7 @@ from api.views import (
     refs,
     reports,
     sops,
+    subscriptions,
     tickets,
 )
 from api.views.common import runtime
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     reports,
     audit,
     admin,
+    subscriptions,
 )
 
 

@@ -17,6 +17,7 @@ from engine.app.health import HealthChecks
 from engine.app.notifier import Routing
 from engine.app.reports.source import ReportSource
 from engine.app.service import TicketService
+from engine.app.subscriptions import Subscriptions
 from engine.core.clock import Clock, ManualClock
 from engine.spec.catalog import Catalog
 from engine.store import Store
@@ -37,9 +38,11 @@ class Runtime:
     reports: ReportSource = field(init=False)  # the reports' database (a replica, if set)
     accounts: Accounts = field(init=False)  # personal accounts: the web pages' sign-in
     files: Attachments = field(init=False)  # uploads, in SOP_FILES_DIR
+    subscriptions: Subscriptions = field(init=False)  # webhook subscribers of /v1/changes
 
     def __post_init__(self) -> None:
         self.files = Attachments(files_dir(self.settings))
+        self.subscriptions = Subscriptions(self.store, roles=ROLES)
         self.accounts = Accounts(
             self.store,
             self.clock,

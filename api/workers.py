@@ -1,4 +1,5 @@
-"""The background work `sop serve` runs beside the API: the deadline sweeper and the notifier.
+"""The background work `sop serve` runs beside the API: the deadline sweeper, the notifier and
+the change feed's webhooks (api.feed_webhooks).
 
     workers = Workers(runtime, sweep_interval=2.0); workers.start(); ...; workers.stop()
 
@@ -13,6 +14,7 @@ import time
 
 from flask import current_app
 
+from api.feed_webhooks import FeedWebhooks
 from api.runtime import Runtime
 from engine.app.notifier import Notifier
 from engine.app.sweeper import Sweeper
@@ -27,23 +29,26 @@ class Workers:
         self.runtime = runtime
         self.sweeper = Sweeper(runtime.service, interval=sweep_interval)
         self.notifier = Notifier(runtime.store, runtime.routing, interval=notify_interval)
+        self.feed_webhooks = FeedWebhooks(runtime, interval=notify_interval)
 
     def start(self) -> None:
         self.runtime.workers = self
         self.sweeper.start()
         self.notifier.start()
+        self.feed_webhooks.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop both, waiting `timeout` seconds in all for them to finish what they do (their
         threads are daemons: one still busy then ends with the process; a sweep commits batch
         by batch and a claimed notification is delivered again after its lease)."""
         deadline = time.monotonic() + timeout
-        for worker in (self.sweeper, self.notifier):
+        for worker in (self.sweeper, self.notifier, self.feed_webhooks):
             worker.stop(max(0.0, deadline - time.monotonic()))
         self.runtime.workers = None
 
     def wake_notifier(self) -> None:
         self.notifier.wake()
+        self.feed_webhooks.wake()
 
 
 def wake_notifier() -> None:

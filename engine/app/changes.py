@@ -19,7 +19,6 @@ from engine.app.service import TicketRecord, TicketService
 from engine.errors import InvalidData
 from engine.store.store import wall_now
 
-
 # How long a missing id may still be a running transaction's (see engine.store.changes). A
 # write commits in milliseconds; a page waits this long only behind an id that a transaction
 # drew and then rolled back.

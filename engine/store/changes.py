@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, exists, func, select
 
 from engine.core.model import LogEntry
 from engine.store import codec
@@ -29,6 +29,10 @@ SCAN = 5000  # ids looked at per call for the settled end
 
 class ChangeOps:
     conn: Connection
+
+    def last_change(self) -> int:
+        """The newest change's cursor (0 for none)."""
+        return int(self.conn.scalar(select(func.max(EventRow.id))) or 0)
 
     def settled_upto(self, after: int, now: datetime, settle: timedelta) -> int:
         """The last id after `after` up to which no row can still appear (at most SCAN on)."""

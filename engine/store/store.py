@@ -62,6 +62,7 @@ from engine.store.outbox import OutboxOps
 from engine.store.prepared import Prepared
 from engine.store.queries import Queries
 from engine.store.refs import RefOps
+from engine.store.subscriptions import SubscriptionOps
 from engine.store.tables import (
     DeadlineRow,
     EventRow,
@@ -353,7 +354,7 @@ class Store:
             raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
-class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps):
+class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps):
     """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
 
     def __init__(self, conn: Connection) -> None:

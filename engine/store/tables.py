@@ -14,6 +14,8 @@
                    worker claim a period)
     ticket_refs    (source system, its reference) -> ticket: ids other systems gave a ticket; a
                    pair names one ticket at most
+    subscriptions  webhook subscribers of the change feed: where, how signed, what they
+                   follow, and how far each has taken it (its cursor)
     users          personal accounts (web sign-in): login, argon2 password hash, the actors,
                    roles and scope they act with, and the lock-out state
 
@@ -270,6 +272,25 @@ class PeriodicRunRow(Base):
     end: Mapped[datetime] = mapped_column(UtcDateTime)
     ran: Mapped[datetime] = mapped_column(UtcDateTime)  # the service clock's time of the run
     notifications: Mapped[int] = mapped_column(Integer)
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))  # whsec_..., signs each delivery
+    role: Mapped[str] = mapped_column(String(40))  # masks what it receives as a token's would
+    sop_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    event: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scope_field: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scope_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    cursor: Mapped[int] = mapped_column(BigInteger)  # the feed's last change it took
+    attempts: Mapped[int] = mapped_column(Integer)  # failed attempts at the next change
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class UserRow(Base):
