@@ -45,6 +45,7 @@ from api.views import (
     reports,
     sops,
     tickets,
+    work,
 )
 from api.views.common import runtime
 from api.views.operation import declared
@@ -69,6 +70,7 @@ BLUEPRINTS = (
     sops,
     diff,
     tickets,
+    work,
     events,
     files,
     notifications,
