@@ -48,6 +48,7 @@ from api.views import (
     sops,
     subscriptions,
     tickets,
+    work,
 )
 from api.views.common import runtime
 from api.views.operation import declared
@@ -73,6 +74,7 @@ BLUEPRINTS = (
     diff,
     tickets,
     refs,
+    work,
     events,
     files,
     notifications,

@@ -6,6 +6,7 @@
     /web/sops/<sop>/<rev>                    a revision as the Permenpan RB 35/2012 form, with
                                              its flow as a Mermaid diagram; printable
     /web/sops/<sop>/diff?from=&to=           two revisions side by side, differences marked
+    /web/work                                "Tugas saya": tickets waiting on my actors
     /web/tickets                             tickets, filtered; overdue ones marked
     /web/tickets/<id>                        a ticket's timeline and open deadlines
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
@@ -43,4 +44,4 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.globals["csrf_token"] = csrf_token
 
 
-from api.web import pages_login, pages_reports, pages_sops, pages_tickets, vendor  # noqa: E402,F401
+from api.web import pages_login, pages_reports, pages_sops, pages_tickets, pages_work, vendor  # noqa: E402,F401

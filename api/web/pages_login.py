@@ -5,8 +5,10 @@ A personal account signs in with its login and password (engine.app.accounts: ar
 lock-out after SOP_LOGIN_MAX_FAILURES wrong passwords in a row for SOP_LOGIN_LOCK_MINUTES);
 every refusal gets the one message FAILED_SIGN_IN, which does not tell whether the login exists,
 the password was wrong or the account is locked or disabled. Pasting an API token stays the
-second way in. An account whose login is also a token's name is refused (and logged): the
-`user` of the log entries would not tell the person from the service.
+second way in. A person whose account acts as SOP actors and who asked for no page (`next`
+missing or the index) lands on "Tugas saya" (/web/work). An account whose login is also a
+token's name is refused (and logged): the `user` of the log entries would not tell the person
+from the service.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def login() -> Response:
         if account is None:
             return _form(target, _failed(), 401)
         cookie = begin_account(account)
+        if account.actors and target == url_for("web.index"):
+            target = url_for("web.work")  # no page asked for: the person's own work
     else:
         secret = (request.form.get("token") or "").strip()
         principal = registry.lookup(secret) if secret else None

@@ -73,6 +73,7 @@ from engine.store.tables import (
     TicketScopeRow,
 )
 from engine.store.users import UserOps
+from engine.store.work import WorkQueries
 
 __all__ = ["Idempotency", "KeyTaken", "StaleVersion", "Store", "StoredTicket", "Tx"]
 
@@ -354,7 +355,7 @@ class Store:
             raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
 
 
-class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps):
+class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQueries):
     """The operations of one transaction. Obtain one from `Store.write()` / `Store.read()`."""
 
     def __init__(self, conn: Connection) -> None:
