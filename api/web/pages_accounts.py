@@ -9,12 +9,14 @@
 Every change is a POST with the session's CSRF token (api.web.auth checks it) answered by a 303
 back to the list with a confirmation; a refused one (a short password, a malformed or taken
 login, no role, half a scope) by the page again, 422, with the reason in Indonesian beside the
-field, and nothing changed. An admin cannot disable their own account. Actors are offered
-with the SOPs' own labels, the scope field among the SOPs' fields (engine.app.accounts).
+field, and nothing changed. An admin cannot disable their own account. Each change is logged
+with the admin who made it. Actors are offered with the SOPs' own labels, the scope field
+among the SOPs' fields (engine.app.accounts).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -55,6 +57,7 @@ FIELD_WORDS = {
     "scope": "Lingkup: pilih isian dan tulis nilainya, atau kosongkan keduanya.",
 }
 TAKEN = "Nama pengguna ini sudah dipakai."
+log = logging.getLogger(__name__)
 
 
 def _admin() -> None:
@@ -123,6 +126,7 @@ def _page(
 
 
 def _done(kind: str, login: str) -> Response:
+    log.info("account %r: %s by %r", login, kind, current().name)
     return redirect(url_for("web.accounts", selesai=kind, akun=login), 303)
 
 
