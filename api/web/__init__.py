@@ -10,6 +10,7 @@
     /web/tickets                             tickets, filtered; overdue ones marked
     /web/tickets/<id>                        a ticket's timeline and open deadlines
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
+    /web/admin/accounts                      personal accounts: add, change, disable (admins)
     /web/login, /web/logout                  sign in by form POST to a session cookie, sign out
                                              by POST (api.web.auth, api.web.session)
 
@@ -44,4 +45,12 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.globals["csrf_token"] = csrf_token
 
 
-from api.web import pages_login, pages_reports, pages_sops, pages_tickets, pages_work, vendor  # noqa: E402,F401
+from api.web import (  # noqa: E402,F401
+    pages_accounts,
+    pages_login,
+    pages_reports,
+    pages_sops,
+    pages_tickets,
+    pages_work,
+    vendor,
+)

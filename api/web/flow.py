@@ -1,6 +1,9 @@
 """The SOP's flow as Mermaid flowchart text, generated from the spec (no I/O).
 
     flow_chart(spec) -> FlowChart      .text (Mermaid), .legend [(class, actor label)]
+    ticket_flow(spec, ticket) -> FlowChart    the same for a ticket (the ticket page)
+    flow_chart(spec, current=, visited=)   a ticket's place: its current step and the steps
+                                       it already ran marked (classes `current`, `visited`)
 
 Each step is a node numbered as on the paper form: a rectangle, or a hexagon when the step
 decides between several next steps; the start and the end are terminators. Edges carry the
@@ -12,15 +15,21 @@ SOP file cannot become markup or Mermaid syntax.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from api.web.sop_words import event_words
 from engine.authoring.form import plain
+from engine.core.model import Ticket
 from engine.spec.labels import condition_words
 from engine.spec.model import END, Branch, Spec, Step
 
 MAX_LABEL = 90
 PALETTE = ("#dbe8f6", "#fde9c8", "#dff2dc", "#f3dcef", "#e6e1f5", "#f8dada", "#e0f1f1")
+CURRENT = ("current", "#ffd84d", "stroke:#b3261e,stroke-width:3px,color:#111")
+VISITED = ("visited", "#d9d9d9", "stroke:#777,color:#333")
+MARKS = {"current": "langkah sekarang", "visited": "sudah dilalui"}
+MARK_LEGEND = tuple((name, MARKS[name], fill) for name, fill, _ in (CURRENT, VISITED))
 PERIODS = {"daily": "harian", "weekly": "mingguan", "monthly": "bulanan"}
 
 
@@ -77,7 +86,11 @@ def _node(step: Step, decision: bool) -> str:
     return f"{node_id(step.id)}{{{{{label}}}}}" if decision else f"{node_id(step.id)}[{label}]"
 
 
-def flow_chart(spec: Spec) -> FlowChart:
+def flow_chart(
+    spec: Spec, *, current: str | None = None, visited: Collection[str] = ()
+) -> FlowChart:
+    """The SOP's flow; with `current` (a step id) and `visited` (step ids a ticket ran), those
+    steps take the `current` / `visited` class instead of their performer's colour."""
     actors = {a.id: a.label for a in spec.actors}
     classes: dict[str, str] = {}
     lines = ["flowchart TD", '  start_((" "))', '  end_(["end"])']
@@ -87,7 +100,11 @@ def flow_chart(spec: Spec) -> FlowChart:
         decision = len({t for t, _ in targets}) > 1
         lines.append("  " + _node(step, decision))
         who = step.performers[0] if step.performers else ""
-        if who:
+        if step.id == current:
+            lines.append(f"  class {node_id(step.id)} {CURRENT[0]}")
+        elif step.id in visited:
+            lines.append(f"  class {node_id(step.id)} {VISITED[0]}")
+        elif who:
             cls = classes.setdefault(who, f"p{len(classes)}")
             lines.append(f"  class {node_id(step.id)} {cls}")
         for target, name in targets:
@@ -99,6 +116,14 @@ def flow_chart(spec: Spec) -> FlowChart:
         colour = PALETTE[i % len(PALETTE)]
         lines.append(f"  classDef {cls} fill:{colour},stroke:#555,color:#111")
         legend.append((cls, actors.get(actor, actor), colour))
+    for name, fill, rest in (CURRENT, VISITED) if current or visited else ():
+        lines.append(f"  classDef {name} fill:{fill},{rest}")
     lines.append("  classDef terminal fill:#333,stroke:#333,color:#fff")
     lines.append("  class start_,end_ terminal")
     return FlowChart("\n".join(lines + edges) + "\n", tuple(legend))
+
+
+def ticket_flow(spec: Spec, ticket: Ticket) -> FlowChart:
+    """The flow with the ticket's open step as `current` and the steps it ran as `visited`."""
+    current = ticket.active.step if ticket.active is not None and ticket.is_open else None
+    return flow_chart(spec, current=current, visited={run.step for run in ticket.history})

@@ -3,7 +3,9 @@
     Accounts(store, clock, roles=..., max_failures=5, lock_minutes=15)
     add(login, display_name, password, roles=, actors=, scope=)  a new account
     listed() / get(login)                       the accounts, without their password hashes
-    disable(login) / reset_password(login, pw)  reset also lifts a lock-out
+    update(login, display_name=, roles=, actors=, scope=)  change who the account is and may do
+    disable(login) / enable(login)              an enabled account may sign in again
+    reset_password(login, pw)                   also lifts a lock-out
     sign_in(login, password) -> Account | None  None for every refusal alike
 
 An account acts with its roles, SOP actors and scope exactly as an API token with the same
@@ -119,12 +121,7 @@ class Accounts:
         scope: tuple[str, str] | None = None,
     ) -> Account:
         login = _check_login(login)
-        name = display_name.strip()
-        if not name or len(name) > 200:
-            raise InvalidAccount(
-                "the display name must be 1 to 200 characters",
-                errors={"display_name": ["1 to 200 characters"]},
-            )
+        name = _check_name(display_name)
         wanted = self._check_roles(roles)
         hashed = _hash(password)
         now = self.clock.now()
@@ -132,7 +129,7 @@ class Accounts:
             login=login,
             display_name=name,
             password_hash=hashed,
-            actors=tuple(dict.fromkeys(a.strip() for a in actors if a.strip())),
+            actors=_actors(actors),
             roles=wanted,
             scope=scope,
             disabled=False,
@@ -158,8 +155,31 @@ class Accounts:
             record = tx.user(login)
         return _account(record) if record is not None else None
 
+    def update(
+        self,
+        login: str,
+        *,
+        display_name: str,
+        roles: Iterable[str],
+        actors: Iterable[str],
+        scope: tuple[str, str] | None,
+    ) -> Account:
+        """Replace the name, roles, actors and scope; open sessions act with them at once."""
+        return self._change(
+            login,
+            display_name=_check_name(display_name),
+            roles=self._check_roles(roles),
+            actors=_actors(actors),
+            scope=scope,
+        )
+
     def disable(self, login: str) -> Account:
         return self._change(login, disabled=True)
+
+    def enable(self, login: str) -> Account:
+        """May sign in again, with the same password. A session cookie made before it was
+        disabled and not yet expired works again too: reset the password to end those."""
+        return self._change(login, disabled=False)
 
     def reset_password(self, login: str, password: str) -> Account:
         """A new password; lifts a lock-out. Sessions signed in with the old one end."""
@@ -216,6 +236,20 @@ class Accounts:
                 errors={"roles": [f"one or more of {', '.join(self.roles)}"]},
             )
         return wanted
+
+
+def _check_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not name or len(name) > 200:
+        raise InvalidAccount(
+            "the display name must be 1 to 200 characters",
+            errors={"display_name": ["1 to 200 characters"]},
+        )
+    return name
+
+
+def _actors(actors: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a.strip() for a in actors if a.strip()))
 
 
 def _check_login(login: str) -> str:

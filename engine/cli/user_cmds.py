@@ -1,4 +1,4 @@
-"""`sop user add|list|disable|reset-password`: personal accounts for the web pages (the API's
+"""`sop user add|list|disable|enable|reset-password`: personal accounts for the web pages (the API's
 tokens stay for services: `sop token`). A password is typed at a prompt (twice, not shown) or
 read as one line from stdin with --password-stdin; never given as an argument, where `ps` and
 the shell's history would keep it. See docs/security.md, Personal accounts."""
@@ -108,6 +108,16 @@ def disable(database_url: str | None, data_dir: str, login: str) -> None:
     with _accounts(database_url, data_dir) as accounts:
         _run(lambda: accounts.disable(login))
     click.echo(f"disabled {login}")
+
+
+@user.command("enable")
+@options.store_location
+@click.argument("login")
+def enable(database_url: str | None, data_dir: str, login: str) -> None:
+    """Enable LOGIN again: it may sign in with its password."""
+    with _accounts(database_url, data_dir) as accounts:
+        _run(lambda: accounts.enable(login))
+    click.echo(f"enabled {login}")
 
 
 @user.command("reset-password")

@@ -80,6 +80,63 @@ def test_a_disabled_account_cannot_sign_in(accounts: Accounts) -> None:
         accounts.disable("nobody")
 
 
+def test_an_enabled_account_signs_in_again_with_its_password(accounts: Accounts) -> None:
+    accounts.disable("siti")
+    assert not accounts.enable("siti").disabled
+    assert accounts.sign_in("siti", PASSWORD) is not None
+    with pytest.raises(NotFound):
+        accounts.enable("nobody")
+
+
+def test_an_update_replaces_name_roles_actors_and_scope(
+    accounts: Accounts, clock: ManualClock
+) -> None:
+    clock.advance(timedelta(minutes=5))
+    changed = accounts.update(
+        "siti",
+        display_name=" Siti A. ",
+        roles=["operator", "auditor"],
+        actors=["staff"],
+        scope=None,
+    )
+    assert (changed.display_name, changed.roles, changed.actors, changed.scope) == (
+        "Siti A.",
+        ("operator", "auditor"),
+        ("staff",),
+        None,
+    )
+    assert changed.updated == T0 + timedelta(minutes=5)
+    assert accounts.get("siti") == changed
+    assert accounts.sign_in("siti", PASSWORD) is not None  # the password is kept
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"roles": []}, "roles"),
+        ({"roles": ["owner"]}, "roles"),
+        ({"display_name": " "}, "display_name"),
+    ],
+)
+def test_a_refused_update_changes_nothing(
+    accounts: Accounts, change: dict[str, object], field: str
+) -> None:
+    before = accounts.get("siti")
+    wanted: dict[str, object] = {
+        "display_name": "Siti",
+        "roles": ["operator"],
+        "actors": [],
+        "scope": None,
+        **change,
+    }
+    with pytest.raises(InvalidAccount) as refused:
+        accounts.update("siti", **wanted)  # type: ignore[arg-type]
+    assert field in refused.value.details["errors"]
+    assert accounts.get("siti") == before
+    with pytest.raises(NotFound):
+        accounts.update("nobody", display_name="X", roles=["operator"], actors=[], scope=None)
+
+
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
     accounts: Accounts, clock: ManualClock
 ) -> None:

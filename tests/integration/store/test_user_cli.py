@@ -87,5 +87,7 @@ def test_disable_and_reset_password(tmp_path: Path) -> None:
     assert sop(tmp_path, "user", "disable", "budi")[0] == 0
     assert not signs_in(tmp_path, "budi", "kata-sandi-baru-22")
     assert "disabled" in sop(tmp_path, "user", "list")[1]
+    assert sop(tmp_path, "user", "enable", "budi") == (0, "enabled budi\n")
+    assert signs_in(tmp_path, "budi", "kata-sandi-baru-22")
     code, out = sop(tmp_path, "user", "disable", "nobody")
     assert code == 1 and "no account 'nobody'" in out
