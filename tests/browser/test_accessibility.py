@@ -131,3 +131,17 @@ def test_the_page_has_no_serious_accessibility_violation(
     assert shot.is_file()
     assert found == [], f"{page.name} ({size}):\n{_report(found)}"
     assert tab.errors == [], f"console errors: {tab.errors}"
+
+
+def test_the_check_fails_on_a_field_without_a_label(browser: Any) -> None:
+    """A page that a screen reader cannot use is refused: axe was injected and did run."""
+    groups.AXE.require()
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.set_content('<html lang="id"><body><main><input type="text"></main></body></html>')
+        found = _violations(page)
+    finally:
+        context.close()
+    assert [v["id"] for v in found] == ["label"]
+    assert "label" in _report(found) and "input" in _report(found)
