@@ -139,7 +139,9 @@ def test_the_check_fails_on_a_field_without_a_label(browser: Any) -> None:
     context = browser.new_context(bypass_csp=True)
     try:
         page = context.new_page()
-        page.set_content('<html lang="id"><body><main><input type="text"></main></body></html>')
+        page.set_content(
+            '<html lang="id"><title>Uji</title><body><main><input type="text"></main></body></html>'
+        )
         found = _violations(page)
     finally:
         context.close()
