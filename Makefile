@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 # What each use installs: the service alone, or everything the tests need. `audit` brings
 # pm4py (large: numpy, pandas...) so that the process-mining export is read back in the tests.
-.PHONY: install serve test lint bench mermaid demo venv-serve venv-dev
+.PHONY: install serve test lint bench mermaid axe demo venv-serve venv-dev
 venv-serve:
 	@scripts/venv $(VENV) serve
 venv-dev:
@@ -25,7 +25,7 @@ demo: venv-serve
 
 # What CI runs. The local PostgreSQL is used when it answers; the plan of the test groups
 # (tests/support/groups.py: what runs, what is skipped and why) is printed before the tests.
-test: venv-dev mermaid
+test: venv-dev mermaid axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy engine api
@@ -43,6 +43,11 @@ lint: venv-dev
 # The SOP page's diagram script, from the npm registry (api/web/fetch-mermaid.sh says why).
 mermaid:
 	bash api/web/fetch-mermaid.sh
+
+# axe-core, injected into the pages by tests/browser/test_accessibility.py (tests only; from
+# the npm registry, pinned: tests/support/fetch-axe.sh).
+axe:
+	bash tests/support/fetch-axe.sh
 
 bench: venv-dev
 	for f in bench/bench_*.py; do $(BIN)/python $$f; done

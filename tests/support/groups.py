@@ -1,6 +1,6 @@
 """The groups of tests that need something outside Python, each with a check and a reason.
 
-    POSTGRESQL, TWO_SERVERS, BROWSER, MERMAID, PM4PY, WHEEL      the groups (Group)
+    POSTGRESQL, TWO_SERVERS, BROWSER, MERMAID, AXE, PM4PY, WHEEL     the groups (Group)
     group.require()       in a test or fixture: pytest.skip()s with the group's reason
     postgres_answers()    the probe of the local server (127.0.0.1:5432) make test and CI use
 
@@ -89,6 +89,21 @@ def _mermaid() -> str | None:
     return f"no {MERMAID} in {vendor_dir()} (make mermaid fetches it from npm)"
 
 
+AXE_JS = Path(__file__).resolve().parents[2] / ".cache" / "test-vendor" / "axe.min.js"
+
+
+def axe_path() -> Path:
+    """axe-core's script (tests/support/fetch-axe.sh puts it there; SOP_TEST_VENDOR moves it)."""
+    folder = os.environ.get("SOP_TEST_VENDOR")
+    return Path(folder) / "axe.min.js" if folder else AXE_JS
+
+
+def _axe() -> str | None:
+    if axe_path().is_file():
+        return None
+    return f"no axe.min.js at {axe_path()} (make axe fetches axe-core from npm)"
+
+
 def _pm4py() -> str | None:
     if importlib.util.find_spec("pm4py") is None:
         return "pm4py is not installed (the audit extra: pip install -e '.[audit]')"
@@ -119,9 +134,10 @@ POSTGRESQL = Group("PostgreSQL store tests", _postgresql)
 TWO_SERVERS = Group("two-server test", _two_servers)
 BROWSER = Group("browser tests", _browser)
 MERMAID = Group("flow diagram (mermaid file)", _mermaid)
+AXE = Group("accessibility checks (axe-core file)", _axe)
 PM4PY = Group("pm4py audit export", _pm4py)
 WHEEL = Group("wheel build test", _wheel)
-GROUPS = (POSTGRESQL, TWO_SERVERS, BROWSER, MERMAID, PM4PY, WHEEL)
+GROUPS = (POSTGRESQL, TWO_SERVERS, BROWSER, MERMAID, AXE, PM4PY, WHEEL)
 
 
 def plan() -> str:
