@@ -51,6 +51,9 @@ class Page:
 
 PAGES = [
     Page("index", "/web/"),
+    Page("work", "/web/work"),
+    Page("work-filtered", "/web/work?q=a"),
+    Page("accounts", "/web/admin/accounts"),
     Page("sop-form", "/web/sops/{sop}/r1"),
     Page("sop-diff", "/web/sops/{sop}/diff?from=r1&to=r2"),
     Page("tickets", "/web/tickets"),
