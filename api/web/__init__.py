@@ -8,6 +8,8 @@
     /web/sops/<sop>/diff?from=&to=           two revisions side by side, differences marked
     /web/tickets                             tickets, filtered; overdue ones marked
     /web/tickets/<id>                        a ticket's timeline and open deadlines
+    POST /web/tickets/<id>/events            an event from its form on the ticket page
+    /web/tickets/<id>/files/<sha256>         a file the ticket holds; ?thumb=1 a thumbnail
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
     /web/login, /web/logout                  sign in by form POST to a session cookie, sign out
                                              by POST (api.web.auth, api.web.session)
@@ -44,3 +46,4 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
 
 
 from api.web import pages_login, pages_reports, pages_sops, pages_tickets, vendor  # noqa: E402,F401
+from api.web import pages_forms  # noqa: E402,F401
