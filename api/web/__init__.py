@@ -45,5 +45,11 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.globals["csrf_token"] = csrf_token
 
 
-from api.web import pages_login, pages_reports, pages_sops, pages_tickets, vendor  # noqa: E402,F401
-from api.web import pages_forms  # noqa: E402,F401
+from api.web import (  # noqa: E402,F401
+    pages_forms,
+    pages_login,
+    pages_reports,
+    pages_sops,
+    pages_tickets,
+    vendor,
+)

@@ -14,8 +14,8 @@ from api.present.tickets import entry_view, ticket_view
 from api.views.access import masker, maskers, reader, scope_filter, visible_ticket
 from api.views.common import runtime
 from api.web import bp
-from api.web.forms import event_forms, files_html
 from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
+from api.web.forms import event_forms, files_html
 from api.web.sop_words import event_words, step_no, step_words, value_html
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
