@@ -241,3 +241,15 @@ def test_an_auditor_cannot_fetch_a_personal_file(app: Flask, desk: FlaskClient) 
     assert audit.get(f"/web/tickets/{tid}/files/{sha}").status_code == 403
     assert audit.get(f"/web/tickets/{tid}/files/{sha}?thumb=1").status_code == 403
     assert sha not in audit.get(f"/web/tickets/{tid}").get_data(as_text=True)
+
+
+def test_a_file_is_served_in_a_sandbox(app: Flask, desk: FlaskClient) -> None:
+    tid = new_ticket(app)
+    card = png((40, 30))
+    assert send(desk, tid, "noted", {}, id_card=(card, "ktp.png")).status_code == 303
+    sha = hashlib.sha256(card).hexdigest()
+    whole = desk.get(f"/web/tickets/{tid}/files/{sha}")
+    assert whole.headers["Content-Security-Policy"].startswith("sandbox")
+    assert whole.headers["X-Content-Type-Options"] == "nosniff"
+    page = desk.get(f"/web/tickets/{tid}")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
