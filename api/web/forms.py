@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from api.auth import Principal
+from api.web.sop_words import event_words
 from engine.core.fields import file_refs
 from engine.core.model import Ticket
 from engine.errors import FileRefused, MissingInputs, SopError
@@ -155,7 +156,9 @@ def event_forms(
         out.append(
             EventForm(
                 name=ev["name"],
-                label=ev["display_name"],
+                label=event_words(spec, ev["name"], step.id)
+                if ev["display_name"] == ev["name"]
+                else ev["display_name"],
                 actors=actors,
                 controls=tuple(controls),
                 kelengkapan=tuple(i.text for i in step.inputs) if completes else (),
