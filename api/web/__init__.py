@@ -9,6 +9,8 @@
     /web/work                                "Tugas saya": tickets waiting on my actors
     /web/tickets                             tickets, filtered; overdue ones marked
     /web/tickets/<id>                        a ticket's timeline and open deadlines
+    POST /web/tickets/<id>/events            an event from its form on the ticket page
+    /web/tickets/<id>/files/<sha256>         a file the ticket holds; ?thumb=1 a thumbnail
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
     /web/admin/accounts                      personal accounts: add, change, disable (admins)
     /web/login, /web/logout                  sign in by form POST to a session cookie, sign out
@@ -47,6 +49,7 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
 
 from api.web import (  # noqa: E402,F401
     pages_accounts,
+    pages_forms,
     pages_login,
     pages_reports,
     pages_sops,

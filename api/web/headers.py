@@ -33,5 +33,7 @@ def allow_inline_styles() -> None:
 
 
 def content_security_policy(resp: Response) -> Response:
+    if "Content-Security-Policy" in resp.headers:  # a file served as is keeps its sandbox
+        return resp
     resp.headers["Content-Security-Policy"] = INLINE_STYLES if g.get("inline_styles") else STRICT
     return resp

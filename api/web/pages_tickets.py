@@ -16,6 +16,7 @@ from api.views.common import runtime
 from api.web import bp
 from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
 from api.web.flow import MARK_LEGEND, ticket_flow
+from api.web.forms import event_forms, files_html
 from api.web.headers import allow_inline_styles
 from api.web.sop_words import event_words, step_no, step_words, value_html
 from api.web.vendor import mermaid_available
@@ -129,6 +130,12 @@ def _signoff_text(spec: Spec, step_id: str, signoff_id: str) -> str:
 
 @bp.get("/web/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> str:
+    return ticket_page(ticket_id, sent=request.args.get("sent"))
+
+
+def ticket_page(ticket_id: str, **extra: Any) -> str:
+    """The ticket's page; `extra` for its forms (api.web.pages_forms: a refused form's values
+    and messages) and the notice above them."""
     rt = runtime()
     record = visible_ticket(ticket_id)
     spec, now, who = record.spec, rt.clock.now(), reader()
@@ -154,7 +161,8 @@ def ticket(ticket_id: str) -> str:
         step_words=lambda s: step_words(spec, s),
         event_label=lambda name, step: event_words(spec, name, step),
         field_label=lambda f: field_label(spec, f),
-        value_html=value_html,
+        value_html=lambda v, label: files_html(ticket_id, v, label) or value_html(v, label),
+        forms=event_forms(spec, record.ticket, view["allowed_events"], current()),
         signoff=lambda e: signoff_note(
             spec, e["from_state"], e["event"], e.get("data"), words=True
         ),
@@ -165,6 +173,7 @@ def ticket(ticket_id: str) -> str:
         flow=ticket_flow(spec, record.ticket),
         flow_marks=MARK_LEGEND,
         mermaid=_mermaid(),
+        **extra,
     )
 
 

@@ -11,6 +11,7 @@ limit. What an event's data then holds for the field is the reference this modul
 from __future__ import annotations
 
 import io
+import secrets
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ _MAGIC: dict[str, tuple[bytes, str | None]] = {
     "application/pdf": (b"%PDF-", None),
 }
 
+
+# A thumbnail's longest side, in pixels (the ticket page shows them smaller still).
+THUMB_PIXELS = 240
 
 # The most pixels an image may have (a 50-megapixel phone photo has 8160 x 6120): a small file
 # of many pixels (a "decompression bomb") would take gigabytes to turn upright or re-encode.
@@ -104,6 +108,36 @@ class Attachments:
 
     def __init__(self, root: Path) -> None:
         self.store = FileStore(root)
+        self.thumbs = root / "thumbs"  # made on first use, by content hash; removable any time
+
+    def thumbnail(self, sha: str, content: bytes) -> tuple[bytes, str]:
+        """A small picture of the stored image `sha` (its bytes: `content`), at most
+        THUMB_PIXELS on its longest side: PNG when it has transparency, JPEG otherwise; with
+        its media type. Made once, then read from the thumbs folder. NotFound for a file
+        that is not an image (a PDF is shown by its name)."""
+        kind = sniff(content)
+        if kind is None or not kind.startswith("image/"):
+            raise NotFound(f"file {sha[:12]}... is not an image", file=sha)
+        for ext, media in (("jpg", "image/jpeg"), ("png", "image/png")):
+            cached = self.thumbs / f"{sha}-{THUMB_PIXELS}.{ext}"
+            if cached.is_file():
+                return cached.read_bytes(), media
+        with _opened(content) as img:
+            small = ImageOps.exif_transpose(img)
+            small.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
+            alpha = small.mode in ("RGBA", "LA", "PA") or "transparency" in small.info
+            out = io.BytesIO()
+            if alpha:
+                small.save(out, format="PNG")
+            else:
+                small.convert("RGB").save(out, format="JPEG", quality=85)
+        ext, media = ("png", "image/png") if alpha else ("jpg", "image/jpeg")
+        self.thumbs.mkdir(parents=True, exist_ok=True)
+        target = self.thumbs / f"{sha}-{THUMB_PIXELS}.{ext}"
+        spare = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
+        spare.write_bytes(out.getvalue())
+        spare.replace(target)  # whole or not at all, when two requests make it at once
+        return out.getvalue(), media
 
     def accept(self, spec: Spec, field_id: str, uploads: Sequence[Upload]) -> list[dict[str, Any]]:
         """Check every upload against the field, then store them; their references."""

@@ -118,8 +118,9 @@ def test_the_answer_and_the_refusal_name_the_event_of_the_step_that_takes_the_in
 
 
 def _next_events(page: str) -> str:
-    """The page's section of events that can be posted (it comes before the deadlines)."""
-    return page.split('id="next-events"', 1)[1].split("<h2>Batas waktu terbuka</h2>", 1)[0]
+    """The page's section of events that can be posted (it comes before their forms, whose
+    controls are named by the field ids they post)."""
+    return page.split('id="next-events"', 1)[1].split('<h2 id="tindakan">', 1)[0]
 
 
 def test_the_ticket_page_marks_the_fields_still_needed_by_label(routing_app: Flask) -> None:
