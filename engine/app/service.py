@@ -255,7 +255,7 @@ class TicketService:
             if held is None:
                 raise
             return held
-        record = self._record(rev, saved, external_ref)
+        record = self.record(rev, saved, external_ref)
         return PostResult(replace(record, refs=tuple(refs)), outcome.log)
 
     def _held(self, refs: Sequence[Ref]) -> PostResult | None:
@@ -439,7 +439,7 @@ class TicketService:
                 saved = self._save(
                     tx, rev.spec, outcome, stored.ticket.version, idem, previous=stored
                 )
-        return PostResult(self._record(rev, saved, stored.external_ref), outcome.log)
+        return PostResult(self.record(rev, saved, stored.external_ref), outcome.log)
 
     def _decide(
         self,
@@ -465,7 +465,7 @@ class TicketService:
         with self.store.read() as tx:
             stored = self._load(tx, ticket_id)
             refs = tuple(tx.refs_of(stored.ticket.id))
-        record = self._record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
+        record = self.record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
         return replace(record, refs=refs)
 
     def ticket_by_ref(self, source: str, ref: str) -> TicketRecord:
@@ -507,7 +507,7 @@ class TicketService:
     ) -> Page[TicketRecord]:
         """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see);
         `open`: whether the ticket is still in the SOP (`Ticket.is_open`)."""
-        limit = _check_limit(limit, 500)
+        limit = check_limit(limit, 500)
         with self.store.read() as tx:
             found = tx.list_tickets(
                 now=self.clock.now(),
@@ -520,7 +520,7 @@ class TicketService:
                 limit=limit,
                 before=cursor or None,
             )
-        items = [self._record(self.revision_for(t), t, ref) for t, ref in found]
+        items = [self.record(self.revision_for(t), t, ref) for t, ref in found]
         return Page(items, items[-1].id if len(items) == limit else None)
 
     def timeline(self, ticket_id: str) -> list[dict[str, Any]]:
@@ -542,7 +542,7 @@ class TicketService:
         """The outbox in order; `next_cursor` is the `after` of the next call (poll with it).
         Filters, each optional: the recipient actor (`to`), the scope (field -> value) the
         note is addressed to, its ticket, its delivery `status`, its `channel`."""
-        limit = _check_limit(limit, 1000)
+        limit = check_limit(limit, 1000)
         start = _check_cursor(after)
         with self.store.read() as tx:
             items = tx.outbox_feed(
@@ -712,7 +712,7 @@ class TicketService:
             logged = logged_values(tx, [r.id for r in records], keys)
         return {r.id: ticket_masker(r.spec, [r.ticket.fields, *logged[r.id]]) for r in records}
 
-    def _record(
+    def record(
         self, rev: CompiledRevision, ticket: Ticket, external_ref: str | None
     ) -> TicketRecord:
         return TicketRecord(
@@ -751,7 +751,7 @@ class TicketService:
             )
         ticket = codec.decode(Ticket, found.response["ticket"])
         entries = tuple(codec.decode(LogEntry, e) for e in found.response["log"])
-        return PostResult(self._record(self.revision_for(ticket), ticket, ref), entries, True)
+        return PostResult(self.record(self.revision_for(ticket), ticket, ref), entries, True)
 
     def _replay_shared(self, key: str, digest: str, user: str | None) -> PostResult | None:
         """An opening stored before creation keys were the caller's own (all callers shared
@@ -924,7 +924,7 @@ def _check_cursor(after: int | str | None) -> int:
     return value
 
 
-def _check_limit(limit: int, most: int) -> int:
+def check_limit(limit: int, most: int) -> int:
     if not isinstance(limit, int) or not 0 < limit <= most:
         raise InvalidData(
             f"limit must be a whole number from 1 to {most}",

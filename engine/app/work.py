@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from engine.app.service import TicketRecord, TicketService, _check_limit
+from engine.app.service import TicketRecord, TicketService, check_limit
 from engine.core.masking import FREE_TEXT_TYPES
 from engine.spec.catalog import Catalog
 from engine.spec.model import Step
@@ -99,7 +99,7 @@ def my_work(
     q: str | None = None,
     limit: int = 50,
 ) -> Work:
-    limit = _check_limit(limit, 500)
+    limit = check_limit(limit, 500)
     steps = work_steps(service.catalog, actors)
     if not steps:
         return Work()
@@ -121,7 +121,7 @@ def my_work(
         counted = tx.work_counts(
             now=now, steps=wanted, scope=scope, status=status, q=q, text_fields=text_fields
         )
-    items = [service._record(service.revision_for(t), t, ref) for t, ref in found]
+    items = [service.record(service.revision_for(t), t, ref) for t, ref in found]
     counts = []
     for (sop_id, step_id), n in counted.items():
         number, activity = steps.get(sop_id, {}).get(step_id, (0, step_id))

@@ -18,11 +18,12 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, func, select
 
 from engine.core.model import LogEntry
 from engine.store import codec
-from engine.store.tables import EventRow, TicketScopeRow
+from engine.store.queries import in_scope
+from engine.store.tables import EventRow
 
 SCAN = 5000  # ids looked at per call for the settled end
 
@@ -69,14 +70,7 @@ class ChangeOps:
             conds.append(EventRow.event == event)
         if ticket_id is not None:
             conds.append(EventRow.ticket_id == ticket_id)
-        for name, value in (scope or {}).items():
-            conds.append(
-                exists().where(
-                    TicketScopeRow.ticket_id == EventRow.ticket_id,
-                    TicketScopeRow.name == name,
-                    TicketScopeRow.value == str(value),
-                )
-            )
+        conds += in_scope(EventRow.ticket_id, scope)
         rows = self.conn.execute(
             select(EventRow.id, EventRow.ticket_id, EventRow.seq, EventRow.recorded, EventRow.entry)
             .where(*conds)

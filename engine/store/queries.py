@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, not_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.core.model import LogEntry, Notification, Ticket
@@ -45,18 +46,11 @@ class Queries:
             conds.append(TicketRow.state == state)
         if status is not None:
             conds.append(TicketRow.status == status)
-        for name, value in (scope or {}).items():
-            conds.append(
-                exists().where(
-                    TicketScopeRow.ticket_id == TicketRow.id,
-                    TicketScopeRow.name == name,
-                    TicketScopeRow.value == str(value),
-                )
-            )
+        conds += in_scope(TicketRow.id, scope)
         if open is not None:
             conds.append(TicketRow.closed.is_(None) if open else TicketRow.closed.is_not(None))
         if overdue is not None:
-            late = _overdue(now)
+            late = overdue_condition(now)
             conds.append(late if overdue else not_(late))
         if before is not None:
             conds.append(TicketRow.id < before)
@@ -112,7 +106,21 @@ class Queries:
         return [outbox_item(r) for r in rows]
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def in_scope(
+    ticket_id: ColumnElement[str] | InstrumentedAttribute[str], scope: Mapping[str, str] | None
+) -> list[ColumnElement[bool]]:
+    """The conditions that the ticket whose id is `ticket_id` has each scope field's value."""
+    return [
+        exists().where(
+            TicketScopeRow.ticket_id == ticket_id,
+            TicketScopeRow.name == name,
+            TicketScopeRow.value == str(value),
+        )
+        for name, value in (scope or {}).items()
+    ]
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
     """Open, and the active step's SLA has fired, or is due and not yet swept."""
     sla_due = exists().where(
         DeadlineRow.ticket_id == TicketRow.id,

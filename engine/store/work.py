@@ -26,8 +26,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.core.model import Ticket
 from engine.store import codec
-from engine.store.queries import _overdue as overdue_condition
-from engine.store.tables import DeadlineRow, TicketRefRow, TicketRow, TicketScopeRow
+from engine.store.queries import in_scope, overdue_condition
+from engine.store.tables import DeadlineRow, TicketRefRow, TicketRow
 
 
 class WorkQueries:
@@ -104,14 +104,7 @@ def _conditions(
             if states
         ]
         conds.append(or_(*pairs) if pairs else false())
-    for name, value in (scope or {}).items():
-        conds.append(
-            exists().where(
-                TicketScopeRow.ticket_id == TicketRow.id,
-                TicketScopeRow.name == name,
-                TicketScopeRow.value == str(value),
-            )
-        )
+    conds += in_scope(TicketRow.id, scope)
     if status is not None:
         conds.append(TicketRow.status == status)
     if q:

@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from api.web.flow import node_id
-from engine.cli import main
+from tests.browser.accounts import add_account, signin_server
 from tests.browser.conftest import Tab
 from tests.browser.demo import Demo
-from tests.e2e.conftest import Server
-from tests.e2e.test_web_signin_over_http import tokens_file
 
 ADMIN_PASSWORD = "kata-sandi-admin-1"
 NEW_PASSWORD = "kata-sandi-rina-1"
@@ -24,18 +21,8 @@ NEW_PASSWORD = "kata-sandi-rina-1"
 
 @pytest.fixture
 def admin_site(browser: Any, tmp_path: Path) -> Iterator[Tab]:
-    added = CliRunner().invoke(
-        main,
-        [
-            *("user", "add", "ani", "--name", "Ani Admin", "--role", "admin"),
-            *("--password-stdin", "--data-dir", str(tmp_path / "data")),
-        ],
-        input=f"{ADMIN_PASSWORD}\n",
-    )
-    assert added.exit_code == 0, added.output
-    args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml"))]
-    server = Server(tmp_path / "data", tmp_path / "server.log", args, dev=False)
-    server.start()
+    add_account(tmp_path / "data", "ani", ADMIN_PASSWORD, "--name", "Ani Admin", "--role", "admin")
+    server = signin_server(tmp_path)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     tab = Tab(context.new_page(), server.base)
     try:

@@ -8,30 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from engine.cli import main
+from tests.browser.accounts import add_account, signin_server
 from tests.browser.conftest import Tab
-from tests.e2e.conftest import Server
-from tests.e2e.test_web_signin_over_http import SECRET, tokens_file
+from tests.e2e.test_web_signin_over_http import SECRET
 
 PASSWORD = "kata-sandi-siti-1"
 
 
 @pytest.fixture
 def signed_out(browser: Any, tmp_path: Path) -> Iterator[Tab]:
-    added = CliRunner().invoke(
-        main,
-        [
-            *("user", "add", "siti", "--name", "Siti Aminah", "--role", "operator"),
-            *("--actor", "staff", "--password-stdin", "--data-dir", str(tmp_path / "data")),
-        ],
-        input=f"{PASSWORD}\n",
+    add_account(
+        tmp_path / "data",
+        *("siti", PASSWORD, "--name", "Siti Aminah", "--role", "operator", "--actor", "staff"),
     )
-    assert added.exit_code == 0, added.output
-    args = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml"))]
-    server = Server(tmp_path / "data", tmp_path / "server.log", args, dev=False)
-    server.start()
+    server = signin_server(tmp_path)
     context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="id-ID")
     tab = Tab(context.new_page(), server.base)
     try:

@@ -13,13 +13,14 @@ from PIL import Image
 
 from api.auth import hash_token
 from tests.api.journey import Journey
+from tests.browser.accounts import add_account
 from tests.browser.conftest import Tab
-from tests.browser.test_work import PASSWORDS, add_account
 from tests.e2e.conftest import Server, http
 from tests.support.seed import ROOT
 
 SOP = ROOT / "tests" / "sops" / "files" / "form-desk-v1.yaml"
 SEEDER = "journey-seeder-secret-0123456789"
+PASSWORD = "kata-sandi-siti-1"
 
 
 def test_a_staff_member_works_a_ticket_from_their_list_to_its_photo(
@@ -28,7 +29,7 @@ def test_a_staff_member_works_a_ticket_from_their_list_to_its_photo(
     (tmp_path / "sop" / "form-desk").mkdir(parents=True)
     (tmp_path / "sop" / "form-desk" / "v1.yaml").write_text(SOP.read_text("utf-8"), "utf-8")
     data = tmp_path / "data"
-    add_account(data, "siti", "--name", "Siti Aminah", "--role", "operator", "--actor", "staff")
+    add_account(data, "siti", PASSWORD, "--name", "Siti", "--role", "operator", "--actor", "staff")
     tokens = tmp_path / "tokens.yaml"
     tokens.write_text(
         "tokens:\n"
@@ -50,7 +51,7 @@ def test_a_staff_member_works_a_ticket_from_their_list_to_its_photo(
         page = tab.page
         tab.open("/web/login")
         page.fill('input[name="login"]', "siti")
-        page.fill('input[name="password"]', PASSWORDS["siti"])
+        page.fill('input[name="password"]', PASSWORD)
         page.click('form.login:has(input[name="login"]) button[type="submit"]')
         page.wait_for_url("**/web/work")
         row = page.locator("#work tbody tr", has_text=tid)

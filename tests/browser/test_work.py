@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from api.auth import hash_token
-from engine.cli import main
 from tests.api.journey import Journey
+from tests.browser.accounts import add_account
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import Server, http
 from tests.support.seed import OTHER_CHANNEL, ROUTING
@@ -22,13 +21,8 @@ SEEDER = "work-seeder-secret-0123456789"
 PASSWORDS = {"siti": "kata-sandi-siti-1", "bambang": "kata-sandi-bambang-1"}
 
 
-def add_account(data: Path, login: str, *options: str) -> None:
-    added = CliRunner().invoke(
-        main,
-        ["user", "add", login, *options, "--password-stdin", "--data-dir", str(data)],
-        input=f"{PASSWORDS[login]}\n",
-    )
-    assert added.exit_code == 0, added.output
+def add(data: Path, login: str, *options: str) -> None:
+    add_account(data, login, PASSWORDS[login], *options)
 
 
 def routed(j: Journey, agency: str, ref: str) -> str:
@@ -43,8 +37,8 @@ def routed(j: Journey, agency: str, ref: str) -> str:
 @pytest.fixture
 def office(browser: Any, tmp_path: Path) -> Iterator[tuple[Server, dict[str, str], Any]]:
     data = tmp_path / "data"
-    add_account(data, "siti", "--name", "Siti Aminah", "--role", "operator", "--actor", "staff")
-    add_account(
+    add(data, "siti", "--name", "Siti Aminah", "--role", "operator", "--actor", "staff")
+    add(
         data,
         "bambang",
         *("--name", "Bambang", "--role", "agency", "--actor", "agency"),
