@@ -37,6 +37,7 @@ ROLES = ("service", "operator", "team_leader", "agency", "auditor", "admin")
 WRITE_ROLES = frozenset({"service", "operator", "team_leader", "agency", "admin"})
 PERSONAL_DATA_ROLES = frozenset({"service", "operator", "team_leader", "admin"})
 CLOCK_ROLES = frozenset({"service", "admin"})
+ADMIN_ROLE = "admin"  # reloads the SOPs, manages subscriptions and accounts
 ANY_ACTOR = "*"
 
 
@@ -68,6 +69,10 @@ class Principal:
     @property
     def sees_personal_data(self) -> bool:
         return bool(self.roles & PERSONAL_DATA_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles
 
     @property
     def can_move_clock(self) -> bool:
@@ -223,6 +228,14 @@ def require_actor(actor: str) -> None:
             f"token {principal.name!r} may not act as {actor!r}; it may act as: {allowed}",
             errors={"actor": [f"not one of this token's actors: {allowed}"]},
         )
+
+
+def require_admin(what: str, principal: Principal | None = None) -> Principal:
+    """The caller (or `principal`), if an admin; Forbidden naming `what` it may not do."""
+    principal = principal or current()
+    if not principal.is_admin:
+        raise Forbidden(f"token {principal.name!r} may not {what} (needs admin)")
+    return principal
 
 
 def require_clock() -> None:

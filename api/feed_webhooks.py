@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from api.auth import PERSONAL_DATA_ROLES
 from api.present.changes import cloud_event
-from api.present.tickets import Reader
+from api.present.tickets import Reader, reader_maskers
 from api.runtime import Runtime
 from engine.app.background import Background, PeriodicTask
 from engine.app.changes import changes
@@ -75,7 +75,7 @@ class FeedWebhooks(Background):
             scope={sub.scope[0]: sub.scope[1]} if sub.scope else None,
         )
         who = Reader(sees_personal_data=sub.role in PERSONAL_DATA_ROLES)
-        masks = service.maskers(page.records.values())
+        masks = reader_maskers(service, page.records.values(), who)
         keys = (signing_key(sub.secret),)
         cursor = sub.cursor
         for change in page.items:

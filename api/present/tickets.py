@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from api.present.sops import status_ref, step_number
-from engine.app.service import TicketRecord
+from engine.app.service import TicketRecord, TicketService
 from engine.core.checks import Missing, accepted_by, missing_inputs
-from engine.core.masking import Masker
+from engine.core.masking import Masker, ticket_masker
 from engine.core.model import Deadline, LogEntry, RuleFiring, Ticket, performer
 from engine.core.signoff_runs import run_step
 from engine.core.timing import deadline_overdue, ticket_overdue
@@ -43,6 +43,22 @@ class Reader:
     def text(self, text: str, masker: Masker) -> str:
         """Free text (a notification, a rule's reason) as this reader may see it."""
         return text if self.sees_personal_data else masker.text(text)
+
+
+def reader_maskers(
+    service: TicketService, records: Iterable[TicketRecord], who: Reader
+) -> dict[str, Masker]:
+    """Per ticket (by id), what hides its personal data from `who`. A reader with access needs
+    none, so the log is read (for the values each ticket had before) only for one without."""
+    records = list(records)
+    if who.sees_personal_data:
+        return {r.id: ticket_masker(r.spec) for r in records}
+    return service.maskers(records)
+
+
+def allowed_view(record: TicketRecord) -> list[dict[str, Any]]:
+    """The ticket's `allowed_events` as `ticket_view` gives them (they hold no personal data)."""
+    return _allowed(record.spec, record.ticket, record.allowed_events)
 
 
 def _step_ref(spec: Spec, ticket: Ticket, now: datetime) -> dict[str, Any] | None:
@@ -184,7 +200,7 @@ def ticket_view(
         "deadlines": [
             deadline_view(spec, d, now) for d in _shown_deadlines(ticket, record.deadlines)
         ],
-        "allowed_events": _allowed(spec, ticket, record.allowed_events),
+        "allowed_events": allowed_view(record),
         "open": ticket.is_open,
         "overdue": ticket_overdue(ticket, now),
         "created": ticket.created,

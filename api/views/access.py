@@ -7,7 +7,7 @@ from typing import Any
 
 from api.auth import ANY_ACTOR, Principal, current, require_actor
 from api.errors import Forbidden
-from api.present.tickets import Reader, notification_view
+from api.present.tickets import Reader, notification_view, reader_maskers
 from api.views.common import runtime
 from engine.app.service import TicketRecord
 from engine.core.masking import Masker, ticket_masker
@@ -84,12 +84,8 @@ def opening_actor(principal: Principal, asked: str | None) -> str | None:
 
 
 def maskers(records: Iterable[TicketRecord], who: Reader) -> dict[str, Masker]:
-    """Per ticket (by id), what hides its personal data from `who`. A reader with access needs
-    none, so the log is read (for the values each ticket had before) only for one without."""
-    records = list(records)
-    if who.sees_personal_data:
-        return {r.id: ticket_masker(r.spec) for r in records}
-    return runtime().service.maskers(records)
+    """Per ticket (by id), what hides its personal data from `who` (`reader_maskers`)."""
+    return reader_maskers(runtime().service, records, who)
 
 
 def masker(

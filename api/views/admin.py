@@ -20,8 +20,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from api.auth import current
-from api.errors import Forbidden, ReloadRefused
+from api.auth import require_admin
+from api.errors import ReloadRefused
 from api.runtime import Runtime
 from api.schemas.admin import RedeliverBodySchema, RedeliverSchema, ReloadSchema
 from api.views.common import dump, load_body, runtime
@@ -35,8 +35,6 @@ from engine.spec.catalog import Catalog
 log = logging.getLogger(__name__)
 
 bp = Blueprint("admin", __name__)
-
-ADMIN_ROLE = "admin"
 
 
 def reload_runtime(rt: Runtime) -> ReloadResult:
@@ -76,9 +74,7 @@ def reload() -> Response:
     when a file is invalid (`sop_invalid`) or a revision that governed tickets was edited in
     place (`revision_changed`).
     """
-    principal = current()
-    if ADMIN_ROLE not in principal.roles:
-        raise Forbidden(f"token {principal.name!r} may not reload the SOPs (needs admin)")
+    principal = require_admin("reload the SOPs")
     try:
         result = reload_runtime(runtime())
     except SopInvalid as exc:
@@ -112,9 +108,7 @@ def redeliver_dead_letters() -> Response:
     name is logged as who asked. An unknown `channel`, or no filter and no `all`, is 422
     `invalid_request`, changing nothing.
     """
-    principal = current()
-    if ADMIN_ROLE not in principal.roles:
-        raise Forbidden(f"token {principal.name!r} may not redeliver notifications (needs admin)")
+    principal = require_admin("redeliver notifications")
     body = load_body(RedeliverBodySchema)
     rt = runtime()
     result = redeliver(

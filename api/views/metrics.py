@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from api.auth import authenticate
-from api.errors import Forbidden
+from api.auth import authenticate, require_admin
 from api.metrics import CONTENT_TYPE, scrape
 from api.views.common import runtime
 
 bp = Blueprint("metrics", __name__)
 
-ADMIN_ROLE = "admin"
 TOKEN = "token"
 
 
@@ -24,8 +22,6 @@ def metrics() -> Response:
     """The metrics, in Prometheus' text format."""
     rt = runtime()
     if rt.settings.get("SOP_METRICS_AUTH") == TOKEN:
-        principal = authenticate(rt.tokens)
-        if ADMIN_ROLE not in principal.roles:
-            raise Forbidden(f"token {principal.name!r} may not read the metrics (needs admin)")
+        require_admin("read the metrics", authenticate(rt.tokens))
     body = scrape(current_app.extensions["sop_metrics"], rt)
     return Response(body, mimetype=None, content_type=CONTENT_TYPE)

@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from api.auth import current
-from api.errors import Forbidden
+from api.auth import require_admin
 from api.schemas.subscriptions import (
     SubscriptionCreateSchema,
     SubscriptionListSchema,
@@ -21,13 +20,7 @@ from engine.store.subscriptions import Subscription
 
 bp = Blueprint("subscriptions", __name__)
 
-ADMIN_ROLE = "admin"
-
-
-def _require_admin() -> None:
-    principal = current()
-    if ADMIN_ROLE not in principal.roles:
-        raise Forbidden(f"token {principal.name!r} may not manage subscriptions (needs admin)")
+MANAGE = "manage subscriptions"
 
 
 def _view(sub: Subscription, *, secret: bool = False) -> dict[str, Any]:
@@ -67,7 +60,7 @@ def add_subscription() -> Response:
     `webhook-id` is the CloudEvent's id, stable across retries and restarts). A failed
     delivery is retried, never skipped. The secret is shown here only.
     """
-    _require_admin()
+    require_admin(MANAGE)
     body = load_body(SubscriptionCreateSchema)
     scope = body["scope"].split(":", 1) if body["scope"] else None
     sub = runtime().subscriptions.add(
@@ -95,7 +88,7 @@ def list_subscriptions() -> Response:
     Each with how far it has taken the feed (`cursor`) and, while its subscriber fails, the
     failed attempts, the last error and when the next attempt is. No secrets.
     """
-    _require_admin()
+    require_admin(MANAGE)
     items = [_view(s) for s in runtime().subscriptions.listed()]
     return dump(SubscriptionListSchema, {"items": items})
 
@@ -107,6 +100,6 @@ def remove_subscription(sub_id: str) -> Response:
 
     Nothing more is sent to it; a delivery under way may still arrive.
     """
-    _require_admin()
+    require_admin(MANAGE)
     runtime().subscriptions.remove(sub_id)
     return Response(status=204)

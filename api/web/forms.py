@@ -49,10 +49,12 @@ _KIND_NAMES = {kind: kind.upper() for kind in FILE_KINDS}  # "JPEG", "PDF"
 # What a person reads beside a field the engine refused (its English detail stays in the log
 # and the API's answer). Matched on the engine's own words, the first that fits.
 REQUIRED = "Wajib diisi."
+NUMBER = "Harus berupa angka."
+DATE = "Harus berupa tanggal (tahun-bulan-hari)."
 _VALUE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"must be a number"), "Harus berupa angka."),
+    (re.compile(r"must be a number"), NUMBER),
     (re.compile(r"must be true or false"), "Harus ya atau tidak."),
-    (re.compile(r"must be a date"), "Harus berupa tanggal (tahun-bulan-hari)."),
+    (re.compile(r"must be a date"), DATE),
     (re.compile(r"must be one of"), "Pilih salah satu pilihan yang tersedia."),
     (re.compile(r"at most (\d+) characters"), "Terlalu panjang: paling banyak {0} karakter."),
     (re.compile(r"must be a phone number"), "Harus berupa nomor telepon (angka, boleh diawali +)."),
@@ -188,14 +190,14 @@ def read_values(
         if control.kind == "number":
             number = _number(text)
             if number is None:
-                errors[control.id] = ["Harus berupa angka."]
+                errors[control.id] = [NUMBER]
             else:
                 data[control.id] = number
         elif control.kind == "date":
             try:
                 data[control.id] = date.fromisoformat(text).isoformat()
             except ValueError:
-                errors[control.id] = ["Harus berupa tanggal (tahun-bulan-hari)."]
+                errors[control.id] = [DATE]
         else:
             data[control.id] = sent.get(control.id, "")
     return data, errors

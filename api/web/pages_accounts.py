@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 
 def _admin() -> None:
-    if "admin" not in current().roles:
+    if not current().is_admin:
         raise Forbidden(ADMIN_ONLY)
 
 

@@ -21,8 +21,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.auth import current, require_write
 from api.errors import Forbidden
-from api.present.tickets import ticket_view
-from api.views.access import check_scope_kept, masker, reader, visible_ticket
+from api.present.tickets import allowed_view
+from api.views.access import check_scope_kept, visible_ticket
 from api.views.common import runtime
 from api.views.files import download
 from api.web import bp
@@ -30,6 +30,7 @@ from api.web.forms import STALE, EventForm, event_forms, field_messages, file_me
 from api.web.pages_tickets import ticket_page
 from api.workers import wake_notifier
 from engine.app.files import Upload
+from engine.app.service import TicketRecord
 from engine.errors import (
     EventNotAllowed,
     FileRefused,
@@ -69,7 +70,7 @@ def post_event_form(ticket_id: str) -> BaseResponse | tuple[str, int]:
     version = sent.get("version", "")
     if not version.isdigit() or int(version) != record.ticket.version:
         return _stale(ticket_id, name, values)
-    form = _form(ticket_id, name)
+    form = _form(record, name)
     if form is None:
         raise Forbidden(f"{principal.name!r} may not post {name!r} on this ticket now")
     actor = sent.get("actor") or form.actors[0][0]
@@ -93,11 +94,9 @@ def post_event_form(ticket_id: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("web.ticket", ticket_id=ticket_id, sent=name), 303)
 
 
-def _form(ticket_id: str, name: str) -> EventForm | None:
-    rt, who = runtime(), reader()
-    record = rt.service.get_ticket(ticket_id)
-    allowed = ticket_view(record, rt.clock.now(), who, masker(record, who))["allowed_events"]
-    forms = event_forms(record.spec, record.ticket, allowed, current())
+def _form(record: TicketRecord, name: str) -> EventForm | None:
+    """The form of `name` for this person on the ticket as read (its version checked)."""
+    forms = event_forms(record.spec, record.ticket, allowed_view(record), current())
     return next((f for f in forms if f.name == name), None)
 
 

@@ -13,8 +13,7 @@ from api.errors import ApiError, InvalidRequest
 from api.views.common import runtime
 from api.web import bp
 from api.web.flow import PERIODS, flow_chart
-from api.web.headers import allow_inline_styles
-from api.web.vendor import mermaid_available
+from api.web.vendor import mermaid_on_page
 from engine.authoring.diff import diff_specs
 from engine.authoring.diff_model import SECTIONS, Change
 from engine.authoring.diff_render import value_text
@@ -98,9 +97,7 @@ def form_rows(spec: Spec) -> list[Row]:
 @bp.get("/web/sops/<sop>/<rev>")
 def sop_form(sop: str, rev: str) -> str:
     spec = runtime().catalog.get(sop, rev)
-    mermaid = mermaid_available()
-    if mermaid:
-        allow_inline_styles()  # mermaid styles the SVG it draws inline (api/web/headers.py)
+    mermaid = mermaid_on_page()
     return render_template(
         "sop_form.html",
         spec=spec,

@@ -17,9 +17,8 @@ from api.web import bp
 from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
 from api.web.flow import MARK_LEGEND, ticket_flow
 from api.web.forms import event_forms, files_html
-from api.web.headers import allow_inline_styles
 from api.web.sop_words import event_words, step_no, step_words, value_html
-from api.web.vendor import mermaid_available
+from api.web.vendor import mermaid_on_page
 from engine.app.reports.step_runs import report_scope_field
 from engine.authoring.signoff_notes import signoff_note
 from engine.core.apply import TIMER_EVENTS
@@ -172,14 +171,6 @@ def ticket_page(ticket_id: str, **extra: Any) -> str:
         now=now,
         flow=ticket_flow(spec, record.ticket),
         flow_marks=MARK_LEGEND,
-        mermaid=_mermaid(),
+        mermaid=mermaid_on_page(),
         **extra,
     )
-
-
-def _mermaid() -> bool:
-    """Whether the diagram is drawn; mermaid styles its SVG inline (api/web/headers.py)."""
-    if mermaid_available():
-        allow_inline_styles()
-        return True
-    return False

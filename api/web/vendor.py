@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Response, send_from_directory
 
 from api.web import bp
+from api.web.headers import allow_inline_styles
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGED = Path(__file__).resolve().parent / "third_party"
@@ -31,6 +32,15 @@ def vendor_dir() -> Path:
 
 def mermaid_available() -> bool:
     return (vendor_dir() / MERMAID).is_file()
+
+
+def mermaid_on_page() -> bool:
+    """Whether this page draws its diagram: when the script is installed, the page's policy
+    lets mermaid style the SVG it draws inline (api/web/headers.py)."""
+    if mermaid_available():
+        allow_inline_styles()
+        return True
+    return False
 
 
 @bp.get("/web/vendor/<path:filename>")

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from engine.app.service import TicketRecord, TicketService
-from engine.errors import InvalidData
+from engine.app.service import TicketRecord, TicketService, check_cursor, check_limit
 from engine.store.store import wall_now
 
 # How long a missing id may still be a running transaction's (see engine.store.changes). A
@@ -43,13 +42,7 @@ def changes(
     ticket_id: str | None = None,
     scope: dict[str, str] | None = None,
 ) -> ChangePage:
-    if not isinstance(after, int) or after < 0:
-        raise InvalidData(
-            f"after must be a whole number >= 0 (a next_cursor), not {after!r}",
-            errors={"after": ["a whole number >= 0"]},
-        )
-    if not isinstance(limit, int) or not 0 < limit <= MAX_PAGE:
-        raise InvalidData(f"limit: 1 to {MAX_PAGE}", errors={"limit": [f"1 to {MAX_PAGE}"]})
+    after, limit = check_cursor(after), check_limit(limit, MAX_PAGE)
     with service.store.read() as tx:
         upto = tx.settled_upto(after, wall_now(), SETTLE)
         items = tx.changes(

@@ -543,7 +543,7 @@ class TicketService:
         Filters, each optional: the recipient actor (`to`), the scope (field -> value) the
         note is addressed to, its ticket, its delivery `status`, its `channel`."""
         limit = check_limit(limit, 1000)
-        start = _check_cursor(after)
+        start = check_cursor(after)
         with self.store.read() as tx:
             items = tx.outbox_feed(
                 after=start,
@@ -911,14 +911,15 @@ def _check_key(key: str) -> str:
     return key
 
 
-def _check_cursor(after: int | str | None) -> int:
+def check_cursor(after: int | str | None) -> int:
+    """A feed's `after`: a `next_cursor` it gave (the notifications', the changes')."""
     try:
         value = int(after or 0)
     except (TypeError, ValueError):
         value = -1
     if value < 0:
         raise InvalidData(
-            f"notifications cursor must be a whole number >= 0 (a next_cursor), not {after!r}",
+            f"the cursor `after` must be a whole number >= 0 (a next_cursor), not {after!r}",
             errors={"after": ["a whole number >= 0"]},
         )
     return value
