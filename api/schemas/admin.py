@@ -15,6 +15,10 @@ class ReloadSchema(Schema):
         ma.String(), metadata={"description": "loaded before, file gone: kept until a restart"}
     )
     unchanged = ma.List(ma.String())
+    integrations = ma.List(
+        ma.String(),
+        metadata={"description": "SOP ids whose sop/<id>/integrations/ settings changed"},
+    )
     revisions = ma.List(ma.String(), metadata={"description": "every revision now loaded"})
 
 

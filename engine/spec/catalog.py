@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine.errors import Problem, SopInvalid, UnknownRevision, UnknownSop
+from engine.spec.integrations import Integrations, load_integrations
 from engine.spec.load import spec_from_checked
 from engine.spec.model import Spec
 from engine.spec.validate import check_revision_file
@@ -19,9 +20,14 @@ class Catalog:
     """Loaded revisions by SOP id. Revisions are ordered by effective date, then label."""
 
     specs: dict[str, dict[str, Spec]] = field(default_factory=dict)
+    # Per SOP, what sop/<id>/integrations/ holds (engine.spec.integrations); none when absent.
+    integrations: dict[str, Integrations] = field(default_factory=dict)
 
     def add(self, spec: Spec) -> None:
         self.specs.setdefault(spec.sop_id, {})[spec.revision] = spec
+
+    def integrations_of(self, sop_id: str) -> Integrations:
+        return self.integrations.get(sop_id) or Integrations()
 
     def sop_ids(self) -> list[str]:
         return sorted(self.specs)
@@ -83,7 +89,8 @@ def revision_files(sop_root: Path) -> list[Path]:
 
 
 def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> Catalog:
-    """Every revision under `sop_root`; raises SopInvalid with the problems of every file."""
+    """Every revision under `sop_root` and each SOP's integration settings (checked against its
+    revisions once they all load); raises SopInvalid with the problems of every file."""
     root = Path(sop_root)
     catalog = Catalog()
     problems: list[Problem] = []
@@ -92,6 +99,11 @@ def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> C
         if checked.ok:
             catalog.add(spec_from_checked(checked))
         problems += checked.problems
+    if not problems:
+        for sop_id in catalog.sop_ids():
+            found, wrong = load_integrations(root / sop_id, catalog.revisions(sop_id))
+            catalog.integrations[sop_id] = found
+            problems += wrong
     if problems:
         raise SopInvalid(problems)
     return catalog

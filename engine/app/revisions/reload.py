@@ -36,11 +36,12 @@ class ReloadResult:
     replaced: tuple[str, ...] = ()  # files changed before any ticket used them
     kept: tuple[str, ...] = ()  # loaded before, file gone: kept until a restart
     unchanged: tuple[str, ...] = ()
+    integrations: tuple[str, ...] = ()  # SOP ids whose integration settings changed
     catalog: Catalog = field(default_factory=Catalog, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced)
+        return bool(self.added or self.replaced or self.integrations)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class ReloadResult:
             "replaced": list(self.replaced),
             "kept": list(self.kept),
             "unchanged": list(self.unchanged),
+            "integrations": list(self.integrations),
             "revisions": [s.key for s in self.catalog],
         }
 
@@ -80,7 +82,7 @@ def reload_service(
 def _merge(current: Catalog, fresh: Catalog) -> ReloadResult:
     old = {s.key: s for s in current}
     new = {s.key: s for s in fresh}
-    merged = Catalog()
+    merged = Catalog(integrations={**current.integrations, **fresh.integrations})
     for spec in fresh:
         merged.add(spec)
     kept = [key for key in old if key not in new]
@@ -89,6 +91,11 @@ def _merge(current: Catalog, fresh: Catalog) -> ReloadResult:
     added = [k for k in new if k not in old]
     replaced = [k for k in new if k in old and old[k].content_hash != new[k].content_hash]
     unchanged = [k for k in new if k in old and k not in replaced]
-    if not (added or replaced):
+    settings = sorted(
+        sop for sop, now in fresh.integrations.items() if current.integrations.get(sop) != now
+    )
+    if not (added or replaced or settings):
         merged = current
-    return ReloadResult(tuple(added), tuple(replaced), tuple(kept), tuple(unchanged), merged)
+    return ReloadResult(
+        tuple(added), tuple(replaced), tuple(kept), tuple(unchanged), tuple(settings), merged
+    )
