@@ -40,6 +40,7 @@ from sqlalchemy.exc import DBAPIError
 
 from engine import core
 from engine.app import handlers
+from engine.app.exports import hold_references, references_given
 from engine.app.listeners import OPENING, OTHER, EventListener
 from engine.app.personal_history import logged_values
 from engine.app.refs import Ref, check_refs, owner
@@ -238,7 +239,11 @@ class TicketService:
             found = self._replay(scope, key, digest) or self._replay_shared(key, digest, user)
             if found is not None:
                 return found
-        held = self._held(refs)
+        # A reference field given at opening (engine.app.exports) finds its ticket as `refs` do;
+        # _save records it, so it is not inserted twice.
+        exports = self.catalog.integrations_of(sop_id).exports.values() if fields else ()
+        filled = [pair for _, pair in references_given(exports, {}, fields)]
+        held = self._held([*refs, *(p for p in filled if p not in refs)])
         if held is not None:
             return held
         rev = self._governing(sop_id, at)
@@ -247,16 +252,17 @@ class TicketService:
         try:
             with self.store.write() as tx:
                 saved = self._save(tx, rev.spec, outcome, None, idem, external_ref)
-                tx.insert_refs(saved.id, refs, now)
+                tx.insert_refs(saved.id, [r for r in refs if r not in filled], now)
         except KeyTaken:
             return self._replay_or_fail(scope, idempotency_key, digest)
-        except RefTaken:  # opened meanwhile by a concurrent request with the same reference
-            held = self._held(refs)
+        except (RefTaken, InvalidData):  # opened meanwhile with the same reference
+            held = self._held([*refs, *filled])
             if held is None:
                 raise
             return held
         record = self.record(rev, saved, external_ref)
-        return PostResult(replace(record, refs=tuple(refs)), outcome.log)
+        held_now = [*refs, *(p for p in filled if p not in refs)]
+        return PostResult(replace(record, refs=tuple(held_now)), outcome.log)
 
     def _held(self, refs: Sequence[Ref]) -> PostResult | None:
         """The ticket that holds one of `refs` already, as an opening's answer."""
@@ -701,6 +707,12 @@ class TicketService:
             previous_scopes=None if previous is None else ticket_scopes(spec, previous.ticket),
         )
         handlers.run(tx, spec, saved, outcome.log, scopes)  # the read models, in this tx
+        exports = self.catalog.integrations_of(spec.sop_id).exports
+        if exports:  # a reference field the event filled is held with it (engine.app.exports)
+            before = {} if previous is None else previous.ticket.fields
+            given = references_given(exports.values(), before, saved.fields)
+            if given:
+                hold_references(tx, saved.id, given, self.clock.now())
         return saved
 
     def maskers(self, records: Iterable[TicketRecord]) -> dict[str, Masker]:
