@@ -11,6 +11,8 @@
     /web/tickets/<id>                        a ticket's timeline and open deadlines
     POST /web/tickets/<id>/events            an event from its form on the ticket page
     /web/tickets/<id>/files/<sha256>         a file the ticket holds; ?thumb=1 a thumbnail
+    /web/tickets/<id>/exports/<export>.csv   a hand-over to another system (SP4N-LAPOR!...) as
+                                             CSV, or .txt to paste (api.web.pages_exports)
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
     /web/admin/accounts                      personal accounts: add, change, disable (admins)
     /web/login, /web/logout                  sign in by form POST to a session cookie, sign out
@@ -49,6 +51,7 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
 
 from api.web import (  # noqa: E402,F401
     pages_accounts,
+    pages_exports,
     pages_forms,
     pages_login,
     pages_reports,

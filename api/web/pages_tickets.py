@@ -17,6 +17,7 @@ from api.web import bp
 from api.web.choices import scope_choice, sop_choices, status_choices, step_choices
 from api.web.flow import MARK_LEGEND, ticket_flow
 from api.web.forms import event_forms, files_html
+from api.web.pages_exports import offered_exports
 from api.web.sop_words import event_words, step_no, step_words, value_html
 from api.web.vendor import mermaid_on_page
 from engine.app.reports.step_runs import report_scope_field
@@ -172,5 +173,6 @@ def ticket_page(ticket_id: str, **extra: Any) -> str:
         flow=ticket_flow(spec, record.ticket),
         flow_marks=MARK_LEGEND,
         mermaid=mermaid_on_page(),
+        exports=offered_exports(record, shown),
         **extra,
     )
