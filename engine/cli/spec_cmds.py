@@ -17,6 +17,7 @@ from engine.errors import Problem
 from engine.spec import bundled
 from engine.spec.catalog import Catalog, revision_files
 from engine.spec.hints import suggest
+from engine.spec.integrations import check_integration_folders
 from engine.spec.load import spec_from_checked
 from engine.spec.validate import check_revision_file, display, validate_paths
 
@@ -48,13 +49,16 @@ def _fail(problems: list[Problem], fmt: str = "text") -> None:
 @_rules
 @_format
 def validate_cmd(paths: tuple[Path, ...], root: Path, rules_dir: Path | None, fmt: str) -> None:
-    """Check SOP revision files and the rules files they name.
+    """Check SOP revision files, the rules files they name and each SOP's integrations/.
 
     PATHS are files or folders (default: the --root folder). Prints every problem as
     `file:line:col: code: path: message (hint)`; exits 0 when all is valid, 1 otherwise.
     """
     targets = list(paths) or [root]
     files, problems = validate_paths(targets, rules_dir)
+    if files and not problems:  # each SOP folder's integrations/, against its revisions
+        settings, problems = check_integration_folders(files, rules_dir)
+        files += settings
     if not files and not problems:
         problems = [Problem("no_files", "no YAML files found", file=", ".join(map(str, targets)))]
     if fmt == "json":

@@ -25,13 +25,20 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.spec.exports_config import ExportDef, check_exports
+from engine.spec.load import load_revision
 from engine.spec.model import Spec
 from engine.spec.open311_config import Open311Config, check_open311
 from engine.spec.report import Report
 from engine.spec.validate import display
 from engine.spec.yaml_safe import read_yaml
 
-__all__ = ["FOLDER", "Integrations", "integration_files", "load_integrations"]
+__all__ = [
+    "FOLDER",
+    "Integrations",
+    "check_integration_folders",
+    "integration_files",
+    "load_integrations",
+]
 
 FOLDER = "integrations"
 
@@ -74,3 +81,20 @@ def load_integrations(sop_dir: Path, specs: Sequence[Spec]) -> tuple[Integration
     if problems:
         return Integrations(), problems
     return Integrations(open311=found.get("open311"), exports=found.get("exports") or {}), problems
+
+
+def check_integration_folders(
+    revision_files: Sequence[Path], rules_dir: Path | None
+) -> tuple[list[Path], list[Problem]]:
+    """For `sop validate`: the integration files of the SOP folders `revision_files` lie in,
+    checked against those folders' revisions (which must be valid already)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for folder in sorted({p.resolve().parent for p in revision_files}):
+        found = integration_files(folder)
+        if not found:
+            continue
+        specs = [load_revision(p, rules_dir) for p in sorted(folder.glob("*.yaml"))]
+        files += found
+        problems += load_integrations(folder, specs)[1]
+    return files, problems

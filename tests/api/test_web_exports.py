@@ -58,6 +58,6 @@ def test_the_export_is_not_offered_before_row_6_and_masked_for_an_auditor(
     assert 'data-export="lapor"' not in client.get(f"/web/tickets/{early}").get_data(as_text=True)
     page = client.get(f"/web/tickets/{ticket}").get_data(as_text=True)
     assert 'data-export="lapor"' in page and "Budi Santoso" not in page
-    assert "+6281234567890" not in client.get(
-        f"/web/tickets/{ticket}/exports/lapor.txt"
-    ).get_data(as_text=True)
+    assert "+6281234567890" not in client.get(f"/web/tickets/{ticket}/exports/lapor.txt").get_data(
+        as_text=True
+    )

@@ -24,14 +24,30 @@ def run(*args: str | Path) -> tuple[int, str]:
 def test_validate_passes_on_the_shipped_sops() -> None:
     code, out = run("validate", "--root", SOP)
     assert code == 0, out
-    assert "ok: 1 file(s) valid" in out
+    assert "ok: 2 file(s) valid" in out  # r1.yaml and integrations/exports.yaml
 
 
 def test_validate_of_one_sop_folder_reads_its_revisions_not_its_scenarios() -> None:
-    for folder in (SOP / "surabaya-complaints", ROOT / "tests/sops/sop/building-permit"):
+    for folder, files in (
+        (SOP / "surabaya-complaints", 2),  # with its integrations/
+        (ROOT / "tests/sops/sop/building-permit", 1),
+    ):
         code, out = run("validate", folder, "--rules", folder.parent.parent / "rules")
         assert code == 0, out
-        assert "ok: 1 file(s) valid" in out
+        assert f"ok: {files} file(s) valid" in out
+
+
+def test_validate_checks_an_sops_integration_files_against_its_revisions(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "surabaya-complaints"
+    shutil.copytree(SOP / "surabaya-complaints", folder)
+    exports = folder / "integrations" / "exports.yaml"
+    exports.write_text(exports.read_text().replace("field: topic}", "field: topik}"))
+    code, out = run("validate", folder, "--rules", ROOT / "rules")
+    assert code == 1
+    assert "exports.yaml:" in out and "revision r1 has no field 'topik'" in out
+    assert "did you mean 'topic'?" in out
 
 
 def test_validate_fails_with_every_located_problem() -> None:
@@ -64,11 +80,9 @@ def test_validate_json_lists_files_and_problems() -> None:
     assert problem["path"] == "identity.approved_by.nip"
     code, out = run("validate", SOP, "--format", "json")
     assert code == 0
-    assert json.loads(out) == {
-        "valid": True,
-        "files": [json.loads(out)["files"][0]],
-        "problems": [],
-    }
+    payload = json.loads(out)
+    assert payload["valid"] is True and payload["problems"] == []
+    assert [Path(f).name for f in payload["files"]] == ["r1.yaml", "exports.yaml"]
 
 
 def test_validate_checks_a_rules_file_on_its_own(tmp_path: Path) -> None:
