@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify
 from api.auth import current
 from api.errors import Forbidden
 from api.schemas.audit import ExportQuerySchema, VerifyQuerySchema
-from api.views.common import load_query, runtime
+from api.views.common import attachment, load_query, runtime
 from api.views.operation import operation
 from engine.app.audit.export import export_log
 from engine.app.audit.verify import verify_store
@@ -76,8 +76,4 @@ def export() -> Response:
         rt.service.store, args["format"], out, sop_id=args["sop"], all_events=args["all_events"]
     )
     name = f"sop-log-{args['sop'] or 'all'}.{'xes' if args['format'] == 'xes' else 'json'}"
-    return Response(
-        out.getvalue(),
-        mimetype=MEDIA[args["format"]],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(out.getvalue(), MEDIA[args["format"]], name)

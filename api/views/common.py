@@ -77,3 +77,12 @@ def dump(
     for name, value in {**(headers or {}), **more_headers}.items():
         resp.headers[name.replace("_", "-")] = value
     return resp
+
+
+def attachment(body: str, mimetype: str, filename: str) -> Response:
+    """A download: `body` saved by the browser as `filename`."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -12,7 +12,7 @@ from flask import Blueprint, Response
 from api.present.exports import export_view, find_export
 from api.schemas.exports import ExportQuerySchema, ExportSchema
 from api.views.access import masker, reader, visible_ticket
-from api.views.common import dump, load_query, runtime
+from api.views.common import attachment, dump, load_query, runtime
 from api.views.operation import operation
 from api.views.reports import CSV, TEXT, wants_csv
 from engine.app.exports import as_csv, as_text
@@ -43,12 +43,7 @@ def get_export(ticket_id: str, export_id: str) -> Response:
     who = reader()
     view, rows = export_view(record, export, who, masker(record, who))
     if wants_csv(args["format"]):
-        name = f"{export.id}-{record.id}.csv"
-        return Response(
-            as_csv(rows),
-            mimetype=CSV,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(as_csv(rows), CSV, f"{export.id}-{record.id}.csv")
     if args["format"] == "text":
         return Response(as_text(rows), mimetype=TEXT)
     return dump(ExportSchema, view)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from api.auth import Principal, current
 from api.errors import Forbidden, InvalidRequest
 from api.schemas.reports import MonevQuerySchema
-from api.views.common import load_query, runtime
+from api.views.common import attachment, load_query, runtime
 from api.views.operation import operation
 from engine.app.reports.monev import MAX_DAYS, monev_for
 from engine.app.reports.render import as_csv, as_json, as_text
@@ -109,11 +109,7 @@ def monev() -> Response:
     )
     name = f"monev-{spec.sop_id}-{report.first_day}-{report.end_day}"
     if wants_csv(args["format"]):
-        return Response(
-            as_csv(report),
-            mimetype=CSV,
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return attachment(as_csv(report), CSV, f"{name}.csv")
     if args["format"] == "text":
         return Response(as_text(report), mimetype=TEXT)
     return jsonify(as_json(report))

@@ -16,7 +16,7 @@ from flask import Response
 
 from api.present.exports import export_view, find_export
 from api.views.access import masker, reader, visible_ticket
-from api.views.common import runtime
+from api.views.common import attachment, runtime
 from api.web import bp
 from engine.app.exports import as_csv, as_text
 from engine.app.service import TicketRecord
@@ -50,9 +50,4 @@ def export_file(ticket_id: str, export_id: str, fmt: str) -> Response:
     who = reader()
     _, rows = export_view(record, export, who, masker(record, who))
     mimetype, render = FORMATS[fmt]
-    name = f"{export.id}-{record.id}.{fmt}"
-    return Response(
-        render(rows),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(render(rows), mimetype, f"{export.id}-{record.id}.{fmt}")

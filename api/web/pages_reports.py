@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from api.auth import current
 from api.errors import Forbidden, InvalidRequest
-from api.views.common import runtime
+from api.views.common import attachment, runtime
 from api.web import bp
 from api.web.charts import share_chart, time_chart
 from api.web.choices import sop_choices
@@ -137,8 +137,4 @@ def monev_csv() -> Response:
     """The same CSV as the API's, for a browser signed in with the cookie."""
     report, _, _ = _report()
     name = f"monev-{report.sop_id}-{report.first_day}-{report.end_day}.csv"
-    return Response(
-        as_csv(report),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(as_csv(report), "text/csv", name)

@@ -10,6 +10,8 @@ from typing import Any
 from tests.support.seed import OTHER_CHANNEL, ROUTING
 
 SOP = "surabaya-complaints"
+# Row 5's decision "outside the city's authority": the body the complaint goes to (row 6).
+NATIONAL = {"category": "Pendidikan", "topic": "Ijazah", "agency": "KEMENDIKBUD"}
 FOLLOW_UP = {"follow_up_text": "Sudah ditambal", "follow_up_photo": "https://example.org/f.jpg"}
 # The seed SOP's events from intake to closing, as (type, actor, data) for the HTTP drivers.
 WALK = (
@@ -93,6 +95,11 @@ class Journey:
         self.post(ticket_id, "triage", "staff")
         self.post(ticket_id, "entered", "staff", ROUTING)
         return self.post(ticket_id, "responded", "staff", {"response_text": "Kami proses"})
+
+    def to_national_entry(self, ticket_id: str) -> dict[str, Any]:
+        """... 5: outside the city's authority, to row 6 (enter into SP4N-LAPOR!)."""
+        self.to_authority_check(ticket_id)
+        return self.post(ticket_id, "outside_authority", "staff", NATIONAL)
 
     def to_follow_up(self, ticket_id: str) -> dict[str, Any]:
         """... 5-7-8: within authority, routed, the agency's first response."""

@@ -10,13 +10,10 @@ from tests.api.conftest import As
 from tests.api.journey import Journey
 from tests.support.seed import OTHER_CHANNEL, ROUTING
 
-NATIONAL = {"category": "Pendidikan", "topic": "Ijazah", "agency": "KEMENDIKBUD"}
-
 
 def _at_row_6(desk: Journey) -> str:
     ticket = desk.create()["id"]
-    desk.to_authority_check(ticket)
-    desk.post(ticket, "outside_authority", "staff", NATIONAL)
+    desk.to_national_entry(ticket)
     return ticket
 
 

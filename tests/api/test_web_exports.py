@@ -10,13 +10,10 @@ from flask.testing import FlaskClient
 from tests.api.conftest import sign_in
 from tests.api.journey import Journey
 
-NATIONAL = {"category": "Pendidikan", "topic": "Ijazah", "agency": "KEMENDIKBUD"}
-
 
 def _at_row_6(desk: Journey) -> str:
     ticket = desk.create()["id"]
-    desk.to_authority_check(ticket)
-    desk.post(ticket, "outside_authority", "staff", NATIONAL)
+    desk.to_national_entry(ticket)
     return ticket
 
 
