@@ -64,6 +64,7 @@ class _Demo:
         self.service, self.clock, self.values, self.rng = service, clock, values, rng
         self.plans: dict[str, Plan] = {}
         self.mine: dict[str, dict[str, Any]] = {}  # ticket id -> its values
+        self.numbered = _tickets_held(service)  # `{n}` goes on from the store's count
         self.pace: dict[str, int] = {}  # ticket id -> how slowly its people act
         self.taken: Counter[tuple[Any, ...]] = Counter()  # (sop, step, move) -> times taken
         self.summary = DemoSummary()
@@ -77,7 +78,8 @@ class _Demo:
     def create(self, sop_id: str, at: datetime) -> str:
         rev = self.service.compiled(self.service.catalog.effective(sop_id, at))
         plan, spec = self.plan(rev), rev.spec
-        mine = self.values.get(sop_id, DemoValues()).for_ticket(self.rng)
+        self.numbered += 1
+        mine = self.values.get(sop_id, DemoValues()).for_ticket(self.rng, self.numbered)
         options = [_realize(plan, spec, data, mine) for data in plan.creations()]
         keys = [(sop_id, "", "open", _branch(plan, data)) for data in options]
         fields = options[self._pick(keys, [1.0] * len(keys))]
@@ -186,6 +188,17 @@ def load_demo(
         next_sweep += SWEEP_EVERY
     clock.set(end)
     return _count(service, demo.summary)
+
+
+def _tickets_held(service: TicketService) -> int:
+    """How many tickets the store holds (a demo added with --force numbers on from them)."""
+    count, cursor = 0, None
+    while True:
+        page = service.list_tickets(limit=500, cursor=cursor)
+        count += len(page.items)
+        if page.next_cursor is None:
+            return count
+        cursor = str(page.next_cursor)
 
 
 def _sweep(service: TicketService, clock: ManualClock, at: datetime) -> int:

@@ -3,11 +3,15 @@
 
     cases:  [{field: value, ...}, ...]   one per ticket, used for all its events
     fields: {field: [value, ...]}        one value per ticket for each field, picked on its own
+
+`{n}` in a text value is the ticket's number in the demo (`{n:06d}`: with leading zeros), for
+values no two tickets may share, such as another system's reference (engine.app.exports).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,9 +50,18 @@ class DemoValues:
             raise InvalidData(f"{path}: `fields` must map each field to a list of values")
         return cls(tuple(cases), {k: tuple(v) for k, v in fields.items()})
 
-    def for_ticket(self, rng: random.Random) -> dict[str, Any]:
-        """One ticket's values: one of each field's values, then one case over them."""
+    def for_ticket(self, rng: random.Random, n: int = 1) -> dict[str, Any]:
+        """One ticket's values (the `n`th): one of each field's values, then one case."""
         picked = {key: rng.choice(values) for key, values in self.fields.items()}
         if self.cases:
             picked.update(rng.choice(self.cases))
-        return picked
+        return {key: _numbered(value, n) for key, value in picked.items()}
+
+
+_NUMBER = re.compile(r"\{n(?::0(\d)d)?\}")
+
+
+def _numbered(value: Any, n: int) -> Any:
+    if not isinstance(value, str) or "{n" not in value:
+        return value
+    return _NUMBER.sub(lambda m: str(n).zfill(int(m.group(1) or 0)), value)
