@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import Problem
 from engine.spec.hints import describe, did_you_mean, one_of
 from engine.spec.model import Spec
 from engine.spec.report import Path, Report
@@ -38,6 +39,7 @@ __all__ = [
     "Open311Config",
     "Open311Service",
     "check_open311",
+    "shared_codes",
 ]
 
 SERVICE_TYPES = ("realtime", "batch", "blackbox")
@@ -160,6 +162,28 @@ def check_open311(data: Any, specs: Sequence[Spec], report: Report) -> Open311Co
         fixed=fixed,
         agency_responsible=data.get("agency_responsible"),
     )
+
+
+def shared_codes(
+    configs: Mapping[str, Open311Config | None], files: Mapping[str, str]
+) -> list[Problem]:
+    """A service code offered by two SOPs: one problem per later SOP's file (`files`: SOP id ->
+    its open311.yaml as shown), since a client names a service by its code alone."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for sop_id, config in sorted(configs.items()):
+        for svc in config.services if config is not None else ():
+            first = owner.setdefault(svc.code, sop_id)
+            if first != sop_id:
+                report = Report(files[sop_id])
+                report.add(
+                    "duplicate_service_code",
+                    ("services", svc.code),
+                    f"service code {svc.code!r} is offered by SOP {first!r} already",
+                    "give each service a code no other SOP's open311.yaml uses",
+                )
+                problems += report.problems
+    return problems
 
 
 def _service(code: str, svc: Mapping[str, Any]) -> Open311Service:

@@ -72,9 +72,7 @@ def package_dir() -> Path:
 
 def _exec(name: str, path: Path, package: bool = False) -> types.ModuleType:
     locations = [str(path.parent)] if package else None
-    spec = importlib.util.spec_from_file_location(
-        name, path, submodule_search_locations=locations
-    )
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
