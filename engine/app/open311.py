@@ -44,6 +44,7 @@ __all__ = [
     "find",
     "list_requests",
     "offered",
+    "one_request",
     "parse_time",
     "request_view",
     "service_view",

@@ -93,9 +93,6 @@ class Open311Config:
     fixed: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=True)
     agency_responsible: str | None = None  # a scope field
 
-    def service(self, code: str) -> Open311Service | None:
-        return next((s for s in self.services if s.code == code), None)
-
     def attributes_of(self, service: Open311Service) -> tuple[Open311Attribute, ...]:
         """The attributes a client fills in for `service`: a field it fixes is not asked."""
         return tuple(a for a in self.attributes if a.field not in service.fixed)
@@ -234,7 +231,8 @@ def _check_request_keys(fields: Mapping[str, str], report: Report) -> None:
 def _check_sharing(fields: Mapping[str, str], report: Report) -> None:
     by_field: dict[str, list[str]] = {}
     for key, fid in fields.items():
-        by_field.setdefault(fid, []).append(key)
+        if key in REQUEST_KEYS:  # an unknown key is its own problem
+            by_field.setdefault(fid, []).append(key)
     for fid, keys in by_field.items():
         if len(keys) > 1 and not any(set(keys) <= group for group in _SHARING):
             report.add(
