@@ -155,6 +155,7 @@ def _caller() -> Principal:
     """The token as `api_key` (query or form) or a bearer header; any in `--dev` mode."""
     registry = runtime().tokens
     if registry is None:
+        _same_origin()
         g.principal = DEV_PRINCIPAL
         return DEV_PRINCIPAL
     secret = request.values.get("api_key", "").strip()
@@ -168,6 +169,15 @@ def _caller() -> Principal:
         raise Forbidden("api_key is not valid: check the token the city issued you")
     g.principal = principal
     return principal
+
+
+def _same_origin() -> None:
+    """`--dev` asks for no api_key, and Open311 posts forms, which any web page can make a
+    browser send: a POST a browser sends from another site (its `Origin` header names it) is
+    refused. curl and Open311 clients send no Origin."""
+    origin = request.headers.get("Origin")
+    if request.method == "POST" and origin and origin != request.host_url.rstrip("/"):
+        raise Forbidden(f"a POST from {origin} is refused: without tokens, only this site's own")
 
 
 def _params() -> dict[str, str]:

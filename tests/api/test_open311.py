@@ -140,6 +140,20 @@ def test_a_request_holds_what_the_ticket_holds_and_its_times(
     assert later["updated_datetime"] == "2025-01-06T03:00:00Z"  # the last step's start
 
 
+def test_without_tokens_another_sites_page_cannot_post_a_report(tmp_path: Path) -> None:
+    app = make_app(tmp_path, SOP_DEV=True)  # `sop serve --dev`: no api_key asked
+    client = app.test_client()
+    forged = client.post(
+        f"{BASE}/requests.json", data=REPORT, headers={"Origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403 and "evil.example" in errors_of(forged)[0][1]
+    assert ticket_count(app) == 0
+    assert client.post(f"{BASE}/requests.json", data=REPORT).status_code == 201  # curl, a client
+    own = client.post(f"{BASE}/requests.json", data=REPORT, headers={"Origin": "http://localhost"})
+    assert own.status_code == 201
+    app.extensions["sop"].close()
+
+
 # -- GET requests' filters ---------------------------------------------------------------------
 
 
