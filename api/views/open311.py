@@ -82,12 +82,15 @@ def create_request(fmt: str) -> Response:
     found = open311.find(rt.service.catalog, code)
     spec = rt.service.catalog.effective(found.sop_id, rt.clock.now())
     fields = open311.ticket_fields(found, spec, params)
-    record = rt.service.open_ticket(
-        found.sop_id,
-        fields_in_scope(principal, fields),
-        actor=opening_actor(principal, None),
-        user=principal.name,
-    ).record
+    try:
+        record = rt.service.open_ticket(
+            found.sop_id,
+            fields_in_scope(principal, fields),
+            actor=opening_actor(principal, None),
+            user=principal.name,
+        ).record
+    except InvalidData as exc:  # a value its field refuses: named as the client sent it
+        raise open311.in_request_words(found, exc) from None
     made = {"service_request_id": record.id, "service_notice": None, "account_id": None}
     return _answer(fmt, "service_requests", [made], 201)
 

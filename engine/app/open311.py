@@ -42,6 +42,7 @@ __all__ = [
     "Found",
     "definition_view",
     "find",
+    "in_request_words",
     "list_requests",
     "offered",
     "one_request",
@@ -176,6 +177,24 @@ def ticket_fields(found: Found, spec: Spec, params: Mapping[str, str]) -> dict[s
         first = next(iter(errors))
         raise InvalidData(f"{first}: {errors[first][0]}", errors=errors)
     return {**values, **config.fixed, **found.service.fixed}
+
+
+def in_request_words(found: Found, exc: InvalidData) -> InvalidData:
+    """A refusal of the new ticket's fields, keyed by what the client sent: `media_url`
+    rather than the SOP's `attachment` (shared keys as `address_string/lat/long`)."""
+    raw = exc.details.get("errors")
+    if not isinstance(raw, Mapping):
+        return exc
+    keys: dict[str, list[str]] = {}
+    for key, fid in found.config.fields.items():
+        keys.setdefault(fid, []).append(key)
+    for attr in found.config.attributes:
+        keys.setdefault(attr.field, []).append(f"attribute[{attr.field}]")
+    errors = {"/".join(keys.get(fid, [fid])): msgs for fid, msgs in raw.items()}
+    first = next(iter(errors), "")
+    said = errors.get(first)
+    text = said[0] if isinstance(said, list | tuple) and said else said
+    return InvalidData(f"{first}: {text}" if first else exc.message, errors=errors)
 
 
 def _point(given: Mapping[str, str], errors: dict[str, list[str]]) -> tuple[float, float] | None:
