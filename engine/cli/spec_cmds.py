@@ -15,7 +15,7 @@ from engine.authoring.form import render_form, spec_as_dict
 from engine.cli import options
 from engine.errors import Problem
 from engine.spec import bundled
-from engine.spec.catalog import Catalog, revision_files
+from engine.spec.catalog import Catalog, integration_problems, revision_files
 from engine.spec.hints import suggest
 from engine.spec.load import spec_from_checked
 from engine.spec.validate import check_revision_file, display, validate_paths
@@ -55,6 +55,7 @@ def validate_cmd(paths: tuple[Path, ...], root: Path, rules_dir: Path | None, fm
     """
     targets = list(paths) or [root]
     files, problems = validate_paths(targets, rules_dir)
+    problems += integration_problems(files, rules_dir)  # sop/<id>/integrations/, when valid
     if not files and not problems:
         problems = [Problem("no_files", "no YAML files found", file=", ".join(map(str, targets)))]
     if fmt == "json":

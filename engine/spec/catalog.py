@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -87,6 +87,21 @@ def _effective_key(spec: Spec) -> tuple[date, str]:
 def revision_files(sop_root: Path) -> list[Path]:
     """`<root>/<sop-id>/<revision>.yaml`: scenario folders and other files are not revisions."""
     return sorted(p for p in sop_root.glob("*/*.yaml") if p.is_file())
+
+
+def integration_problems(
+    files: Sequence[Path], rules_dir: str | Path | None = None
+) -> list[Problem]:
+    """`sop validate`: the integration settings of each SOP folder among `files` (revision
+    files), checked against its revisions when they are all valid (a revision's own problems
+    are the revision check's to report)."""
+    problems: list[Problem] = []
+    for sop_dir in sorted({f.parent for f in files if (f.parent / FOLDER).is_dir()}):
+        revisions = sorted(p for p in sop_dir.glob("*.yaml") if p.is_file())
+        mine = [check_revision_file(p, rules_dir) for p in revisions]
+        if mine and all(c.ok for c in mine):
+            problems += load_integrations(sop_dir, [spec_from_checked(c) for c in mine])[1]
+    return problems
 
 
 def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> Catalog:

@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from engine.cli import main
 from engine.errors import Problem, SopInvalid
 from engine.spec.catalog import load_catalog
 from engine.spec.load import load_revision
@@ -130,3 +132,17 @@ def test_two_sops_offering_one_service_code_are_refused(tmp_path: Path) -> None:
     assert problem.file.endswith("surabaya-complaints/integrations/open311.yaml")
     said = "service code 'pengaduan' is offered by SOP 'complaint-routing' already"
     assert problem.message == said
+
+
+def test_sop_validate_reports_the_settings_at_their_line(tmp_path: Path) -> None:
+    root = tmp_path / "sop"
+    shutil.copytree(ROOT / "sop" / "surabaya-complaints", root / "surabaya-complaints")
+    settings = root / "surabaya-complaints/integrations/open311.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("media_url: attachment", "media_url: lampiran"))
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("  media_url:"))
+    result = CliRunner().invoke(main, ["validate", str(root), "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1
+    assert f"open311.yaml:{line}:14: unknown_field: fields.media_url: no field 'lampiran'" in (
+        result.output
+    )
