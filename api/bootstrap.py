@@ -43,6 +43,7 @@ from api.views import (
     health,
     metrics,
     notifications,
+    open311,
     openapi,
     refs,
     reports,
@@ -124,6 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     app.register_blueprint(v1)
     app.register_blueprint(web_pages)  # the HTML pages under /web (api/web)
     app.register_blueprint(metrics.bp)  # /metrics, where Prometheus looks (api.metrics)
+    app.register_blueprint(open311.bp)  # the Open311 GeoReport v2 facade (api.views.open311)
     return app
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine.errors import Problem, SopInvalid, UnknownRevision, UnknownSop
-from engine.spec.integrations import Integrations, load_integrations
+from engine.spec.integrations import FOLDER, Integrations, load_integrations
 from engine.spec.load import spec_from_checked
 from engine.spec.model import Spec
-from engine.spec.validate import check_revision_file
+from engine.spec.open311_config import shared_codes
+from engine.spec.validate import check_revision_file, display
 
 
 @dataclass
@@ -104,6 +105,9 @@ def load_catalog(sop_root: str | Path, rules_dir: str | Path | None = None) -> C
             found, wrong = load_integrations(root / sop_id, catalog.revisions(sop_id))
             catalog.integrations[sop_id] = found
             problems += wrong
+        configs = {sop_id: i.open311 for sop_id, i in catalog.integrations.items()}
+        files = {s: display(root / s / FOLDER / "open311.yaml") for s in configs}
+        problems += shared_codes(configs, files)
     if problems:
         raise SopInvalid(problems)
     return catalog

@@ -24,12 +24,12 @@ def run(*args: str | Path) -> tuple[int, str]:
 def test_validate_passes_on_the_shipped_sops() -> None:
     code, out = run("validate", "--root", SOP)
     assert code == 0, out
-    assert "ok: 2 file(s) valid" in out  # r1.yaml and integrations/exports.yaml
+    assert "ok: 3 file(s) valid" in out  # r1.yaml and integrations/{exports,open311}.yaml
 
 
 def test_validate_of_one_sop_folder_reads_its_revisions_not_its_scenarios() -> None:
     for folder, files in (
-        (SOP / "surabaya-complaints", 2),  # with its integrations/
+        (SOP / "surabaya-complaints", 3),  # with its integrations/
         (ROOT / "tests/sops/sop/building-permit", 1),
     ):
         code, out = run("validate", folder, "--rules", folder.parent.parent / "rules")
@@ -82,7 +82,7 @@ def test_validate_json_lists_files_and_problems() -> None:
     assert code == 0
     payload = json.loads(out)
     assert payload["valid"] is True and payload["problems"] == []
-    assert [Path(f).name for f in payload["files"]] == ["r1.yaml", "exports.yaml"]
+    assert [Path(f).name for f in payload["files"]] == ["r1.yaml", "exports.yaml", "open311.yaml"]
 
 
 def test_validate_checks_a_rules_file_on_its_own(tmp_path: Path) -> None:
