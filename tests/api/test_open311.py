@@ -124,6 +124,8 @@ def test_a_request_holds_what_the_ticket_holds_and_its_times(
     assert fields["location"] == "Jl. Raya Darmo 1 (-7.2905, 112.7398)"
     assert (fields["reporter_name"], fields["category"]) == ("Budi Santoso", "Jalan")
     assert "channel" not in fields  # left to the operator (the seed's open311.yaml says why)
+    opening = desk.timeline(rid)[0]
+    assert (opening["user"], opening["actor"]) == ("bridge", "staff")  # the key's, its 1st actor
     [seen] = requests_(client, f"service_request_id={rid}")
     assert seen["requested_datetime"] == "2025-01-06T02:00:00Z"  # the manual clock, in UTC
     # Step 1's time limit: 1 working day, Monday 09:00 WIB -> Tuesday 09:00 WIB.
