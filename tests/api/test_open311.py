@@ -190,6 +190,23 @@ def test_get_requests_filters_by_id_service_time_and_status(
     assert missing.status_code == 404
 
 
+def test_the_time_window_reads_when_a_ticket_was_received_not_when_it_was_entered(
+    client: FlaskClient, desk: Journey
+) -> None:
+    now = opened(client)  # received now (Monday 6 January, 09:00 WIB)
+    # Entered after it, for a complaint received ten days before: a newer id, an older receipt.
+    late = desk.create(occurred_at="2024-12-27T09:00:00+07:00")["id"]
+    assert late > now
+
+    def ids(query: str) -> list[str]:
+        return [r["service_request_id"] for r in requests_(client, query)]
+
+    assert ids("start_date=2025-01-06T00:00:00Z") == [now]
+    assert ids("end_date=2025-01-01T00:00:00Z") == [late]
+    assert ids("start_date=2024-12-20T00:00:00Z") == [now, late]  # by receipt, newest first
+    assert ids("") == [now, late]  # the last 90 days
+
+
 def test_a_closed_ticket_is_listed_closed_with_its_public_status(
     client: FlaskClient, desk: Journey
 ) -> None:
