@@ -55,6 +55,7 @@ __all__ = [
 MAX_REQUESTS = 1000  # the most GET requests answers (the specification's figure)
 DEFAULT_WINDOW = timedelta(days=90)  # GET requests without dates: the last 90 days
 _PAGE = 500  # tickets read per store query while listing
+_SCAN = 10 * MAX_REQUESTS  # the most tickets of one SOP read for one GET requests
 # Open311 datatypes by SOP field type; the others are `string`.
 _DATATYPES = {"text": "text", "number": "number", "choice": "singlevaluelist"}
 _NUMBER = r"-?\d+(?:\.\d+)?"
@@ -404,11 +405,9 @@ def list_requests(
     out: list[tuple[TicketRecord, Found]] = []
     for sop_id in sorted({f.sop_id for f in wanted}):
         codes_here = {f.service.code for f in wanted if f.sop_id == sop_id}
-        for record in _newest(service, sop_id, open_, scope, start):
+        for record in _newest(service, sop_id, open_, scope, (start, end)):
             found = service_of(catalog, record.ticket)
-            if found is None or found.service.code not in codes_here:
-                continue
-            if start <= record.ticket.created <= end:
+            if found is not None and found.service.code in codes_here:
                 out.append((record, found))
     out.sort(key=lambda hit: hit[0].ticket.created, reverse=True)
     return out[:MAX_REQUESTS]
@@ -419,22 +418,21 @@ def _newest(
     sop_id: str,
     open_: bool | None,
     scope: Mapping[str, str] | None,
-    start: datetime,
+    window: tuple[datetime, datetime],
 ) -> Iterator[TicketRecord]:
-    """The SOP's tickets newest first, until one opened before `start` (or the cap)."""
+    """The SOP's tickets received within `window`, newest first (at most _SCAN)."""
     cursor, seen = None, 0
-    while seen < MAX_REQUESTS * 10:
+    while seen < _SCAN:
         page = service.list_tickets(
             sop_id=sop_id,
             open=open_,
             scope=dict(scope) if scope else None,
             limit=_PAGE,
             cursor=cursor,
+            created_from=window[0],
+            created_to=window[1],
         )
-        for record in page.items:
-            if record.ticket.created < start:
-                return
-            yield record
+        yield from page.items
         seen += len(page.items)
         if page.next_cursor is None:
             return

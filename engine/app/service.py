@@ -510,9 +510,12 @@ class TicketService:
         open: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
     ) -> Page[TicketRecord]:
         """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see);
-        `open`: whether the ticket is still in the SOP (`Ticket.is_open`)."""
+        `open`: whether the ticket is still in the SOP (`Ticket.is_open`); `created_from`,
+        `created_to`: received within them (both included)."""
         limit = check_limit(limit, 500)
         with self.store.read() as tx:
             found = tx.list_tickets(
@@ -525,6 +528,8 @@ class TicketService:
                 open=open,
                 limit=limit,
                 before=cursor or None,
+                created_from=created_from,
+                created_to=created_to,
             )
         items = [self.record(self.revision_for(t), t, ref) for t, ref in found]
         return Page(items, items[-1].id if len(items) == limit else None)

@@ -34,10 +34,13 @@ class Queries:
         open: bool | None = None,
         limit: int = 50,
         before: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
     ) -> list[tuple[Ticket, str | None]]:
         """Tickets matching every filter given, newest first; `before`: an id (the cursor).
         `open`: True for tickets that have not left the SOP (no `closed` time), False for
-        those that have (`Ticket.is_open`)."""
+        those that have (`Ticket.is_open`). `created_from`/`created_to`: the ticket's `created`
+        (its receipt, which may be earlier than its id says) within them, both included."""
         stmt = select(TicketRow.record, TicketRow.external_ref)
         conds: list[ColumnElement[bool]] = []
         if sop_id is not None:
@@ -54,6 +57,10 @@ class Queries:
             conds.append(late if overdue else not_(late))
         if before is not None:
             conds.append(TicketRow.id < before)
+        if created_from is not None:
+            conds.append(TicketRow.created >= created_from)
+        if created_to is not None:
+            conds.append(TicketRow.created <= created_to)
         stmt = stmt.where(*conds).order_by(TicketRow.id.desc()).limit(limit)
         return [(codec.decode(Ticket, r.record), r.external_ref) for r in self.conn.execute(stmt)]
 

@@ -124,6 +124,8 @@ def test_a_request_holds_what_the_ticket_holds_and_its_times(
     assert fields["location"] == "Jl. Raya Darmo 1 (-7.2905, 112.7398)"
     assert (fields["reporter_name"], fields["category"]) == ("Budi Santoso", "Jalan")
     assert "channel" not in fields  # left to the operator (the seed's open311.yaml says why)
+    opening = desk.timeline(rid)[0]
+    assert (opening["user"], opening["actor"]) == ("bridge", "staff")  # the key's, its 1st actor
     [seen] = requests_(client, f"service_request_id={rid}")
     assert seen["requested_datetime"] == "2025-01-06T02:00:00Z"  # the manual clock, in UTC
     # Step 1's time limit: 1 working day, Monday 09:00 WIB -> Tuesday 09:00 WIB.
@@ -186,6 +188,23 @@ def test_get_requests_filters_by_id_service_time_and_status(
     assert ids("status=open,closed") == [third, second, first]
     missing = client.get(f"{BASE}/requests.json?api_key={key('root')}&service_code=sampah")
     assert missing.status_code == 404
+
+
+def test_the_time_window_reads_when_a_ticket_was_received_not_when_it_was_entered(
+    client: FlaskClient, desk: Journey
+) -> None:
+    now = opened(client)  # received now (Monday 6 January, 09:00 WIB)
+    # Entered after it, for a complaint received ten days before: a newer id, an older receipt.
+    late = desk.create(occurred_at="2024-12-27T09:00:00+07:00")["id"]
+    assert late > now
+
+    def ids(query: str) -> list[str]:
+        return [r["service_request_id"] for r in requests_(client, query)]
+
+    assert ids("start_date=2025-01-06T00:00:00Z") == [now]
+    assert ids("end_date=2025-01-01T00:00:00Z") == [late]
+    assert ids("start_date=2024-12-20T00:00:00Z") == [now, late]  # by receipt, newest first
+    assert ids("") == [now, late]  # the last 90 days
 
 
 def test_a_closed_ticket_is_listed_closed_with_its_public_status(
