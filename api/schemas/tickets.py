@@ -14,7 +14,7 @@ class RefSchema(Schema):
     source = ma.String(
         required=True,
         validate=validate.Length(min=1, max=100),
-        metadata={"description": "the system that gave the id, e.g. `lapor` or `city-app`"},
+        metadata={"description": "the system that gave the id, e.g. `national` or `city-app`"},
     )
     id = ma.String(
         required=True,

@@ -11,7 +11,7 @@
     /web/tickets/<id>                        a ticket's timeline and open deadlines
     POST /web/tickets/<id>/events            an event from its form on the ticket page
     /web/tickets/<id>/files/<sha256>         a file the ticket holds; ?thumb=1 a thumbnail
-    /web/tickets/<id>/exports/<export>.csv   a hand-over to another system (SP4N-LAPOR!...) as
+    /web/tickets/<id>/exports/<export>.csv   a hand-over to another system (its SOP's exports) as
                                              CSV, or .txt to paste (api.web.pages_exports)
     /web/reports/monev?sop=&from=&to=&scope= the monev report with bar charts
     /web/admin/accounts                      personal accounts: add, change, disable (admins)

@@ -106,7 +106,7 @@ def _page(
     rt = runtime()
     now = rt.clock.now()
     listed: list[Account] = rt.accounts.listed()
-    done = DONE.get(request.args.get("selesai", ""))
+    done = DONE.get(request.args.get("hasil", ""))
     login = request.args.get("akun", "")
     page = render_template(
         "accounts.html",
@@ -127,7 +127,7 @@ def _page(
 
 def _done(kind: str, login: str) -> Response:
     log.info("account %r: %s by %r", login, kind, current().name)
-    return redirect(url_for("web.accounts", selesai=kind, akun=login), 303)
+    return redirect(url_for("web.accounts", hasil=kind, akun=login), 303)
 
 
 @bp.get("/web/admin/accounts")

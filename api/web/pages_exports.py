@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response
 
 from api.present.exports import export_view, find_export
+from api.present.tickets import Reader
 from api.views.access import masker, reader, visible_ticket
 from api.views.common import attachment, runtime
 from api.web import bp
@@ -25,10 +26,9 @@ from engine.core.masking import Masker
 FORMATS = {"csv": ("text/csv", as_csv), "txt": ("text/plain", as_text)}
 
 
-def offered_exports(record: TicketRecord, hide: Masker) -> list[dict[str, Any]]:
+def offered_exports(record: TicketRecord, who: Reader, hide: Masker) -> list[dict[str, Any]]:
     """The exports offered at the ticket's step, as the page shows them (with `text`)."""
     exports = runtime().catalog.integrations_of(record.spec.sop_id).exports.values()
-    who = reader()
     out = []
     for export in exports:
         if not export.offered_at(record.ticket.state):

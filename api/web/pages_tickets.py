@@ -173,6 +173,6 @@ def ticket_page(ticket_id: str, **extra: Any) -> str:
         flow=ticket_flow(spec, record.ticket),
         flow_marks=MARK_LEGEND,
         mermaid=mermaid_on_page(),
-        exports=offered_exports(record, shown),
+        exports=offered_exports(record, who, shown),
         **extra,
     )

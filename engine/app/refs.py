@@ -1,6 +1,6 @@
 """External references: the ids other systems gave a ticket (a source system + its id).
 
-    Ref                          (source, ref): e.g. ("lapor", "SBY-2026-000123")
+    Ref                          (source, ref): e.g. ("national", "SBY-2026-000123")
     check_refs(refs)             InvalidData on `refs` unless each is well formed and the
                                  list holds at most MAX_REFS pairs, none twice
     owner(tx, refs)              the one ticket that already holds any of them, or None;

@@ -243,7 +243,8 @@ class TicketService:
         # _save records it, so it is not inserted twice.
         exports = self.catalog.integrations_of(sop_id).exports.values() if fields else ()
         filled = [pair for _, pair in references_given(exports, {}, fields)]
-        held = self._held([*refs, *(p for p in filled if p not in refs)])
+        held_by = [*refs, *(p for p in filled if p not in refs)]  # what the ticket will hold
+        held = self._held(held_by)
         if held is not None:
             return held
         rev = self._governing(sop_id, at)
@@ -256,13 +257,12 @@ class TicketService:
         except KeyTaken:
             return self._replay_or_fail(scope, idempotency_key, digest)
         except (RefTaken, InvalidData):  # opened meanwhile with the same reference
-            held = self._held([*refs, *filled])
+            held = self._held(held_by)
             if held is None:
                 raise
             return held
         record = self.record(rev, saved, external_ref)
-        held_now = [*refs, *(p for p in filled if p not in refs)]
-        return PostResult(replace(record, refs=tuple(held_now)), outcome.log)
+        return PostResult(replace(record, refs=tuple(held_by)), outcome.log)
 
     def _held(self, refs: Sequence[Ref]) -> PostResult | None:
         """The ticket that holds one of `refs` already, as an opening's answer."""

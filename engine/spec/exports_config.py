@@ -7,7 +7,7 @@ that system's form or uploads it (engine.app.exports gives it as JSON, CSV or te
 is the other system's field (`name`, what its form calls it: `label`), taken from one ticket
 field (`field`), something every ticket has (`ticket`: its id, or when it was received) or a
 fixed text (`value`). `reference` names the field that holds the other system's id for the
-ticket once it has one (e.g. SP4N-LAPOR!'s tracking number): when an event gives that field a
+ticket once it has one (e.g. a national system's tracking number): when an event gives that field a
 value, the ticket also holds it as an external reference of `source` (engine.app.refs), so the
 ticket is found by that id and no second ticket can claim it. `at` lists the steps at which the
 web page offers the export (every step when left out; the API answers it at any step).
@@ -18,7 +18,7 @@ Each field and step named must exist in every revision of the SOP (engine.spec.i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,13 +164,7 @@ def _field(
 ) -> None:
     for spec in specs:
         known = {f.id: f for f in spec.fields}
-        if field_id not in known:
-            report.add(
-                "unknown_field",
-                at,
-                f"revision {spec.revision} has no field {field_id!r}",
-                did_you_mean(field_id, known) or one_of(known),
-            )
+        if not _named("field", field_id, known, spec, report, at):
             return
         if text and known[field_id].type not in ("string", "text"):
             report.add(
@@ -185,12 +179,20 @@ def _field(
 
 def _step(step_id: str, specs: Sequence[Spec], report: Report, at: Path) -> None:
     for spec in specs:
-        known = [s.id for s in spec.ticket_steps]
-        if step_id not in known:
-            report.add(
-                "unknown_step",
-                at,
-                f"revision {spec.revision} has no step {step_id!r}",
-                did_you_mean(step_id, known) or one_of(known),
-            )
+        if not _named("step", step_id, [s.id for s in spec.ticket_steps], spec, report, at):
             return
+
+
+def _named(
+    kind: str, name: str, known: Collection[str], spec: Spec, report: Report, at: Path
+) -> bool:
+    """Whether `spec` has the `kind` (field, step) `name`; an `unknown_<kind>` problem if not."""
+    if name in known:
+        return True
+    report.add(
+        f"unknown_{kind}",
+        at,
+        f"revision {spec.revision} has no {kind} {name!r}",
+        did_you_mean(name, known) or one_of(known),
+    )
+    return False

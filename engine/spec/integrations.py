@@ -6,7 +6,8 @@ They live in `sop/<sop-id>/integrations/`, one file per kind:
 
 - `open311.yaml`: the Open311 GeoReport v2 facade's services and field mapping
   (engine.spec.open311_config);
-- `exports.yaml`: hand-over exports to other systems, e.g. SP4N-LAPOR! (engine.spec.exports_config).
+- `exports.yaml`: hand-over exports to other systems, such as a national complaint system
+  (engine.spec.exports_config).
 
 They are configuration of the SOP, not of a revision: no revision's content hash covers them, so
 a mapping can be corrected without a new revision of the paper (which did not change), and a

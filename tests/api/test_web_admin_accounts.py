@@ -61,7 +61,7 @@ def test_only_admins_see_the_page_and_its_link(app: Flask, admin: FlaskClient) -
 def test_an_admin_adds_an_account_who_then_signs_in(app: Flask, admin: FlaskClient) -> None:
     resp = add_rina(admin, actors=["staff", "team_leader"])
     assert resp.status_code == 303
-    assert resp.headers["Location"] == f"{PAGE}?selesai=added&akun=rina"
+    assert resp.headers["Location"] == f"{PAGE}?hasil=added&akun=rina"
     page = admin.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Akun rina ditambahkan." in page
     row = page.split('<tr data-login="rina">', 1)[1].split("</tr>", 1)[0]

@@ -3,12 +3,15 @@ on the server's data folder), and a server that signs people in (a tokens file, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
 from engine.cli import main
+from tests.browser.conftest import Tab
 from tests.e2e.conftest import Server
 from tests.e2e.test_web_signin_over_http import tokens_file
 
@@ -28,3 +31,25 @@ def signin_server(tmp_path: Path, args: Sequence[str] = ()) -> Server:
     tokens = ["--tokens", str(tokens_file(tmp_path / "tokens.yaml"))]
     server = Server(tmp_path / "data", tmp_path / "server.log", [*tokens, *args], dev=False)
     return server.start()
+
+
+@contextmanager
+def signin_tab(browser: Any, tmp_path: Path, width: int, height: int) -> Iterator[Tab]:
+    """A tab (Indonesian locale, `width` x `height`) on a `signin_server`; no console error may
+    have appeared by the end."""
+    server = signin_server(tmp_path)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+    tab = Tab(context.new_page(), server.base)
+    try:
+        yield tab
+    finally:
+        context.close()
+        server.stop()
+    assert tab.errors == [], f"console errors: {tab.errors}"
+
+
+def submit_password(tab: Tab, login: str, password: str) -> None:
+    """Fill in the sign-in form's login and password, and send it."""
+    tab.page.fill('input[name="login"]', login)
+    tab.page.fill('input[name="password"]', password)
+    tab.page.click('form.login:has(input[name="login"]) button[type="submit"]')

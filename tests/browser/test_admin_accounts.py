@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from api.web.flow import node_id
-from tests.browser.accounts import add_account, signin_server
+from tests.browser.accounts import add_account, signin_tab, submit_password
 from tests.browser.conftest import Tab
 from tests.browser.demo import Demo
 
@@ -22,24 +22,14 @@ NEW_PASSWORD = "kata-sandi-rina-1"
 @pytest.fixture
 def admin_site(browser: Any, tmp_path: Path) -> Iterator[Tab]:
     add_account(tmp_path / "data", "ani", ADMIN_PASSWORD, "--name", "Ani Admin", "--role", "admin")
-    server = signin_server(tmp_path)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
-    tab = Tab(context.new_page(), server.base)
-    try:
+    with signin_tab(browser, tmp_path, 390, 844) as tab:
         yield tab
-    finally:
-        context.close()
-        server.stop()
-    assert tab.errors == [], f"console errors: {tab.errors}"
 
 
 def sign_in(tab: Tab, login: str, password: str, target: str) -> None:
-    page = tab.page
     tab.open(target)
-    page.fill('input[name="login"]', login)
-    page.fill('input[name="password"]', password)
-    page.click('form.login:has(input[name="login"]) button[type="submit"]')
-    page.wait_for_url(f"**{target}")
+    submit_password(tab, login, password)
+    tab.page.wait_for_url(f"**{target}")
 
 
 def test_an_admin_adds_an_account_and_that_person_signs_in(admin_site: Tab) -> None:
@@ -59,7 +49,7 @@ def test_an_admin_adds_an_account_and_that_person_signs_in(admin_site: Tab) -> N
     assert form.locator('input[name="login"]').input_value() == "rina"  # kept for the retry
     form.locator('input[name="password"]').fill(NEW_PASSWORD)
     form.locator('button[type="submit"]').click()
-    page.wait_for_url("**/web/admin/accounts?selesai=added&akun=rina")
+    page.wait_for_url("**/web/admin/accounts?hasil=added&akun=rina")
     assert "Akun rina ditambahkan." in page.locator("p.done").inner_text()
     row = page.locator('#accounts tr[data-login="rina"]')
     assert "Rina Wulandari" in row.inner_text() and "Staff" in row.inner_text()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.accounts import add_account, signin_server
+from tests.browser.accounts import add_account, signin_tab, submit_password
 from tests.browser.conftest import Tab
 from tests.e2e.test_web_signin_over_http import SECRET
 
@@ -22,15 +22,8 @@ def signed_out(browser: Any, tmp_path: Path) -> Iterator[Tab]:
         tmp_path / "data",
         *("siti", PASSWORD, "--name", "Siti Aminah", "--role", "operator", "--actor", "staff"),
     )
-    server = signin_server(tmp_path)
-    context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="id-ID")
-    tab = Tab(context.new_page(), server.base)
-    try:
+    with signin_tab(browser, tmp_path, 1200, 800) as tab:
         yield tab
-    finally:
-        context.close()
-        server.stop()
-    assert tab.errors == [], f"console errors: {tab.errors}"
 
 
 def test_a_person_signs_in_with_the_form_and_out_with_the_button(signed_out: Tab) -> None:
@@ -57,9 +50,7 @@ def test_five_wrong_passwords_lock_the_account(signed_out: Tab) -> None:
     tab, page = signed_out, signed_out.page
     tab.open("/web/tickets")
     for attempt in (*["bukan-kata-sandinya"] * 5, PASSWORD):
-        page.fill('input[name="login"]', "siti")
-        page.fill('input[name="password"]', attempt)
-        page.click('form.login:has(input[name="login"]) button[type="submit"]')
+        submit_password(tab, "siti", attempt)
         page.wait_for_load_state()
         assert "/web/login" in page.url
         assert "akun sedang dikunci" in page.locator("p.problem").inner_text()
@@ -71,8 +62,6 @@ def test_five_wrong_passwords_lock_the_account(signed_out: Tab) -> None:
 def test_a_person_signs_in_with_login_and_password(signed_out: Tab) -> None:
     tab, page = signed_out, signed_out.page
     tab.open("/web/tickets")
-    page.fill('input[name="login"]', "siti")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('form.login:has(input[name="login"]) button[type="submit"]')
+    submit_password(tab, "siti", PASSWORD)
     page.wait_for_url("**/web/tickets")
     assert page.locator("nav .who").inner_text().startswith("siti")

@@ -13,7 +13,7 @@ from PIL import Image
 
 from api.auth import hash_token
 from tests.api.journey import Journey
-from tests.browser.accounts import add_account
+from tests.browser.accounts import add_account, submit_password
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import Server, http
 from tests.support.seed import ROOT
@@ -50,9 +50,7 @@ def test_a_staff_member_works_a_ticket_from_their_list_to_its_photo(
         tid = api.call("POST", "/v1/tickets", {"sop": "form-desk"}, expect=201).body["id"]
         page = tab.page
         tab.open("/web/login")
-        page.fill('input[name="login"]', "siti")
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('form.login:has(input[name="login"]) button[type="submit"]')
+        submit_password(tab, "siti", PASSWORD)
         page.wait_for_url("**/web/work")
         row = page.locator("#work tbody tr", has_text=tid)
         assert "1. Memeriksa kelengkapan berkas" in row.inner_text()

@@ -12,7 +12,7 @@ import pytest
 
 from api.auth import hash_token
 from tests.api.journey import Journey
-from tests.browser.accounts import add_account
+from tests.browser.accounts import add_account, submit_password
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import Server, http
 from tests.support.seed import OTHER_CHANNEL, ROUTING
@@ -69,9 +69,7 @@ def signed_in(browser: Any, server: Server, login: str, width: int = 1200) -> Ta
     context = browser.new_context(viewport={"width": width, "height": 844}, locale="id-ID")
     tab = Tab(context.new_page(), server.base)
     tab.open("/web/login")
-    tab.page.fill('input[name="login"]', login)
-    tab.page.fill('input[name="password"]', PASSWORDS[login])
-    tab.page.click('form.login:has(input[name="login"]) button[type="submit"]')
+    submit_password(tab, login, PASSWORDS[login])
     tab.page.wait_for_url("**/web/work")
     return tab
 
