@@ -32,10 +32,12 @@ class Workers:
         self.feed_webhooks = FeedWebhooks(runtime, interval=notify_interval)
 
     def start(self) -> None:
-        self.runtime.workers = self
+        # Published only once started: a readiness probe between the two would read a sweeper
+        # not yet running as "stopped" (a worker taking over answered 503 for a moment).
         self.sweeper.start()
         self.notifier.start()
         self.feed_webhooks.start()
+        self.runtime.workers = self
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop both, waiting `timeout` seconds in all for them to finish what they do (their

@@ -109,6 +109,30 @@ def test_a_sweeper_stuck_in_a_pass_makes_the_server_not_ready(tmp_path: Path) ->
         runtime.close()
 
 
+def test_a_process_taking_over_the_sweeper_stays_ready_while_it_starts(tmp_path: Path) -> None:
+    # A gunicorn worker that takes the background lock starts the sweeper while it answers
+    # requests: a probe in between must not read the sweeper as stopped (503 for a moment).
+    app: Flask = make_app(tmp_path)
+    runtime = app.extensions["sop"]
+    workers = Workers(runtime, sweep_interval=0.05)
+    client = app.test_client()
+    during: list[int] = []
+    start = workers.sweeper.start
+
+    def probe_then_start() -> None:
+        during.append(client.get("/v1/health/ready").status_code)
+        start()
+
+    workers.sweeper.start = probe_then_start  # type: ignore[method-assign]
+    try:
+        workers.start()
+        assert during == [200]
+        assert runtime.workers is workers
+    finally:
+        workers.stop()
+        runtime.close()
+
+
 def test_a_full_database_answers_503_and_stores_nothing(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     client = app.test_client()
