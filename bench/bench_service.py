@@ -6,6 +6,11 @@ bench_http.py (steps 1-11), on an SQLite file in a temporary folder and, when 12
 answers, on PostgreSQL (a throw-away schema in database `test`). Prints events/s, the wall and
 CPU milliseconds per event, and the part of the CPU spent in the pure core (`engine.core`).
 
+Each figure is set beside its floor, measured in the same run on the same database: one
+transaction per event that inserts the event's row and updates its ticket's row (rows copied
+from the walk just measured, so of the same size), on the DBAPI connection alone. Goal: the
+service >= 25% of that floor on SQLite.
+
     .venv/bin/python bench/bench_service.py [--seconds 5] [--profile sqlite|postgresql]
 
 `--profile` runs cProfile over that database's measurement and prints the top functions.
@@ -76,6 +81,51 @@ def walk(service: TicketService, seconds: float) -> tuple[int, int]:
     return events, tickets
 
 
+def floor_rate(store: Store, seconds: float) -> float:
+    """Events/s of the floor: BEGIN, insert one event row, update the ticket row, COMMIT, on
+    the store's own DBAPI connection (its pragmas), with a real event row and record."""
+    pg = store.dialect == "postgresql"
+    mark = "%s" if pg else "?"
+    begin = "BEGIN" if pg else "BEGIN IMMEDIATE"
+    raw = store.engine.raw_connection()
+    try:
+        if pg:
+            raw.autocommit = True  # type: ignore[attr-defined]  # BEGIN and COMMIT sent below
+        cur = raw.cursor()
+        cur.execute("SELECT * FROM events ORDER BY id DESC LIMIT 1")
+        names = [d[0] for d in cur.description if d[0] != "id"]
+        event = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        cur.execute(f"SELECT record FROM tickets WHERE id = {mark}", (event["ticket_id"],))
+        record = cur.fetchone()[0]
+        if pg:
+            from psycopg.types.json import Json
+
+            event["entry"], record = Json(event["entry"]), Json(record)
+        columns = ", ".join('"' + n + '"' for n in names)
+        insert_sql = f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * len(names))})"
+        update_sql = (
+            f"UPDATE tickets SET record = {mark}, version = {mark}, updated = {mark} "
+            f"WHERE id = {mark} AND version = {mark}"
+        )
+        cur.execute(f"SELECT version FROM tickets WHERE id = {mark}", (event["ticket_id"],))
+        version = int(cur.fetchone()[0])
+        seq = int(event["seq"]) + 1000
+        done = 0
+        stop_at = time.perf_counter() + seconds
+        while time.perf_counter() < stop_at:
+            cur.execute(begin)
+            cur.execute(insert_sql, [seq if n == "seq" else event[n] for n in names])
+            cur.execute(
+                update_sql, (record, version + 1, event["recorded"], event["ticket_id"], version)
+            )
+            cur.execute("COMMIT")
+            seq, version, done = seq + 1, version + 1, done + 1
+        cur.close()
+    finally:
+        raw.close()
+    return done / seconds
+
+
 def measure(name: str, store: Store, seconds: float, profile: bool) -> None:
     catalog = load_catalog(ROOT / "sop")
     service = TicketService(catalog, store)
@@ -95,6 +145,11 @@ def measure(name: str, store: Store, seconds: float, profile: bool) -> None:
         f"creation)   per write: {wall / writes * 1000:5.2f} ms wall, "
         f"{cpu / writes * 1000:5.2f} ms CPU, of it {core.seconds / writes * 1000:5.2f} ms "
         "in the core (engine.core)"
+    )
+    floor = floor_rate(store, seconds)
+    print(
+        f"{'':<12} floor {floor:7.0f} events/s (one transaction: insert the event, update the "
+        f"ticket): the service is {events / wall / floor:.0%} of it"
     )
     sys.stdout.flush()
     if prof:

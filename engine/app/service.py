@@ -468,10 +468,12 @@ class TicketService:
     # -- reads ------------------------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: str) -> TicketRecord:
+        """The ticket with every step run it finished, and its references."""
         with self.store.read() as tx:
             stored = self._load(tx, ticket_id)
+            (ticket,) = tx.with_history([stored.ticket])
             refs = tuple(tx.refs_of(stored.ticket.id))
-        record = self.record(self.revision_for(stored.ticket), stored.ticket, stored.external_ref)
+        record = self.record(self.revision_for(ticket), ticket, stored.external_ref)
         return replace(record, refs=refs)
 
     def ticket_by_ref(self, source: str, ref: str) -> TicketRecord:
@@ -512,10 +514,12 @@ class TicketService:
         cursor: str | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        history: bool = False,
     ) -> Page[TicketRecord]:
         """Newest first. `scope`: scope field -> value (e.g. what a scoped actor may see);
         `open`: whether the ticket is still in the SOP (`Ticket.is_open`); `created_from`,
-        `created_to`: received within them (both included)."""
+        `created_to`: received within them (both included); `history`: each ticket with every
+        step run it finished (`Tx.with_history`), else only its record (what deciding reads)."""
         limit = check_limit(limit, 500)
         with self.store.read() as tx:
             found = tx.list_tickets(
@@ -531,6 +535,9 @@ class TicketService:
                 created_from=created_from,
                 created_to=created_to,
             )
+            if history:
+                whole = tx.with_history(t for t, _ in found)
+                found = [(t, ref) for t, (_, ref) in zip(whole, found, strict=True)]
         items = [self.record(self.revision_for(t), t, ref) for t, ref in found]
         return Page(items, items[-1].id if len(items) == limit else None)
 

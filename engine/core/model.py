@@ -68,10 +68,20 @@ class Ticket:
     fields: dict[str, Any]
     created: datetime
     active: StepRun | None
+    # The finished step runs, oldest first. A ticket read from the store for deciding holds only
+    # the runs finished since (`runs_before` counts those stored apart, which deciding never
+    # reads: engine.store keeps them in `ticket_runs`); `Tx.with_history` gives the whole
+    # list. A ticket the core builds from its opening holds them all.
     history: tuple[StepRun, ...] = ()
     timers: tuple[Timer, ...] = ()
     version: int = 0
     closed: datetime | None = None  # when it reached `end` (left the SOP); None while open
+    runs_before: int = 0  # finished runs stored apart, before `history`
+
+    @property
+    def runs_done(self) -> int:
+        """How many step runs the ticket finished in all (stored apart or held)."""
+        return self.runs_before + len(self.history)
 
     @property
     def is_open(self) -> bool:

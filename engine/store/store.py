@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLAlchemyError
 
-from engine.core.model import LogEntry, Notification, Outcome, Ticket
+from engine.core.model import LogEntry, Notification, Outcome, StepRun, Ticket
 from engine.errors import StoreUnavailable
 from engine.store import chain, codec, guard
 from engine.store.changes import ChangeOps
@@ -70,12 +70,21 @@ from engine.store.tables import (
     OutboxRow,
     RevisionRow,
     TicketRow,
+    TicketRunRow,
     TicketScopeRow,
 )
 from engine.store.users import UserOps
 from engine.store.work import WorkQueries
 
-__all__ = ["Idempotency", "KeyTaken", "StaleVersion", "Store", "StoredTicket", "Tx"]
+__all__ = [
+    "Idempotency",
+    "KeyTaken",
+    "StaleVersion",
+    "Store",
+    "StoredTicket",
+    "Tx",
+    "record_of",
+]
 
 
 class StaleVersion(Exception):
@@ -178,6 +187,13 @@ _DELETE_SCOPES = Prepared(
     ("ticket_id",),
 )
 _INSERT_SCOPES = Prepared(insert(TicketScopeRow), ("ticket_id", "name", "value"))
+_INSERT_RUNS = Prepared(insert(TicketRunRow), ("ticket_id", "visit", "run"))
+_COUNT_RUNS = select(func.count()).where(TicketRunRow.ticket_id == bindparam("ticket_id"))
+_SELECT_RUNS = (
+    select(TicketRunRow.ticket_id, TicketRunRow.run)
+    .where(TicketRunRow.ticket_id.in_(bindparam("ids", expanding=True)))
+    .order_by(TicketRunRow.ticket_id, TicketRunRow.visit)
+)
 _OUTBOX_KEYS = (
     "notification_id", "ticket_id", "to_actor", "channel", "scope_name", "scope_value",
     "payload", "status", "attempts", "next_attempt_at", "done_channels", "last_error",
@@ -412,11 +428,16 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
         old_scopes: Mapping[str, str] | None
         if expected_version is None:
             self.conn.execute(_INSERT_TICKET, _ticket_values(ticket, now, external_ref))
+            self._append_runs(ticket, 0)
             link, old_scopes = (0, chain.GENESIS), {}
         else:
             if ticket.version <= expected_version:
                 ticket = replace(ticket, version=expected_version + 1)
             self._update_ticket(ticket, expected_version, now)
+            stored = previous.ticket.runs_done if previous is not None else None
+            if stored is None or previous is None or previous.ticket.version != expected_version:
+                stored = int(self.conn.scalar(_COUNT_RUNS, {"ticket_id": ticket.id}) or 0)
+            self._append_runs(ticket, stored)
             link = previous.last_link if previous is not None else None
             if link is None or previous is None or previous.ticket.version != expected_version:
                 link = chain.last_link(self.conn, ticket.id)
@@ -442,6 +463,37 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
                 self.conn.execute(insert(IdempotencyRow).values(values))
         except IntegrityError:
             raise KeyTaken(f"{idem.scope}/{idem.key}") from None
+
+    def _append_runs(self, ticket: Ticket, stored: int) -> None:
+        """Write the runs the ticket finished since `stored` of them were (its record keeps
+        none: `_ticket_values`)."""
+        new = ticket.history[max(0, stored - ticket.runs_before) :]
+        first = ticket.runs_done - len(new)
+        if new:
+            rows = [
+                {"ticket_id": ticket.id, "visit": first + i, "run": codec.encode(run)}
+                for i, run in enumerate(new)
+            ]
+            _INSERT_RUNS.run(self.conn, rows)
+
+    def with_history(self, tickets: Iterable[Ticket]) -> list[Ticket]:
+        """The tickets with every step run they finished in `history` (`runs_before` 0): what a
+        reader of a ticket's whole life needs (its page, a report); deciding does not."""
+        tickets = list(tickets)
+        apart = [t.id for t in tickets if t.runs_before]
+        runs: dict[str, list[StepRun]] = {}
+        for start in range(0, len(apart), 500):
+            ids = apart[start : start + 500]
+            for row in self.conn.execute(_SELECT_RUNS, {"ids": ids}):
+                runs.setdefault(row.ticket_id, []).append(codec.decode(StepRun, row.run))
+        return [
+            t
+            if not t.runs_before
+            else replace(
+                t, history=(*runs.get(t.id, ())[: t.runs_before], *t.history), runs_before=0
+            )
+            for t in tickets
+        ]
 
     def _update_ticket(self, ticket: Ticket, expected: int, now: datetime) -> None:
         values = _ticket_values(ticket, now, None)
@@ -603,6 +655,13 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
 # -- row values ---------------------------------------------------------------------------------
 
 
+def record_of(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's record as stored: without its finished runs (`ticket_runs`, written once
+    each by `Tx.save`), since the record is rewritten on every event and holds what deciding
+    the next one reads."""
+    return codec.encode(replace(ticket, history=(), runs_before=ticket.runs_done))
+
+
 def _ticket_values(ticket: Ticket, now: datetime, external_ref: str | None) -> dict[str, Any]:
     active = ticket.active
     return {
@@ -617,7 +676,7 @@ def _ticket_values(ticket: Ticket, now: datetime, external_ref: str | None) -> d
         "created": ticket.created,
         "closed": ticket.closed,
         "external_ref": external_ref,
-        "record": codec.encode(ticket),
+        "record": record_of(ticket),
         "updated": now,
     }
 

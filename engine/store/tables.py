@@ -2,6 +2,8 @@
 
     tickets        one row per ticket: its current record (JSON) and the columns filters use
     ticket_scopes  (ticket, scope field, value): lets a scoped actor's tickets be found by index
+    ticket_runs    the step runs a ticket finished, one row each, written once when it finishes:
+                   the record holds only what deciding the next event reads
     events         the append-only log: one row per LogEntry, in order (seq) per ticket, each
                    chained to the ticket's previous entry by hash (engine.store.chain)
     deadlines      every pending deadline of every open ticket, indexed by due time
@@ -113,6 +115,19 @@ class TicketScopeRow(Base):
     value: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_ticket_scopes_name_value", "name", "value", "ticket_id"),)
+
+
+class TicketRunRow(Base):
+    """A finished step run of a ticket (`StepRun`, as JSON): `visit` 0, 1, ... in the order they
+    finished. Never updated: a finished run does not change."""
+
+    __tablename__ = "ticket_runs"
+
+    ticket_id: Mapped[str] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    visit: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class TicketRefRow(Base):

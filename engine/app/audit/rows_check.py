@@ -16,6 +16,7 @@ What is compared, and what is left out because it is not derived from the log:
     tickets        every column but `updated` (the wall-clock time of the write) and
                    `external_ref` (given when the ticket was opened; not in its log); the JSON
                    record key by key
+    ticket_runs    each finished step run of the ticket, key by key
     ticket_scopes  the value of each scope field
     deadlines      each pending deadline's due time (not `checked`: the sweeper's bookkeeping)
     step_runs      every column of each visit
@@ -38,7 +39,14 @@ from sqlalchemy import Connection, Table, select
 
 from engine.app.audit.chain_check import Problem
 from engine.core.masking import MASK
-from engine.store.tables import DeadlineRow, OutboxRow, StepRunRow, TicketRow, TicketScopeRow
+from engine.store.tables import (
+    DeadlineRow,
+    OutboxRow,
+    StepRunRow,
+    TicketRow,
+    TicketRunRow,
+    TicketScopeRow,
+)
 
 __all__ = ["TABLES", "compare_row", "compare_rows", "shown"]
 
@@ -95,6 +103,7 @@ TABLES = (
             "record",
         ),
     ),  # fmt: skip
+    _Table(TicketRunRow.__table__, "ticket_id", ("visit",), ("run",)),  # type: ignore[arg-type]
     _Table(TicketScopeRow.__table__, "ticket_id", ("name",), ("value",)),  # type: ignore[arg-type]
     _Table(DeadlineRow.__table__, "ticket_id", ("kind", "name"), ("due",)),  # type: ignore[arg-type]
     _Table(

@@ -209,7 +209,7 @@ def _sweep(service: TicketService, clock: ManualClock, at: datetime) -> int:
 def _count(service: TicketService, summary: DemoSummary) -> DemoSummary:
     cursor: str | None = None
     while True:
-        page = service.list_tickets(limit=PAGE, cursor=cursor)
+        page = service.list_tickets(limit=PAGE, cursor=cursor, history=True)
         for record in page.items:
             ticket = record.ticket
             runs = [*ticket.history, *([ticket.active] if ticket.active else [])]

@@ -57,6 +57,11 @@ _TOUCHED = (StepRunRow.ticket_id == bindparam("ticket_id"), StepRunRow.visit >= 
 _SELECT_OLD = select(
     StepRunRow.visit, StepRunRow.paused_at, StepRunRow.paused_seconds, StepRunRow.paused_amount
 ).where(*_TOUCHED)
+_SELECT_NAMES = (
+    select(StepRunRow.step)
+    .where(StepRunRow.ticket_id == bindparam("ticket_id"))
+    .order_by(StepRunRow.visit)
+)
 _DELETE_FROM = Prepared(delete(StepRunRow).where(*_TOUCHED), ("ticket_id", "first"))
 _INSERT = Prepared(
     insert(StepRunRow),
@@ -134,16 +139,22 @@ def record_step_runs(
     visits = [*ticket.history, *([ticket.active] if ticket.active else [])]
     touched = _first_touched(ticket, log)
     runs = _with_signoffs(visits)
-    first = touched + sum(len(run.signoffs) for run in visits[:touched])
-    if first < len(runs):
+    # The rows of the runs the ticket holds follow those of the runs it finished before
+    # (`Ticket.runs_before`, not held): their names count the attempts.
+    names = _earlier(conn, ticket.id, ticket.runs_before) if ticket.runs_before else []
+    offset = len(names)
+    names += [run.step for run in runs]
+    held_first = touched + sum(len(run.signoffs) for run in visits[:touched])
+    first = offset + held_first
+    if held_first < len(runs):
         key = {"ticket_id": ticket.id, "first": first}
         old = {}
-        if any(_needs_old(spec, run) for run in runs[first:]):
+        if any(_needs_old(spec, run) for run in runs[held_first:]):
             old = {r.visit: r for r in conn.execute(_SELECT_OLD, key)}
         _DELETE_FROM.run(conn, [key])
         rows = [
-            _row(spec, ticket, runs, i, old.get(i), field, scope_value)
-            for i in range(first, len(runs))
+            _row(spec, ticket, runs[i], offset + i, names, old.get(offset + i), field, scope_value)
+            for i in range(held_first, len(runs))
         ]
         _INSERT.run(conn, rows)
     if field and any(field in entry.data for entry in log) and first > 0:
@@ -157,8 +168,22 @@ def record_step_runs(
         )
 
 
+def _earlier(conn: Any, ticket_id: str, runs: int) -> list[str]:
+    """The names of the rows of the ticket's first `runs` step runs (each with its
+    sign-offs' rows, named `<step>.<sign-off>`: step ids hold no dot)."""
+    names: list[str] = []
+    for name in conn.scalars(_SELECT_NAMES, {"ticket_id": ticket_id}):
+        if "." not in name:
+            runs -= 1
+            if runs < 0:
+                break
+        names.append(name)
+    return names
+
+
 def _first_touched(ticket: Ticket, log: Sequence[LogEntry]) -> int:
-    """The index (in history + active) of the first run this event's entries touched."""
+    """The index (in the held history + active) of the first run this event's entries
+    touched."""
     finished = sum(1 for e in log if e.finished_step is not None)
     entered = sum(1 for e in log if e.entered_step is not None)
     done = len(ticket.history)
@@ -169,13 +194,13 @@ def _first_touched(ticket: Ticket, log: Sequence[LogEntry]) -> int:
 def _row(
     spec: Spec,
     ticket: Ticket,
-    runs: list[StepRun],
+    run: StepRun,
     visit: int,
+    names: list[str],
     old: Any,
     field: str | None,
     scope_value: str | None,
 ) -> dict[str, Any]:
-    run = runs[visit]
     unit = step_unit(spec, run.step)
     cal = _calendar(spec, run.step)
     paused_amount = _paused_amount(run, old, unit, cal)
@@ -190,7 +215,7 @@ def _row(
         "revision": ticket.revision,
         "step": run.step,
         "no": run.no,
-        "attempt": 1 + sum(1 for r in runs[:visit] if r.step == run.step),
+        "attempt": 1 + names[:visit].count(run.step),
         "scope_name": field,
         "scope_value": scope_value,
         "started": run.started,

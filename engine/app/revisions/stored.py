@@ -102,7 +102,7 @@ def _ticket_page(tx: Tx, sop_id: str, revision: str | None, after: str, batch: i
     if revision is not None:
         stmt = stmt.where(TicketRow.revision == revision)
     rows = tx.conn.scalars(stmt.order_by(TicketRow.id).limit(batch))
-    return [codec.decode(Ticket, r) for r in rows]
+    return tx.with_history(codec.decode(Ticket, r) for r in rows)  # the stored SLA results
 
 
 def _posted(tx: Tx, ticket_ids: list[str]) -> dict[str, list[Posted]]:

@@ -1,5 +1,5 @@
 """`sop audit verify` replays each ticket's log and finds every row edited beside it: the ticket's
-record, its scope rows, deadlines, step_runs and outbox notifications, the periodic runs, and a
+record, its finished runs, its scope rows, deadlines, step_runs and outbox notifications, the periodic runs, and a
 stored revision's text. Each difference is located by ticket, table, row and column."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from engine.store.tables import (
     RevisionRow,
     StepRunRow,
     TicketRow,
+    TicketRunRow,
     TicketScopeRow,
 )
 from tests.support.seed import WIB
@@ -75,6 +76,28 @@ def test_an_edited_ticket_record_is_found_by_key(store, seeded: Seeded):
     assert (seeded.done, "tickets", "status", "differs") in found
     assert {p.ticket_id for p in problems} == {seeded.done}
     assert "Orang Lain" not in str([p.as_data() for p in problems])
+
+
+def test_an_edited_or_deleted_finished_run_is_found(store, seeded: Seeded):
+    # The runs a ticket finished are stored apart from its record, once each: an edit of one
+    # (a breached step made "met") or its deletion is found as any other row's.
+    first = scalar(
+        store,
+        select(TicketRunRow.run).where(
+            TicketRunRow.ticket_id == seeded.done, TicketRunRow.visit == 0
+        ),
+    ).run
+    execute(
+        store,
+        update(TicketRunRow)
+        .where(TicketRunRow.ticket_id == seeded.done, TicketRunRow.visit == 0)
+        .values(run={**first, "result": "breached"}),
+        delete(TicketRunRow).where(TicketRunRow.ticket_id == seeded.done, TicketRunRow.visit == 1),
+    )
+    found = where(store)
+    assert (seeded.done, "ticket_runs", "0", "run.result", "differs") in found
+    assert (seeded.done, "ticket_runs", "1", None, "missing") in found
+    assert {ticket for ticket, *_ in found} == {seeded.done}
 
 
 def test_a_scope_row_added_or_changed_is_found(store, seeded: Seeded):

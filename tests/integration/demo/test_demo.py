@@ -34,7 +34,7 @@ def tickets(database: Database) -> list[Ticket]:
     store = database.open()
     try:
         service = TicketService(load_catalog(ROOT / "sop", ROOT / "rules"), store)
-        return [r.ticket for r in service.list_tickets(limit=500).items]
+        return [r.ticket for r in service.list_tickets(limit=500, history=True).items]
     finally:
         store.close()
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from engine.core.model import Deadline, RuleFiring, StepRun, Ticket, Timer
 from engine.store import Store, codec
-from engine.store.tables import Base
+from engine.store.database import MIGRATIONS, make_engine
+from engine.store.tables import Base, TicketRow
 
 WIB = timezone(timedelta(hours=7))
 
@@ -80,9 +84,14 @@ def test_a_saved_ticket_reads_back_equal(store, build):
     save_new(store, build.outcome(ticket), external_ref="EXT-9")
     with store.read() as tx:
         stored = tx.ticket("T-rich")
-    assert stored is not None
-    assert stored.ticket == ticket
+        assert stored is not None
+        (whole,) = tx.with_history([stored.ticket])
+    assert whole == ticket
     assert stored.external_ref == "EXT-9"
+    # Read for deciding, the record holds none of its finished runs: they are stored apart.
+    assert ticket.history and stored.ticket.history == ()
+    assert stored.ticket.runs_before == len(ticket.history)
+    assert replace(stored.ticket, history=ticket.history, runs_before=0) == ticket
 
 
 def test_unknown_ticket_reads_as_none(store):
@@ -194,10 +203,7 @@ def test_migrations_build_exactly_the_models_and_rerun_harmlessly(database):
 
 
 def _head_revision() -> str:
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-    from engine.store.database import MIGRATIONS
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -218,3 +224,40 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
 def test_an_unsupported_database_url_is_refused_clearly():
     with pytest.raises(ValueError, match="use sqlite:///"):
         Store.open("mysql://localhost/x")
+
+
+def test_a_record_written_before_0010_gives_its_runs_to_ticket_runs_and_back(database, build):
+    """Records written before the runs moved out keep every run: the migration moves them
+    to `ticket_runs` (the record counts them), its downgrade puts them back."""
+    ticket = rich_ticket(build)
+    database.migrate_to("0009")
+    engine = make_engine(database.url, schema=database.schema)
+    with engine.begin() as conn:
+        old = {**codec.encode(ticket)}
+        old.pop("runs_before")  # as an older version wrote it: runs inside the record
+        conn.execute(
+            insert(TicketRow).values(
+                id=ticket.id, sop_id=ticket.sop_id, revision=ticket.revision,
+                spec_hash=ticket.spec_hash, state=ticket.state, status=ticket.status,
+                breached=False, version=ticket.version, created=ticket.created, closed=None,
+                record=old, updated=build.T0,
+            )
+        )  # fmt: skip
+    store = database.open()  # migrates to the head
+    try:
+        with store.read() as tx:
+            stored = tx.ticket(ticket.id)
+            assert stored is not None
+            assert stored.ticket.history == () and stored.ticket.runs_before == 1
+            assert tx.with_history([stored.ticket]) == [ticket]
+    finally:
+        store.close()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009")
+    with engine.connect() as conn:
+        record = conn.execute(select(TicketRow.record)).scalar_one()
+    engine.dispose()
+    assert codec.decode(Ticket, record) == ticket
