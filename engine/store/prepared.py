@@ -2,6 +2,8 @@
 
     STMT = Prepared(insert(EventRow), keys=("ticket_id", "seq", ...))
     STMT.run(conn, rows)          rows: dicts with exactly `keys` (one or many)
+    QUERY = Prepared(select(...).where(... == bindparam("id")), keys=("id",))
+    QUERY.rows(conn, {"id": ...}) -> [tuple, ...]   the columns read back as SQLAlchemy would
 
 SQLAlchemy's per-execution work (cache key, execution context, result object) cost more than
 SQLite's own execution of these small statements. A `Prepared` compiles its statement once per
@@ -23,9 +25,13 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 __all__ = ["Prepared"]
 
-_Plan = tuple[
-    str, bool, tuple[tuple[str, str, Any], ...]
-]  # sql, positional, (key, name, processor)
+# sql, positional, (key, name, bind processor) per parameter, result processors. A key of None:
+# a value fixed in the statement (a subquery's LIMIT 1), held as the name's processed value.
+_Plan = tuple[str, bool, tuple[tuple[str | None, str, Any], ...], tuple[Any, ...]]
+
+
+def _bound(binds: tuple[tuple[str | None, str, Any], ...], values: Mapping[str, Any]) -> list[Any]:
+    return [p if k is None else values[k] if p is None else p(values[k]) for k, _, p in binds]
 
 
 class Prepared:
@@ -43,29 +49,70 @@ class Prepared:
                     dialect=dialect, column_keys=list(self.keys), for_executemany=True
                 ),
             )
-            key_of = {name: bind.key for bind, name in compiled.bind_names.items()}
-            if sorted(key_of.values()) != sorted(self.keys):
-                raise ValueError(f"statement binds {sorted(key_of.values())}, not {self.keys}")
-            order = compiled.positiontup if compiled.positional else list(key_of)
             processors = compiled._bind_processors  # the processors `Connection.execute` applies
+            key_of: dict[str, str | None] = {}
+            fixed: dict[str, Any] = {}
+            for bind, name in compiled.bind_names.items():
+                if bind.key in self.keys:
+                    key_of[name] = bind.key
+                elif bind.value is not None and bind.callable is None:  # a literal: LIMIT 1
+                    key_of[name] = None
+                    convert: Any = processors.get(name)
+                    fixed[name] = bind.value if convert is None else convert(bind.value)
+            if sorted(k for k in key_of.values() if k) != sorted(self.keys):
+                raise ValueError(f"statement binds {sorted(key_of)}, not {self.keys}")
+            order = compiled.positiontup if compiled.positional else list(key_of)
+            results = tuple(
+                column.type._cached_result_processor(dialect, None)
+                for column in compiled._result_columns
+            )
             plan = (
                 compiled.string,
                 bool(compiled.positional),
-                tuple((key_of[n], n, processors.get(n)) for n in order or ()),
+                tuple(
+                    (key_of[n], n, fixed[n] if key_of[n] is None else processors.get(n))
+                    for n in order or ()
+                ),
+                results,
             )
             self._plans[dialect.name] = plan
         return plan
 
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a query once; its rows, each column read as `Connection.execute` reads it."""
+        sql, positional, binds, results = self._plan(conn)
+        bound = _bound(binds, values)
+        params: Any = (
+            tuple(bound)
+            if positional
+            else {n: v for (_, n, _), v in zip(binds, bound, strict=True)}
+        )
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                sql, params, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+            ) from exc
+        finally:
+            cursor.close()
+        if not any(results):
+            return [tuple(row) for row in fetched]
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
+            for row in fetched
+        ]
+
     def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Execute once per row (all in one `executemany`); returns the rows affected."""
-        sql, positional, binds = self._plan(conn)
+        sql, positional, binds, _ = self._plan(conn)
         params: list[Any]
         if positional:
-            params = [
-                tuple(row[k] if p is None else p(row[k]) for k, _, p in binds) for row in rows
-            ]
+            params = [tuple(_bound(binds, row)) for row in rows]
         else:
-            params = [{n: row[k] if p is None else p(row[k]) for k, n, p in binds} for row in rows]
+            names = [n for _, n, _ in binds]
+            params = [dict(zip(names, _bound(binds, row), strict=True)) for row in rows]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             if len(params) == 1:

@@ -142,7 +142,9 @@ _TICKET_COLUMNS = (
     .label("last_hash"),
     _LAST_AT.scalar_subquery().label("last_at"),
 )
-_SELECT_TICKET = select(*_TICKET_COLUMNS).where(TicketRow.id == bindparam("ticket_id"))
+_SELECT_TICKET = Prepared(
+    select(*_TICKET_COLUMNS).where(TicketRow.id == bindparam("ticket_id")), ("ticket_id",)
+)
 # Locked: without the chain end. On PostgreSQL a FOR UPDATE that waited for another writer
 # returns the row as that writer left it, but its subqueries still see the snapshot taken
 # before the wait; the chain end is read by a later statement instead (`chain.last_link`).
@@ -381,20 +383,24 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
 
     def ticket(self, ticket_id: str, *, for_update: bool = False) -> StoredTicket | None:
         """The stored ticket; `for_update` also locks its row until the transaction ends."""
-        stmt = _SELECT_TICKET_LOCKED if for_update else _SELECT_TICKET
-        row = self.conn.execute(stmt, {"ticket_id": ticket_id}).first()
-        if row is None:
-            return None
-        link, last_at = None, None
-        if not for_update:
+        key = {"ticket_id": ticket_id}
+        link: tuple[int, str] | None = None
+        if for_update:
+            found = self.conn.execute(_SELECT_TICKET_LOCKED, key).first()
+            if found is None:
+                return None
+            record, external_ref = found
+            # read after the lock, as the chain end is (see _SELECT_TICKET_LOCKED)
+            last_at = self.conn.scalar(_SELECT_LAST_AT, key)
+        else:
+            rows = _SELECT_TICKET.rows(self.conn, key)
+            if not rows:
+                return None
+            ((record, external_ref, last_seq, last_hash, last_at),) = rows
             link = (0, chain.GENESIS)
-            if row.last_seq is not None:
-                link = (int(row.last_seq), row.last_hash or chain.GENESIS)
-            last_at = row.last_at
-        else:  # read after the lock, as the chain end is (see _SELECT_TICKET_LOCKED)
-            last_at = self.conn.scalar(_SELECT_LAST_AT, {"ticket_id": ticket_id})
-        ticket = codec.decode(Ticket, row.record)
-        return StoredTicket(ticket, row.external_ref, link, last_at)
+            if last_seq is not None:
+                link = (int(last_seq), last_hash or chain.GENESIS)
+        return StoredTicket(codec.decode(Ticket, record), external_ref, link, last_at)
 
     def ticket_version(self, ticket_id: str) -> int | None:
         return self.conn.scalar(_SELECT_VERSION, {"ticket_id": ticket_id})

@@ -57,10 +57,11 @@ _TOUCHED = (StepRunRow.ticket_id == bindparam("ticket_id"), StepRunRow.visit >= 
 _SELECT_OLD = select(
     StepRunRow.visit, StepRunRow.paused_at, StepRunRow.paused_seconds, StepRunRow.paused_amount
 ).where(*_TOUCHED)
-_SELECT_NAMES = (
+_SELECT_NAMES = Prepared(
     select(StepRunRow.step)
     .where(StepRunRow.ticket_id == bindparam("ticket_id"))
-    .order_by(StepRunRow.visit)
+    .order_by(StepRunRow.visit),
+    ("ticket_id",),
 )
 _DELETE_FROM = Prepared(delete(StepRunRow).where(*_TOUCHED), ("ticket_id", "first"))
 _INSERT = Prepared(
@@ -172,7 +173,7 @@ def _earlier(conn: Any, ticket_id: str, runs: int) -> list[str]:
     """The names of the rows of the ticket's first `runs` step runs (each with its
     sign-offs' rows, named `<step>.<sign-off>`: step ids hold no dot)."""
     names: list[str] = []
-    for name in conn.scalars(_SELECT_NAMES, {"ticket_id": ticket_id}):
+    for (name,) in _SELECT_NAMES.rows(conn, {"ticket_id": ticket_id}):
         if "." not in name:
             runs -= 1
             if runs < 0:
