@@ -42,7 +42,7 @@ from engine import core
 from engine.app import handlers
 from engine.app.exports import hold_references, references_given
 from engine.app.listeners import OPENING, OTHER, EventListener
-from engine.app.personal_history import logged_values
+from engine.app.personal_history import logged_values, values_of
 from engine.app.refs import Ref, check_refs, owner
 from engine.core.apply import TIMER_EVENTS
 from engine.core.clock import Clock, SystemClock
@@ -827,7 +827,7 @@ def mask_notifications(tx: Tx, spec: Spec, outcome: Outcome) -> Outcome:
     if not spec.personal_fields or all(n.include_personal for n in notes):
         return outcome
     ticket = outcome.ticket
-    logged = logged_values(tx, [ticket.id], spec.personal_fields)[ticket.id]
+    logged = values_of(tx, ticket.id, spec.personal_fields)
     masker = ticket_masker(spec, [ticket.fields, *logged, *(e.data for e in outcome.log)])
     notes = tuple(
         n if n.include_personal else replace(n, text=masker.text(n.text, patterns=False))
