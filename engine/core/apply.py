@@ -11,14 +11,13 @@ changed nothing (the input ticket is immutable; work happens on a private draft)
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from engine.core.checks import check_actor, check_data, check_inputs, find_event, with_data
 from engine.core.fields import check_values
 from engine.core.machine import fire
-from engine.core.model import Event, Outcome, StepRun, Ticket, Timer
+from engine.core.model import Event, Outcome, StepRun, Ticket, Timer, evolve
 from engine.core.reactions import Draft, react
 from engine.core.revision import CompiledRevision
 from engine.core.signoff_runs import leave
@@ -128,7 +127,7 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         cal = spec.calendar(step.calendar)
         run = pause_run(active, at) if evdef.pause else resume_run(active, at, cal, step)
         status = status_after(spec, step, evdef, ticket.status)
-        draft.ticket = replace(ticket, fields=fields, active=run, status=status)
+        draft.ticket = evolve(ticket, fields=fields, active=run, status=status)
         draft.log_event(
             event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
         )
@@ -143,7 +142,7 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         )
     if target is None:  # an internal event: recorded, rules run, state unchanged
         status = status_after(spec, step, evdef, ticket.status)
-        draft.ticket = replace(ticket, fields=fields, status=status)
+        draft.ticket = evolve(ticket, fields=fields, status=status)
         draft.log_event(
             event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by
         )
@@ -158,7 +157,7 @@ def _apply_event(draft: Draft, event: Event, at: datetime, caused_by: str | None
         closed: datetime | None = at
     else:
         new_active, closed = start_run(spec, spec.step(target), at), None
-    draft.ticket = replace(
+    draft.ticket = evolve(
         ticket,
         state=target,
         status=status,
@@ -193,7 +192,7 @@ def _apply_timer(draft: Draft, event: Event, at: datetime) -> None:
             raise EventNotAllowed(f"no pending deadline for step {step_id!r}", state=ticket.state)
         if run.paused_at is not None or run.due > at:
             raise EventNotAllowed(f"the deadline of step {step_id!r} is not due at {at}")
-        draft.ticket = replace(ticket, active=replace(run, breached_at=run.due))
+        draft.ticket = evolve(ticket, active=evolve(run, breached_at=run.due))
         draft.log_event(event, from_state=ticket.state, from_status=ticket.status)
         react(draft, DEADLINE, step_id, event.actor, {}, None)
         return
@@ -202,7 +201,7 @@ def _apply_timer(draft: Draft, event: Event, at: datetime) -> None:
     if timer is None or timer.due > at:
         raise EventNotAllowed(f"no timer {name!r} due at {at}", state=ticket.state)
     others = tuple(t for t in ticket.timers if t.name != name)
-    draft.ticket = replace(ticket, timers=others + _rearm(draft.spec, ticket, timer))
+    draft.ticket = evolve(ticket, timers=others + _rearm(draft.spec, ticket, timer))
     draft.log_event(event, from_state=ticket.state, from_status=ticket.status)
     react(draft, TIMER, name, event.actor, {}, None, count=timer.count)
 
@@ -213,7 +212,7 @@ def _rearm(spec: Spec, ticket: Ticket, timer: Timer) -> tuple[Timer, ...]:
     step_id = timer.step or (ticket.active.step if ticket.active else None)
     office = spec.time_defaults.office_time  # a repeat counts as the SOP's bare minutes do
     due = add_duration(spec, step_id, timer.due, timer.every_amount, timer.every_unit, office)
-    return (replace(timer, due=due, count=timer.count + 1),)
+    return (evolve(timer, due=due, count=timer.count + 1),)
 
 
 def _run_fired(draft: Draft) -> None:
@@ -232,7 +231,7 @@ def _run_fired(draft: Draft) -> None:
         if not event.actor:  # the rule named no actor: the event's first performer in the SOP
             step = draft.spec.step(draft.ticket.state)
             evdef = step.event(event.type)
-            event = replace(event, actor=evdef.by[0] if evdef else "")
+            event = evolve(event, actor=evdef.by[0] if evdef else "")
         _apply_event(draft, event, event.occurred_at or draft.now, caused_by=rule_id)
 
 

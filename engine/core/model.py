@@ -7,11 +7,29 @@ write in the same transaction (log entries, pending deadlines, notifications).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 SlaResult = Literal["met", "breached"]
+R = TypeVar("R")
+_NAMES: dict[type, frozenset[str]] = {}
+
+
+def evolve(record: R, **changes: Any) -> R:
+    """`dataclasses.replace` for the records here, which have no `__post_init__` and no
+    `init=False` fields: the same copy with `changes`, without calling `__init__` (replace's
+    checks and keyword call cost more than the rest of a decision: ~5 us a copy, several
+    copies per event). An unknown field name is a TypeError, as there."""
+    cls = type(record)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    if not names.issuperset(changes):
+        raise TypeError(f"{cls.__name__} has no field {sorted(set(changes) - names)}")
+    copy = object.__new__(cls)
+    copy.__dict__.update(record.__dict__, **changes)
+    return copy  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

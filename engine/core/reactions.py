@@ -9,7 +9,7 @@ Fired events are queued on the draft and applied after the current event, in ord
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from string import Template
 from typing import Any
@@ -24,6 +24,7 @@ from engine.core.model import (
     RuleFiring,
     Ticket,
     Timer,
+    evolve,
 )
 from engine.core.revision import CompiledRevision
 from engine.core.timing import add_duration, pending_deadlines
@@ -63,7 +64,7 @@ class Draft:
         bump: bool = True,
     ) -> None:
         if bump:
-            self.ticket = replace(self.ticket, version=self.ticket.version + 1)
+            self.ticket = evolve(self.ticket, version=self.ticket.version + 1)
         self.log.append(
             LogEntry.for_change(
                 event,
@@ -81,13 +82,13 @@ class Draft:
     def set_status(self, status: str) -> None:
         """A rule's status change, recorded in the entry of what triggered the rule (the
         last one logged): its `to_status` is the status the ticket is left in."""
-        self.ticket = replace(self.ticket, status=status)
+        self.ticket = evolve(self.ticket, status=status)
         if self.log:
-            self.log[-1] = replace(self.log[-1], to_status=status)
+            self.log[-1] = evolve(self.log[-1], to_status=status)
 
     def record_firing(self, firing: RuleFiring) -> None:
         last = self.log[-1]
-        self.log[-1] = replace(last, rules=(*last.rules, firing))
+        self.log[-1] = evolve(last, rules=(*last.rules, firing))
 
     def outcome(self) -> Outcome:
         return Outcome(
@@ -241,12 +242,12 @@ def _start_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> 
         every_unit=period.unit if period else None,
     )
     others = tuple(t for t in ticket.timers if t.name != timer.name)
-    draft.ticket = replace(ticket, timers=(*others, timer))
+    draft.ticket = evolve(ticket, timers=(*others, timer))
 
 
 def _cancel_timer(draft: Draft, rule_id: str, action: RuleAction, count: int) -> None:
     name = str(action.params["name"])
-    draft.ticket = replace(
+    draft.ticket = evolve(
         draft.ticket, timers=tuple(t for t in draft.ticket.timers if t.name != name)
     )
 

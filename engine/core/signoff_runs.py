@@ -14,11 +14,10 @@ deadline named `<step id>.<sign-off id>`, so the store's due-time index wakes th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from engine.core.calendar import WorkCalendar
-from engine.core.model import Deadline, SignOffRun, StepRun, Ticket
+from engine.core.model import Deadline, SignOffRun, StepRun, Ticket, evolve
 from engine.spec.model import Calendar, SignOff, Spec, Step
 
 
@@ -43,7 +42,7 @@ def _start(spec: Spec, step: Step, signoff: SignOff, at: datetime) -> SignOffRun
 def enter(spec: Spec, step: Step, run: StepRun) -> StepRun:
     if not step.signoffs:
         return run
-    return replace(run, signoffs=(_start(spec, step, step.signoffs[0], run.started),))
+    return evolve(run, signoffs=(_start(spec, step, step.signoffs[0], run.started),))
 
 
 def current(run: StepRun | None) -> SignOffRun | None:
@@ -54,7 +53,7 @@ def current(run: StepRun | None) -> SignOffRun | None:
 
 def _finish(sub: SignOffRun, at: datetime, event: str) -> SignOffRun:
     late = sub.breached_at is not None or (sub.due is not None and at > sub.due)
-    return replace(sub, finished=at, result="breached" if late else "met", by_event=event)
+    return evolve(sub, finished=at, result="breached" if late else "met", by_event=event)
 
 
 def advance(spec: Spec, step: Step, run: StepRun, at: datetime, event: str) -> StepRun:
@@ -63,20 +62,20 @@ def advance(spec: Spec, step: Step, run: StepRun, at: datetime, event: str) -> S
     done = (*run.signoffs[:-1], _finish(sub, at, event))
     if len(done) < len(step.signoffs):
         done = (*done, _start(spec, step, step.signoffs[len(done)], at))
-    return replace(run, signoffs=done)
+    return evolve(run, signoffs=done)
 
 
 def leave(run: StepRun, at: datetime, event: str) -> StepRun:
     sub = current(run)
     if sub is None:
         return run
-    return replace(run, signoffs=(*run.signoffs[:-1], _finish(sub, at, event)))
+    return evolve(run, signoffs=(*run.signoffs[:-1], _finish(sub, at, event)))
 
 
 def breach(run: StepRun) -> StepRun:
     sub = current(run)
     assert sub is not None and sub.due is not None
-    return replace(run, signoffs=(*run.signoffs[:-1], replace(sub, breached_at=sub.due)))
+    return evolve(run, signoffs=(*run.signoffs[:-1], evolve(sub, breached_at=sub.due)))
 
 
 def shift_for_resume(
@@ -89,7 +88,7 @@ def shift_for_resume(
     limit = step.signoffs[len(run.signoffs) - 1].time_limit
     assert limit is not None
     due = WorkCalendar.for_spec(cal).shift_for_pause(sub.due, paused_at, at, limit.unit)
-    return replace(run, signoffs=(*run.signoffs[:-1], replace(sub, due=due)))
+    return evolve(run, signoffs=(*run.signoffs[:-1], evolve(sub, due=due)))
 
 
 def pending_signoff(run: StepRun | None) -> SignOffRun | None:

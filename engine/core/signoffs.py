@@ -13,11 +13,10 @@ events (step events, e.g. back to an earlier step) are the exception while it is
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from engine.core.fields import check_values
-from engine.core.model import Event, StepRun, Ticket
+from engine.core.model import Event, StepRun, Ticket, evolve
 from engine.core.reactions import Draft, react
 from engine.core.signoff_runs import advance, breach, current, pending_signoff
 from engine.errors import ActorNotAllowed, EventNotAllowed
@@ -42,7 +41,7 @@ def waiting(step: Step, run: StepRun | None) -> SignOff | None:
 def is_signoff_event(spec: Spec, ticket: Ticket, name: str) -> bool:
     """A sign-off event of the ticket's step, or of another step (and not an event of the
     ticket's step): both are answered here, the second with a refusal naming its step."""
-    if not any(_signoff(s, name) for s in spec.ticket_steps):
+    if name not in spec.signoff_events:
         return False
     if not ticket.is_open or ticket.state == END:
         return True
@@ -96,7 +95,7 @@ def give(draft: Draft, event: Event, at: datetime, caused_by: str | None) -> Non
         )
     data = check_values(spec, event.data, (), what=f"data for sign-off {signoff.id!r}")
     assert ticket.active is not None
-    draft.ticket = replace(ticket, active=advance(spec, step, ticket.active, at, event.type))
+    draft.ticket = evolve(ticket, active=advance(spec, step, ticket.active, at, event.type))
     draft.log_event(event, from_state=ticket.state, from_status=ticket.status, caused_by=caused_by)
     react(draft, "event", event.type, event.actor, data, caused_by)
 
@@ -149,7 +148,7 @@ def breach_signoff(draft: Draft, event: Event, at: datetime) -> None:
         )
     if sub.due is None or sub.due > at:
         raise EventNotAllowed(f"the deadline of sign-off {sid!r} is not due at {at}")
-    draft.ticket = replace(ticket, active=breach(run))
+    draft.ticket = evolve(ticket, active=breach(run))
     draft.log_event(event, from_state=ticket.state, from_status=ticket.status)
 
 

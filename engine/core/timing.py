@@ -4,11 +4,10 @@ working days, office time or elapsed time), finish (met or breached)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from engine.core.calendar import WorkCalendar
-from engine.core.model import Deadline, StepRun, Ticket
+from engine.core.model import Deadline, StepRun, Ticket, evolve
 from engine.core.signoff_runs import enter, shift_for_resume, signoff_deadlines
 from engine.spec.model import Calendar, Duration, Spec, Step
 
@@ -30,7 +29,7 @@ def start_run(spec: Spec, step: Step, at: datetime) -> StepRun:
 
 
 def pause_run(run: StepRun, at: datetime) -> StepRun:
-    return replace(run, paused_at=at)
+    return evolve(run, paused_at=at)
 
 
 def resume_run(run: StepRun, at: datetime, cal: Calendar, step: Step) -> StepRun:
@@ -41,7 +40,7 @@ def resume_run(run: StepRun, at: datetime, cal: Calendar, step: Step) -> StepRun
         due = WorkCalendar.for_spec(cal).shift_for_pause(
             due, run.paused_at, at, step.time_limit.unit, step.time_limit.office
         )
-    resumed = replace(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
+    resumed = evolve(run, paused_at=None, paused_seconds=run.paused_seconds + paused, due=due)
     return shift_for_resume(cal, step, resumed, run.paused_at, at)
 
 
@@ -50,7 +49,7 @@ def finish_run(run: StepRun, at: datetime, by_event: str) -> StepRun:
     if run.paused_at is not None:  # finished while paused: the pause ends now
         paused += max(0.0, (at - run.paused_at).total_seconds())
     late = run.breached_at is not None or (run.due is not None and at > run.due)
-    return replace(
+    return evolve(
         run,
         finished=at,
         paused_at=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
 from engine.spec.expression import Expr
@@ -410,14 +411,20 @@ class Spec:
                 return c
         raise KeyError(wanted)
 
-    @property
+    # Computed once per revision (a Spec is frozen): every decision reads them several times.
+    @cached_property
     def ticket_steps(self) -> tuple[Step, ...]:
         """Steps a ticket moves through (periodic steps run on a schedule instead)."""
         return tuple(s for s in self.steps if s.periodic is None)
 
-    @property
+    @cached_property
     def rules(self) -> tuple[Rule, ...]:
         return tuple(r for rs in self.rulesets for r in rs.rules)
+
+    @cached_property
+    def signoff_events(self) -> frozenset[str]:
+        """The events that give a sign-off, in any of its ticket steps."""
+        return frozenset(s.event for step in self.ticket_steps for s in step.signoffs)
 
     def template(self, name: str) -> str | None:
         """A message template's text: the first of the revision's rules files defining it."""

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, SQLAlchemyError
 
-from engine.core.model import LogEntry, Notification, Outcome, StepRun, Ticket
+from engine.core.model import LogEntry, Notification, Outcome, StepRun, Ticket, evolve
 from engine.errors import StoreUnavailable
 from engine.store import chain, codec, guard
 from engine.store.changes import ChangeOps
@@ -665,7 +665,7 @@ def record_of(ticket: Ticket) -> dict[str, Any]:
     """The ticket's record as stored: without its finished runs (`ticket_runs`, written once
     each by `Tx.save`), since the record is rewritten on every event and holds what deciding
     the next one reads."""
-    return codec.encode(replace(ticket, history=(), runs_before=ticket.runs_done))
+    return codec.encode(evolve(ticket, history=(), runs_before=ticket.runs_done))
 
 
 def _ticket_values(ticket: Ticket, now: datetime, external_ref: str | None) -> dict[str, Any]:
