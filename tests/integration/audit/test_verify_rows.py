@@ -1,6 +1,7 @@
 """`sop audit verify` replays each ticket's log and finds every row edited beside it: the ticket's
-record, its finished runs, its scope rows, deadlines, step_runs and outbox notifications, the periodic runs, and a
-stored revision's text. Each difference is located by ticket, table, row and column."""
+record, its finished runs, its scope rows, deadlines, step_runs and outbox notifications, the
+periodic runs, and a stored revision's text. Each difference is located by ticket, table, row
+and column."""
 
 from __future__ import annotations
 
