@@ -42,6 +42,7 @@ from engine.store.tables import (
     OutboxRow,
     StepRunRow,
     TicketRow,
+    TicketRunRow,
     TicketScopeRow,
 )
 
@@ -53,6 +54,7 @@ _OWNED = (
     (TicketScopeRow, TicketScopeRow.name),
     (DeadlineRow, DeadlineRow.name),
     (StepRunRow, StepRunRow.visit),
+    (TicketRunRow, TicketRunRow.visit),
     (OutboxRow, OutboxRow.notification_id),
 )
 
@@ -165,8 +167,8 @@ def _orphans(conn: Connection, page: int) -> Iterator[tuple[str, list[Link]]]:
 
 
 def _orphan_rows(conn: Connection) -> list[Problem]:
-    """Scope, deadline, step_runs and outbox rows of a ticket that is gone (the outbox has no
-    foreign key; the others only where foreign keys were switched off)."""
+    """Scope, deadline, step_runs, finished-run and outbox rows of a ticket that is gone (the
+    outbox has no foreign key; the others only where foreign keys were switched off)."""
     out = []
     for table, key in _OWNED:
         gone = not_(exists().where(TicketRow.id == table.ticket_id))
