@@ -55,6 +55,10 @@ _MIN_ORD = date.min.toordinal()
 _MAX_ORD = date.max.toordinal()
 
 _CACHE: dict[Calendar, WorkCalendar] = {}
+# By the Calendar object itself first: hashing one (its dates, office hours, overrides) on
+# every due time cost more than the arithmetic. The entry keeps its Calendar alive, so an id
+# is never reused for another while it is here.
+_BY_ID: dict[int, tuple[Calendar, WorkCalendar]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -100,11 +104,16 @@ class WorkCalendar:
     @classmethod
     def for_spec(cls, cal: Calendar) -> WorkCalendar:
         """The shared instance for `cal` (built once per process)."""
+        known = _BY_ID.get(id(cal))
+        if known is not None and known[0] is cal:
+            return known[1]
         found = _CACHE.get(cal)
         if found is None:
             built = cls(cal)
             with _CACHE_LOCK:
                 found = _CACHE.setdefault(cal, built)
+        with _CACHE_LOCK:
+            _BY_ID[id(cal)] = (cal, found)
         return found
 
     # -- public API ---------------------------------------------------------------------------
