@@ -48,6 +48,7 @@ from engine.core.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
 from engine.spec.load import load_revision  # noqa: E402
 from engine.spec.model import Spec  # noqa: E402
 from engine.store import Store  # noqa: E402
+from tests.support.copies import copy_tickets  # noqa: E402
 
 SOP = "surabaya-complaints"
 WIB = timezone(timedelta(hours=7))
@@ -65,7 +66,7 @@ FIELDS = {
 ROUTING = {"category": "Infrastruktur", "topic": "Jalan", "agency": "DSDABM"}
 DONE = {"follow_up_text": "Sudah ditambal", "follow_up_photo": "https://example.org/f.jpg"}
 H = timedelta(hours=1)
-BATCH = 1000
+PREFIX = "R"
 
 # Each path: (event, actor, data, wait before it). A wait lets due deadlines and timers fire.
 TO_FOLLOW_UP = [
@@ -148,23 +149,24 @@ def templates(spec: Spec) -> list[tuple[Ticket, list[LogEntry]]]:
 
 
 def fill(store: Store, spec: Spec, n: int) -> int:
-    """n tickets copied from the templates, through Tx.save; returns the events written."""
+    """n tickets: the first lives saved through Tx.save, then their rows copied in bulk under
+    the other ids (tests.support.copies); returns the log entries written."""
     lives = templates(spec)
     scopes = ticket_scopes(spec, lives[0][0])
     fields = {a.id: a.scope_field for a in spec.actors if a.scope_field}
     events = 0
-    for first in range(0, n, BATCH):
-        with store.write() as tx:
-            for i in range(first, min(first + BATCH, n)):
-                ticket, log = lives[i % len(lives)]
-                tid = f"R{i:09d}"
-                copy = replace(ticket, id=tid)
-                entries = tuple(replace(e, ticket_id=tid) for e in log)
-                deadlines = tuple(core.pending_deadlines(copy))
-                outcome = Outcome(copy, entries, (), deadlines)
-                tx.save(outcome, expected_version=None, scopes=scopes, scope_fields=fields)
-                events += len(entries)
-    return events
+    saved = []
+    with store.write() as tx:
+        for i, (ticket, log) in enumerate(lives[:n]):
+            tid = f"{PREFIX}{i:09d}"
+            copy = replace(ticket, id=tid)
+            entries = tuple(replace(e, ticket_id=tid) for e in log)
+            deadlines = tuple(core.pending_deadlines(copy))
+            outcome = Outcome(copy, entries, (), deadlines)
+            tx.save(outcome, expected_version=None, scopes=scopes, scope_fields=fields)
+            events += len(entries)
+            saved.append(tid)
+    return events + copy_tickets(store, saved, PREFIX, range(len(saved), n))
 
 
 def measure(label: str, store: Store, n: int) -> None:
