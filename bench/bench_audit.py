@@ -31,16 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from _common import stores  # noqa: E402
 
-from engine.app import handlers  # noqa: E402
 from engine.app.audit import export_log, verify_store  # noqa: E402
-from engine.app.service import ticket_scopes  # noqa: E402
 from engine.core import apply, compile_revision, new_ticket  # noqa: E402
-from engine.core.model import Event, LogEntry, Outcome, Ticket  # noqa: E402
+from engine.core.model import Event, LogEntry, Outcome  # noqa: E402
 from engine.spec.catalog import load_catalog  # noqa: E402
-from engine.store import Store, Tx, codec  # noqa: E402
+from engine.store import Store, codec  # noqa: E402
 from engine.store.chain import GENESIS, entry_hash  # noqa: E402
-from engine.store.revisions import texts_of  # noqa: E402
 from tests.support.seed import MONDAY, OTHER_CHANNEL, ROUTING  # noqa: E402
+from tests.support.written import write_tickets  # noqa: E402
 
 SOP = "surabaya-complaints"
 EVENTS = [
@@ -71,35 +69,6 @@ def driven(spec) -> Outcome:
     return Outcome(out.ticket, tuple(log), (), out.deadlines)
 
 
-def fill(store: Store, spec, n: int) -> float:
-    """`n` tickets driven by the core, each event saved as the service saves it."""
-    rev = compile_revision(spec)
-    texts = texts_of(spec)
-    assert texts is not None
-    with store.write() as tx:
-        tx.save_revision(texts.spec_hash, texts.sop_id, texts.revision, texts.text, texts.rules)
-    fields = {a.id: a.scope_field for a in spec.actors if a.scope_field}
-    started = time.perf_counter()
-    for first in range(0, n, BATCH):
-        with store.write() as tx:
-            for i in range(first, min(first + BATCH, n)):
-                at = MONDAY + timedelta(minutes=i)
-                out = new_ticket(rev, f"A{i:09d}", dict(OTHER_CHANNEL), at, actor="staff")
-                saved = _save(tx, spec, out, None, fields)
-                for type_, actor, data in EVENTS:
-                    at += timedelta(hours=1)
-                    out = apply(rev, saved, Event(type_, actor, data), at)
-                    saved = _save(tx, spec, out, saved.version, fields)
-    return time.perf_counter() - started
-
-
-def _save(tx: Tx, spec, out: Outcome, version: int | None, fields: dict[str, str]) -> Ticket:
-    scopes = ticket_scopes(spec, out.ticket)
-    saved = tx.save(out, expected_version=version, scopes=scopes, scope_fields=fields)
-    handlers.run(tx, spec, saved, out.log, scopes)  # the read models, as the service runs them
-    return saved
-
-
 def hashing_rate(entries: tuple[LogEntry, ...], rounds: int = 2000) -> float:
     """Entries hashed per second from their JSON (the store encodes them anyway)."""
     docs = [codec.encode(e) for e in entries]
@@ -121,7 +90,7 @@ def measure(label: str, store: Store, n: int) -> None:
     spec = load_catalog(ROOT / "sop", ROOT / "rules").get(SOP)
     base = driven(spec)
     per = len(base.log)
-    wrote = fill(store, spec, n)
+    wrote = write_tickets(store, spec, n, EVENTS)
     if store.dialect == "postgresql":
         with store.engine.begin() as conn:
             conn.execute(text("ANALYZE"))

@@ -33,10 +33,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from engine.store import Store
 
-__all__ = ["MIN_TICKETS", "Chunk", "Processes", "chunks", "default_jobs", "run_chunks"]
+__all__ = [
+    "CHUNK_TICKETS",
+    "MIN_TICKETS",
+    "Chunk",
+    "Processes",
+    "chunks",
+    "default_jobs",
+    "run_chunks",
+]
 
 MIN_TICKETS = 1000  # fewer tickets than this: in-process (a worker takes ~1 s to start)
-CHUNK_TICKETS = 1000  # tickets per chunk: ~100 chunks for 100,000, a progress step each
+CHUNK_TICKETS = 500  # tickets per chunk: 200 for 100,000, a step of the progress bar each
 
 R = TypeVar("R")
 
