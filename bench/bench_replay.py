@@ -1,27 +1,29 @@
 """Replay speed (issue 5): stored tickets re-run against a candidate revision, in tickets/s.
 
     .venv/bin/python bench/bench_replay.py                       # 100,000 tickets, SQLite
-    .venv/bin/python bench/bench_replay.py --tickets 10000 --backend both
+    .venv/bin/python bench/bench_replay.py --tickets 10000 --backend both --jobs 2
 
-The store is filled with seed-SOP tickets of r1: a few dozen ticket lives are built with the core
-(five paths: a quick close, a follow-up over r2's limit, the reporter never confirming so the rules
+The store is filled with seed-SOP tickets of r1: 50 ticket lives are built with the core (five
+paths: a quick close, a follow-up over r2's limit, the reporter never confirming so the rules
 close it, an agency answering late after reminders with a paused follow-up, one still open at
-step 9; each started at several times of the week), then copied under new ids and written through
-the store (`Tx.save`, 1,000 tickets per transaction). The candidate is the test-only r2
-(tests/revisions). Printed: the fill time, the time to read every ticket's history alone, and the
-whole replay (read + re-run + tally) with tickets/s and posted events/s. PostgreSQL:
-SOP_BENCH_DATABASE_URL, else postgresql://127.0.0.1:5432/test, in a fresh schema dropped after.
+step 9; each started at several times of the week) and saved through the store (`Tx.save`);
+their rows are then copied in bulk under the other ids (tests/support/copies.py, each copy's
+hash chain computed for its id). The candidate is the test-only r2 (tests/revisions). Printed:
+the fill time; the floor: the first --sample tickets (5,000) replayed in this process as
+`--jobs 1` replays them (tickets/s, and their histories read alone); then the whole replay
+over --jobs worker processes [one per core] (engine/app/processes.py), its wall time and
+tickets/s, and the ratio to the floor of the same run. PostgreSQL: SOP_BENCH_DATABASE_URL,
+else postgresql://127.0.0.1:5432/test, in a fresh schema dropped after.
 
-Last figures (2 shared cores, others' work running beside; one process, one core):
-    sqlite      100,000 tickets, 2,752,000 log entries, 1,240,000 posted events: filled in 345 s;
-                histories read alone 58.7 s (1,703 tickets/s); replay 305 s: 328 tickets/s,
-                4,062 posted events/s (step 9: 100,000/20,000 met/breached stored, r2 90,000/30,000)
-    sqlite       10,000 tickets: replay 29.4 s, 340 tickets/s
-    postgresql    5,000 tickets: replay 14.3 s, 349 tickets/s (histories read alone 1,775/s)
+Figures (2 shared cores; see the top-level README for the last):
+    before (one process): 100,000 tickets filled in 345 s through Tx.save; replay 305 s,
+                328 tickets/s (histories read alone 1,703 tickets/s)
+    with two other test suites running on the same 2 cores (load average 3-3.6): filled in
+                152 s; floor 179 tickets/s; --jobs 2 475.9 s, 210 tickets/s = 1.18x the floor
 The time goes to the core re-deciding every event and timer (a ticket left open at step 9 since
 February has its reminder timer fire every working day up to `AS_OF`): about 27 log entries per
-ticket, 12 of them posted. Replay is single-process; tickets are independent, so it would split
-across processes by id range.
+ticket, 12 of them posted; 70% of it rendering and masking the notifications of timers and
+rules (engine/core/reactions.py), which a replay does not use.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ def verify(
 
     Reads a read-only copy of a data folder too. Exit status 0 when everything holds, 1 when
     anything is wrong. The tickets are split over --jobs processes; the report is the same
-    whatever their number.
+    whatever their number (with --chain-only, ten times cheaper per ticket, fewer than 10,000
+    tickets are checked in this process).
     """
     from engine.app.audit.checkpoint import load_key, read_checkpoint
     from engine.app.audit.verify import tickets_to_verify, verify_store
