@@ -50,6 +50,14 @@ def pg_url() -> str | None:
         return None
 
 
+_URLS: dict[int, str] = {}  # id(store) -> the URL another process opens it by
+
+
+def url_of(store: Any) -> str:
+    """The URL a worker process opens a store of `stores()` by (PostgreSQL: with its schema)."""
+    return _URLS[id(store)]
+
+
 def stores(backend: str) -> Iterator[tuple[str, Any]]:
     """(label, engine.store.Store) for each backend asked ("sqlite", "postgresql", "both"): a
     SQLite file in a temporary folder, and a throw-away PostgreSQL schema dropped afterwards."""
@@ -60,6 +68,7 @@ def stores(backend: str) -> Iterator[tuple[str, Any]]:
     if backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             store = Store.open(f"sqlite:///{tmp}/bench.db")
+            _URLS[id(store)] = f"sqlite:///{tmp}/bench.db"
             try:
                 yield "sqlite", store
             finally:
@@ -71,6 +80,8 @@ def stores(backend: str) -> Iterator[tuple[str, Any]]:
             return
         schema = f"sop_bench_{secrets.token_hex(4)}"
         store = Store.open(url, schema=schema)
+        joined = "&" if "?" in url else "?"
+        _URLS[id(store)] = f"{url}{joined}options=-csearch_path%3D{schema}"
         try:
             yield "postgresql", store
         finally:

@@ -111,6 +111,35 @@ def sop_id(help: str) -> Decorator:  # noqa: A002
     return click.option("--sop", "sop_id", default=None, help=help)
 
 
+def _jobs(_ctx: Any, _param: click.Parameter, value: int | None) -> int:
+    from engine.app.processes import default_jobs
+
+    if value is None:
+        return default_jobs()
+    if value < 1:
+        raise click.BadParameter(
+            f"{value} is not a number of processes: give 1 (this process alone) or more "
+            f"(default: one per core, {default_jobs()} here)"
+        )
+    return value
+
+
+def jobs(fn: Any) -> Any:
+    """--jobs: how many processes share a walk over every ticket (`engine.app.processes`)."""
+    from engine.app.processes import MIN_TICKETS
+
+    return click.option(
+        "--jobs",
+        type=int,
+        callback=_jobs,
+        default=None,
+        metavar="N",
+        help="Processes to spread the tickets over [default: one per core]; 1: all in this "
+        f"process. Fewer than {MIN_TICKETS:,} tickets are always done in this process (a "
+        "worker process takes about a second to start).",
+    )(fn)
+
+
 def _iso_time(_ctx: Any, _param: click.Parameter, value: str | None) -> datetime | None:
     """An ISO time with its offset: without one it would be read in this machine's zone."""
     if value is None:

@@ -193,6 +193,7 @@ def _when(t: datetime | None, zone: ZoneInfo) -> str:
 @click.option("--revision", default=None, help="Only tickets pinned to this revision label.")
 @options.as_of("ISO time to judge running steps at [default: now].")
 @options.output_format("text", "json")
+@options.jobs
 @options.store_options
 def replay_cmd(
     candidate: str,
@@ -200,14 +201,17 @@ def replay_cmd(
     revision: str | None,
     as_of: datetime | None,
     fmt: str,
+    jobs: int,
     **kwargs: Any,
 ) -> None:
     """What-if: re-run the stored tickets' posted events against a candidate revision.
 
     SOP@CANDIDATE is a revision under --sop-root, or a path to a revision file (a draft not yet
     published). Writes nothing. Reports per step how many time limits would be met or
-    breached, tickets that would end elsewhere, and events the candidate refuses.
+    breached, tickets that would end elsewhere, and events the candidate refuses. The tickets
+    are split over --jobs processes; the report is the same whatever their number.
     """
+    from engine.app.processes import Processes
     from engine.app.revisions.replay import replay_store, tickets_to_replay
     from engine.cli.diff_cmds import resolve
 
@@ -216,12 +220,15 @@ def replay_cmd(
     when = as_of or datetime.now(UTC)
     spec = resolve(candidate, kwargs["root"], kwargs["rules_dir"])
     store = options.existing_store(kwargs["database_url"], kwargs["data_dir"])
+    processes = Processes(jobs, options.store_url(kwargs["database_url"], kwargs["data_dir"]))
     try:
         total = tickets_to_replay(store, spec, revision)
         with click.progressbar(
             length=total, label=f"replaying {total} ticket(s)", file=sys.stderr
         ) as bar:
-            report = replay_store(store, spec, when, revision=revision, progress=bar.update)
+            report = replay_store(
+                store, spec, when, revision=revision, progress=bar.update, processes=processes
+            )
     finally:
         store.close()
     if fmt == "json":

@@ -4,6 +4,8 @@
     rebuild.check_revisions() -> list[Problem]  every stored revision text against its hash
     rebuild.check(page) -> list[Problem]        a page of (ticket id, its chain-checked links)
     rebuild.unreplayed() -> list[Problem]       tickets left out: their revision cannot be rebuilt
+    rebuild.reading(conn)                       go on in another transaction (a worker's next range)
+    rebuild.left_out() / .add_left_out(counts)  those counts, to add up across processes
     rebuild.close()
 
 The log is the record; a ticket's row, its scope rows, deadlines, step_runs rows and outbox
@@ -70,6 +72,21 @@ class Rebuilder:
 
     def close(self) -> None:
         self.scratch.close()
+
+    def reading(self, conn: Connection) -> None:
+        """Read from `conn` from now on (the revisions rebuilt so far are kept)."""
+        self.tx = Tx(conn)
+
+    def left_out(self) -> dict[str, tuple[str, int]]:
+        """Revisions that cannot be rebuilt: content hash -> (why, tickets left out for it)."""
+        return dict(self._failed)
+
+    def add_left_out(self, counts: dict[str, tuple[str, int]]) -> None:
+        """Add what another process found (its tickets come after those walked here so far:
+        a revision's first reason stays)."""
+        for spec_hash, (why, tickets) in counts.items():
+            first, had = self._failed.get(spec_hash, (why, 0))
+            self._failed[spec_hash] = (first, had + tickets)
 
     # -- stored revisions ------------------------------------------------------------------------
 

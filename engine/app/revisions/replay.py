@@ -2,6 +2,7 @@
 
     replay_ticket(rev, history, as_of) -> Replayed           one ticket, pure (rev: compiled)
     replay_store(store, candidate, as_of, ...) -> ReplayReport   compiles the candidate once
+    replay_store(..., processes=Processes(jobs, url))            split over worker processes
 
 Only the inputs of a ticket's life are replayed (engine.app.revisions.stored.History): its creation
 with the fields it was opened with, then each posted event with its own time, actor and data, in
@@ -13,6 +14,11 @@ it, as `finish_run` counts a step finished on its due time as met) and finally u
 Every timer event is applied at its own due time, as an ideal sweeper would. An event the
 candidate refuses is recorded with the error's code and skipped; the ticket carries on without
 it (a refused timer event stops that catch-up: the clock stands until the next posted event).
+
+Tickets are independent: given `processes` (`engine.app.processes`) and enough tickets, the ids
+are split into ranges, each replayed by a worker process that opens the store from its URL and
+compiles the candidate itself; the ranges' tallies are merged in id order, which gives the
+report of one process walking every ticket.
 """
 
 from __future__ import annotations
@@ -22,8 +28,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine import core
-from engine.app.revisions.replay_report import Refusal, ReplayReport
-from engine.app.revisions.stored import CREATED, History, count_tickets, ticket_histories
+from engine.app.processes import Chunk, Processes, chunks, run_chunks
+from engine.app.revisions.replay_report import Refusal, ReplayReport, Tallies
+from engine.app.revisions.stored import (
+    CREATED,
+    History,
+    count_tickets,
+    ticket_histories,
+    ticket_ids,
+)
 from engine.core.model import Event, Ticket
 from engine.core.revision import CompiledRevision
 from engine.errors import SopError
@@ -90,18 +103,62 @@ def replay_store(
     revision: str | None = None,
     progress: Callable[[int], None] | None = None,
     batch: int = 500,
+    processes: Processes | None = None,
 ) -> ReplayReport:
     """Replay every stored ticket of the candidate's SOP (only those pinned to `revision`, when
-    given) and tally the stored results against the candidate's. `progress(n)` is called after
-    each ticket with 1 (for a progress bar)."""
+    given) and tally the stored results against the candidate's. `progress(n)` is called with
+    the number of tickets replayed since its last call (for a progress bar): after each ticket
+    in-process, after each range of tickets a worker finished with `processes`."""
     report = ReplayReport(candidate, as_of)
-    rev = core.compile_revision(candidate)
-    for history in ticket_histories(store, candidate.sop_id, revision, batch):
-        replayed = replay_ticket(rev, history, as_of)
+    ids = ticket_ids(store, candidate.sop_id, revision) if processes is not None else []
+    if processes is None or not processes.wanted(len(ids)):
+        rev = core.compile_revision(candidate)
+        _replay_range(rev, report, store, revision, (None, None), batch, progress)
+        return report
+    args = (processes, candidate, as_of, revision, batch)
+    for part in run_chunks(processes, _Worker, args, _replay_chunk, chunks(ids), progress):
+        report.merge(part)
+    return report
+
+
+def _replay_range(
+    rev: CompiledRevision,
+    report: ReplayReport,
+    store: Store,
+    revision: str | None,
+    ids: tuple[str | None, str | None],
+    batch: int,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    histories = ticket_histories(store, rev.spec.sop_id, revision, batch, *ids)
+    for history in histories:
+        replayed = replay_ticket(rev, history, report.as_of)
         report.add(history.ticket, replayed.ticket, replayed.refusals)
         if progress is not None:
             progress(1)
-    return report
+
+
+class _Worker:
+    """A worker process's own store and compiled candidate (`engine.app.processes`)."""
+
+    def __init__(
+        self,
+        processes: Processes,
+        candidate: Spec,
+        as_of: datetime,
+        revision: str | None,
+        batch: int,
+    ) -> None:
+        self.store = processes.open_store()
+        self.rev = core.compile_revision(candidate)
+        self.as_of, self.revision, self.batch = as_of, revision, batch
+
+
+def _replay_chunk(worker: _Worker, chunk: Chunk) -> Tallies:
+    report = ReplayReport(worker.rev.spec, worker.as_of)
+    ids = (chunk.after, chunk.upto)
+    _replay_range(worker.rev, report, worker.store, worker.revision, ids, worker.batch)
+    return report.tallies()
 
 
 def tickets_to_replay(store: Store, candidate: Spec, revision: str | None = None) -> int:

@@ -3,12 +3,17 @@ tickets that would end elsewhere; events the candidate refuses.
 
     report = ReplayReport(candidate, as_of)
     report.add(stored_ticket, replayed_ticket_or_None, refusals)
+    report.merge(other.tallies())     add another range of tickets, tallied elsewhere
     report.as_dict() -> dict          for tools (JSON)
     report.render() -> str            for the terminal
 
 A step run counts as "met" or "breached" when it finished (its `result`); the run a ticket is
 still in counts as "breached" once its due time has passed by `as_of` (or its deadline fired) and
 as "pending" otherwise. The stored side is each ticket's record as its own revision left it.
+
+Merging the tallies of consecutive ranges of tickets in their order gives the report adding
+their tickets one by one would have: the same counts, lines in the same order (first seen
+first among equal counts), the same sample ids and messages.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from engine.core.time_text import moment_text
 from engine.core.timing import run_late
 from engine.spec.model import END, Spec
 
-__all__ = ["Refusal", "ReplayReport", "StepTally", "sla_results"]
+__all__ = ["Refusal", "ReplayReport", "StepTally", "Tallies", "sla_results"]
 
 SAMPLE = 5  # ticket ids shown per line
 RESULTS = ("met", "breached", "pending")
@@ -74,6 +79,19 @@ def ending(ticket: Ticket | None) -> str:
     return END if not ticket.is_open else ticket.state
 
 
+@dataclass
+class Tallies:
+    """What a report counted, without its candidate (sent back by a worker process)."""
+
+    tickets: int
+    steps: dict[str, StepTally]
+    moved: Counter[tuple[str, str]]
+    moved_ids: dict[tuple[str, str], list[str]]
+    refused: Counter[tuple[str, str, str]]
+    refused_ids: dict[tuple[str, str, str], list[str]]
+    refused_message: dict[tuple[str, str, str], str]
+
+
 class ReplayReport:
     def __init__(self, candidate: Spec, as_of: datetime) -> None:
         self.candidate = candidate
@@ -103,6 +121,34 @@ class ReplayReport:
             self.refused[key] += 1
             self.refused_message.setdefault(key, r.message)
             _sample(self.refused_ids, key, r.ticket_id)
+
+    def tallies(self) -> Tallies:
+        return Tallies(
+            self.tickets,
+            self.steps,
+            self.moved,
+            self.moved_ids,
+            self.refused,
+            self.refused_ids,
+            self.refused_message,
+        )
+
+    def merge(self, other: Tallies) -> None:
+        """Add the tallies of tickets that come after those added so far."""
+        self.tickets += other.tickets
+        for step, tally in other.steps.items():
+            mine = self._tally(step, tally.no)
+            mine.stored.update(tally.stored)
+            mine.candidate.update(tally.candidate)
+        for where, n in other.moved.items():
+            self.moved[where] += n
+            for ticket_id in other.moved_ids[where]:
+                _sample(self.moved_ids, where, ticket_id)
+        for key, n in other.refused.items():
+            self.refused[key] += n
+            self.refused_message.setdefault(key, other.refused_message[key])
+            for ticket_id in other.refused_ids[key]:
+                _sample(self.refused_ids, key, ticket_id)
 
     def _tally(self, step: str, no: int) -> StepTally:
         found = self.steps.get(step)

@@ -2,14 +2,17 @@
 
     open_tickets(tx, sop_id, revision) -> list[StoredTicket]        open tickets pinned to it
     count_tickets(store, sop_id, revision=None) -> int
-    ticket_histories(store, sop_id, revision=None, batch=500)        -> Iterator[History]
+    ticket_ids(store, sop_id, revision=None) -> list[str]             sorted
+    ticket_histories(store, sop_id, revision=None, batch=500, after=None, upto=None)
+                                                                     -> Iterator[History]
     SpecResolver(catalog, store).get(ticket) -> CompiledRevision     the revision a ticket is on
 
 A `History` is a stored ticket and the events a person or another system posted to it, in log
 order: its "created" entry first, then every entry that was neither fired by a rule
 (`caused_by`), nor a timer event of the engine's own (deadline, timer), nor a migration. Those
 are the inputs of a ticket's life; everything else is what a revision made of them. Tickets are
-read in batches (keyset pages by id), each in its own short read transaction.
+read in batches (keyset pages by id), each in its own short read transaction; `after` and
+`upto` bound the ids read (after < id <= upto), so that several processes can split them.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "count_tickets",
     "open_tickets",
     "ticket_histories",
+    "ticket_ids",
 ]
 
 CREATED = "created"  # the first log entry of every ticket (its data: the fields it opened with)
@@ -82,23 +86,42 @@ def count_tickets(store: Store, sop_id: str, revision: str | None = None) -> int
         return int(tx.conn.scalar(stmt) or 0)
 
 
+def ticket_ids(store: Store, sop_id: str, revision: str | None = None) -> list[str]:
+    """The ids `ticket_histories` walks, in its order (how to split them)."""
+    stmt = select(TicketRow.id).where(TicketRow.sop_id == sop_id)
+    if revision is not None:
+        stmt = stmt.where(TicketRow.revision == revision)
+    with store.read() as tx:
+        return list(tx.conn.scalars(stmt.order_by(TicketRow.id)))
+
+
 def ticket_histories(
-    store: Store, sop_id: str, revision: str | None = None, batch: int = 500
+    store: Store,
+    sop_id: str,
+    revision: str | None = None,
+    batch: int = 500,
+    after: str | None = None,
+    upto: str | None = None,
 ) -> Iterator[History]:
-    after = ""
+    start = after or ""
     while True:
         with store.read() as tx:
-            tickets = _ticket_page(tx, sop_id, revision, after, batch)
+            tickets = _ticket_page(tx, sop_id, revision, (start, upto), batch)
             posted = _posted(tx, [t.id for t in tickets]) if tickets else {}
         for ticket in tickets:
             yield History(ticket, tuple(posted.get(ticket.id, ())))
         if len(tickets) < batch:
             return
-        after = tickets[-1].id
+        start = tickets[-1].id
 
 
-def _ticket_page(tx: Tx, sop_id: str, revision: str | None, after: str, batch: int) -> list[Ticket]:
+def _ticket_page(
+    tx: Tx, sop_id: str, revision: str | None, ids: tuple[str, str | None], batch: int
+) -> list[Ticket]:
+    after, upto = ids
     stmt = select(TicketRow.record).where(TicketRow.sop_id == sop_id, TicketRow.id > after)
+    if upto is not None:
+        stmt = stmt.where(TicketRow.id <= upto)
     if revision is not None:
         stmt = stmt.where(TicketRow.revision == revision)
     rows = tx.conn.scalars(stmt.order_by(TicketRow.id).limit(batch))

@@ -142,7 +142,7 @@ def test_the_command_exits_0_on_a_clean_store_and_1_on_a_tampered_one(
     args = ["audit", "verify", "--database-url", database.reader_url, "--format", "json"]
     broken = runner.invoke(main, args)
     assert broken.exit_code == 1, broken.output
-    data = json.loads(broken.output)
+    data = json.loads(broken.stdout)
     assert data["ok"] is False and data["tickets_with_problems"] == [seeded.late]
     assert data["problems"][0] | {"message": ""} == {
         "ticket": seeded.late,
@@ -167,7 +167,7 @@ def test_the_command_reads_the_sqlite_file_in_the_data_dir(tmp_path, catalog):
     result = CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "1 ticket(s), 1 log entries, replayed 1 ticket(s)" in result.output
-    assert result.output.rstrip().endswith(": intact")
+    assert result.stdout.rstrip().endswith(": intact")
 
 
 @pytest.mark.parametrize("sub", ["verify", "export --format xes"])
