@@ -3,8 +3,8 @@
     copy_tickets(store, template_ids, prefix, numbers) -> log entries written
 
 The templates are tickets written the ordinary way (`Tx.save`). Copy i (for i in `numbers`)
-takes the rows of template i % len(template_ids) (ticket, log entries, scope values,
-deadlines) under the id f"{prefix}{i:09d}", its log's
+takes the rows of template i % len(template_ids) (ticket, log entries, finished runs, scope
+values, deadlines) under the id f"{prefix}{i:09d}", its log's
 hash chain computed afresh for that id, and all of it is inserted in bulk (`executemany`),
 BATCH tickets a transaction: about ten times faster than saving each copy through `Tx.save`.
 Rows that name a ticket elsewhere than in its id (step runs, notifications, whose ids derive
@@ -27,7 +27,7 @@ from sqlalchemy import insert, select
 
 from engine.store import Store
 from engine.store.chain import GENESIS, canonical, entry_hash
-from engine.store.tables import DeadlineRow, EventRow, TicketRow, TicketScopeRow
+from engine.store.tables import DeadlineRow, EventRow, TicketRow, TicketRunRow, TicketScopeRow
 
 __all__ = ["copy_tickets"]
 
@@ -52,6 +52,12 @@ class _Template:
                 dict(r)
                 for r in conn.execute(
                     select(TicketScopeRow).where(TicketScopeRow.ticket_id == ticket_id)
+                ).mappings()
+            ]
+            self.runs = [
+                dict(r)
+                for r in conn.execute(
+                    select(TicketRunRow).where(TicketRunRow.ticket_id == ticket_id)
                 ).mappings()
             ]
             self.deadlines = [
@@ -94,6 +100,7 @@ class _Template:
             row["prev_hash"], row["entry_hash"] = prev, digest
             out["events"].append(row)
             prev = digest
+        out["runs"] += [{**r, "ticket_id": tid} for r in self.runs]
         out["scopes"] += [{**r, "ticket_id": tid} for r in self.scopes]
         out["deadlines"] += [{**r, "ticket_id": tid} for r in self.deadlines]
         return len(self.events)
@@ -106,6 +113,7 @@ def copy_tickets(store: Store, template_ids: Sequence[str], prefix: str, numbers
     tables = {
         "tickets": TicketRow,
         "events": EventRow,
+        "runs": TicketRunRow,
         "scopes": TicketScopeRow,
         "deadlines": DeadlineRow,
     }
