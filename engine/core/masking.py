@@ -165,7 +165,7 @@ class Masker:
 def ticket_masker(spec: Spec, seen: Iterable[Mapping[str, Any]] = ()) -> Masker:
     """The masker of a ticket of `spec`; `seen`: every mapping of field values it has had (its
     fields now and each log entry's data), whose personal values it looks for in free text."""
-    personal, phones, free = _kinds(spec.fields)
+    personal, phones, free = masking_kinds(spec)
     texts: set[str] = set()
     numbers: set[str] = set()
     for values in seen:
@@ -175,6 +175,20 @@ def ticket_masker(spec: Spec, seen: Iterable[Mapping[str, Any]] = ()) -> Masker:
             given = [r.get("name") for r in refs] if refs else values[key]
             found.update(str(value) for value in _scalars(given))
     return Masker.of(personal, free, texts, numbers)
+
+
+# By the fields tuple itself first: hashing a revision's field definitions on every notification
+# cost more than masking it. The entry keeps its tuple alive, so an id is not reused meanwhile.
+_KINDS: dict[int, tuple[tuple[FieldDef, ...], tuple[frozenset[str], ...]]] = {}
+
+
+def masking_kinds(spec: Spec) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The revision's personal fields, the phone numbers among them, its free-text fields."""
+    known = _KINDS.get(id(spec.fields))
+    if known is None or known[0] is not spec.fields:
+        known = _KINDS[id(spec.fields)] = (spec.fields, _kinds(spec.fields))
+    personal, phones, free = known[1]
+    return personal, phones, free
 
 
 @functools.lru_cache(maxsize=64)

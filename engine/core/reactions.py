@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from string import Template
 from typing import Any
 
 from engine.core.fields import file_refs
-from engine.core.masking import mask_fields, ticket_masker
+from engine.core.masking import mask_fields, masking_kinds, ticket_masker
 from engine.core.model import (
     Event,
     LogEntry,
@@ -162,18 +163,33 @@ def _masked(fact: dict[str, Any], keys: set[str]) -> dict[str, Any]:
 # --- the closed action registry -------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _placeholders(text: str) -> frozenset[str]:
+    return frozenset(Template(text).get_identifiers())
+
+
+def _masked_keys(spec: Spec) -> frozenset[str]:
+    """The fields whose values a reader without personal-data access sees changed."""
+    personal, _, free = masking_kinds(spec)
+    return personal | free
+
+
 def _render(draft: Draft, template_name: str, count: int, include_personal: bool) -> str:
     spec, ticket = draft.spec, draft.ticket
     text = spec.template(template_name)
     if text is None:
         raise RulesError(f"template {template_name!r} is not defined in {spec.key}'s rules")
-    fields = ticket.fields
-    if include_personal:
-        values = dict(fields)
+    # Only the fields the template names are shown, so only those are masked (masking the
+    # free text of every field cost more than the rest of a decision).
+    named = _placeholders(text)
+    fields = {k: v for k, v in ticket.fields.items() if k in named}
+    if include_personal or named.isdisjoint(_masked_keys(spec)):
+        values = fields
     else:  # the personal values, wherever they stand (earlier ones: TicketService._save)
-        values = ticket_masker(spec, [fields, *(e.data for e in draft.log)]).fields(fields)
+        seen = [ticket.fields, *(e.data for e in draft.log)]
+        values = ticket_masker(spec, seen).fields(fields)
     for fdef in spec.fields:  # a file reads as its name in a message, never as its hash
-        if fdef.type == "file" and (refs := file_refs(values.get(fdef.id))):
+        if fdef.id in values and fdef.type == "file" and (refs := file_refs(values[fdef.id])):
             values[fdef.id] = ", ".join(str(ref.get("name")) for ref in refs)
     step = spec.step(ticket.state) if ticket.active else None
     values.update(
