@@ -36,10 +36,12 @@ import math
 import threading
 from bisect import bisect_left
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from engine.core.identity_cache import by_identity
 from engine.core.office_time import OfficeTime
 from engine.spec.model import Calendar, Duration
 from engine.spec.office_hours import zone_name
@@ -56,9 +58,8 @@ _MAX_ORD = date.max.toordinal()
 
 _CACHE: dict[Calendar, WorkCalendar] = {}
 # By the Calendar object itself first: hashing one (its dates, office hours, overrides) on
-# every due time cost more than the arithmetic. The entry keeps its Calendar alive, so an id
-# is never reused for another while it is here.
-_BY_ID: dict[int, tuple[Calendar, WorkCalendar]] = {}
+# every due time cost more than the arithmetic.
+_BY_ID: dict[int, tuple[Any, Any]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -104,16 +105,15 @@ class WorkCalendar:
     @classmethod
     def for_spec(cls, cal: Calendar) -> WorkCalendar:
         """The shared instance for `cal` (built once per process)."""
-        known = _BY_ID.get(id(cal))
-        if known is not None and known[0] is cal:
-            return known[1]
+        return by_identity(_BY_ID, cal, cls._shared)
+
+    @classmethod
+    def _shared(cls, cal: Calendar) -> WorkCalendar:
         found = _CACHE.get(cal)
         if found is None:
             built = cls(cal)
             with _CACHE_LOCK:
                 found = _CACHE.setdefault(cal, built)
-        with _CACHE_LOCK:
-            _BY_ID[id(cal)] = (cal, found)
         return found
 
     # -- public API ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.core.fields import file_refs
+from engine.core.identity_cache import by_identity
 from engine.spec.model import FieldDef, Spec
 from engine.spec.semantics import is_set
 
@@ -178,17 +179,13 @@ def ticket_masker(spec: Spec, seen: Iterable[Mapping[str, Any]] = ()) -> Masker:
 
 
 # By the fields tuple itself first: hashing a revision's field definitions on every notification
-# cost more than masking it. The entry keeps its tuple alive, so an id is not reused meanwhile.
-_KINDS: dict[int, tuple[tuple[FieldDef, ...], tuple[frozenset[str], ...]]] = {}
+# cost more than masking it.
+_KINDS: dict[int, tuple[Any, Any]] = {}
 
 
 def masking_kinds(spec: Spec) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The revision's personal fields, the phone numbers among them, its free-text fields."""
-    known = _KINDS.get(id(spec.fields))
-    if known is None or known[0] is not spec.fields:
-        known = _KINDS[id(spec.fields)] = (spec.fields, _kinds(spec.fields))
-    personal, phones, free = known[1]
-    return personal, phones, free
+    return by_identity(_KINDS, spec.fields, _kinds)
 
 
 @functools.lru_cache(maxsize=64)

@@ -15,7 +15,8 @@ are raised as SQLAlchemy's (`sqlalchemy.exc.IntegrityError`, ...), as `Connectio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -87,16 +88,9 @@ class Prepared:
             if positional
             else {n: v for (_, n, _), v in zip(binds, bound, strict=True)}
         )
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _cursor(conn, sql, params) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                sql, params, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
-            ) from exc
-        finally:
-            cursor.close()
         if not any(results):
             return [tuple(row) for row in fetched]
         return [
@@ -113,16 +107,23 @@ class Prepared:
         else:
             names = [n for _, n, _ in binds]
             params = [dict(zip(names, _bound(binds, row), strict=True)) for row in rows]
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _cursor(conn, sql, params) as cursor:
             if len(params) == 1:
                 cursor.execute(sql, params[0])
             else:
                 cursor.executemany(sql, params)
             return int(cursor.rowcount)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                sql, params, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
-            ) from exc
-        finally:
-            cursor.close()
+
+
+@contextmanager
+def _cursor(conn: Connection, sql: str, params: Any) -> Iterator[Any]:
+    """A DBAPI cursor in the connection's transaction; its errors raised as SQLAlchemy's."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, params, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
+    finally:
+        cursor.close()

@@ -440,12 +440,16 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
             if ticket.version <= expected_version:
                 ticket = replace(ticket, version=expected_version + 1)
             self._update_ticket(ticket, expected_version, now)
-            stored = previous.ticket.runs_done if previous is not None else None
-            if stored is None or previous is None or previous.ticket.version != expected_version:
-                stored = int(self.conn.scalar(_COUNT_RUNS, {"ticket_id": ticket.id}) or 0)
+            if previous is not None and previous.ticket.version != expected_version:
+                previous = None  # read at another version: what it knew is not this write's
+            stored = (
+                previous.ticket.runs_done
+                if previous is not None
+                else int(self.conn.scalar(_COUNT_RUNS, {"ticket_id": ticket.id}) or 0)
+            )
             self._append_runs(ticket, stored)
             link = previous.last_link if previous is not None else None
-            if link is None or previous is None or previous.ticket.version != expected_version:
+            if link is None:
                 link = chain.last_link(self.conn, ticket.id)
             old_scopes = previous_scopes
         self._append_log(ticket.id, outcome.log, idempotency, now, link)

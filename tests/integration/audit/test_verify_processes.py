@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
@@ -19,6 +18,7 @@ from engine.app.processes import MIN_TICKETS
 from engine.cli import main
 from engine.store import Store
 from engine.store.tables import DeadlineRow
+from tests.support.chunk_spy import spy_chunks
 from tests.support.seed import MONDAY
 from tests.support.written import write_tickets
 
@@ -30,20 +30,7 @@ EVENTS = [("accept", "staff", {}), ("triage", "staff", {})]
 @pytest.fixture
 def spied(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """The progress bars the command draws and the ranges it hands to worker processes."""
-    seen: dict[str, list[Any]] = {"bars": [], "chunks": []}
-    bar, run = click.progressbar, verify_module.run_chunks
-
-    def progressbar(*args: Any, **kwargs: Any) -> Any:
-        seen["bars"].append(bar(*args, **kwargs))
-        return seen["bars"][-1]
-
-    def run_chunks(processes: Any, setup: Any, args: Any, work: Any, planned: Any, *rest: Any):
-        seen["chunks"].append((processes.jobs, len(planned)))
-        return run(processes, setup, args, work, planned, *rest)
-
-    monkeypatch.setattr(click, "progressbar", progressbar)
-    monkeypatch.setattr(verify_module, "run_chunks", run_chunks)
-    return seen
+    return spy_chunks(monkeypatch, verify_module)
 
 
 def test_two_processes_report_what_one_reports(

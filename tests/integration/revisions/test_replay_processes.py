@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import click
 import pytest
 from click.testing import CliRunner
 
@@ -16,26 +15,14 @@ from engine.app.revisions import replay as replay_module
 from engine.cli import main
 from tests.integration.revisions.test_migrate import db_args
 from tests.integration.revisions.test_replay import R2_FILE, stored  # noqa: F401 (a fixture)
+from tests.support.chunk_spy import spy_chunks
 from tests.support.copies import copy_tickets
 
 
 @pytest.fixture
 def spied(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """The progress bars the command draws and the ranges it hands to worker processes."""
-    seen: dict[str, list[Any]] = {"bars": [], "chunks": []}
-    bar, run = click.progressbar, replay_module.run_chunks
-
-    def progressbar(*args: Any, **kwargs: Any) -> Any:
-        seen["bars"].append(bar(*args, **kwargs))
-        return seen["bars"][-1]
-
-    def run_chunks(processes: Any, setup: Any, args: Any, work: Any, planned: Any, *rest: Any):
-        seen["chunks"].append((processes.jobs, len(planned)))
-        return run(processes, setup, args, work, planned, *rest)
-
-    monkeypatch.setattr(click, "progressbar", progressbar)
-    monkeypatch.setattr(replay_module, "run_chunks", run_chunks)
-    return seen
+    return spy_chunks(monkeypatch, replay_module)
 
 
 def test_two_processes_report_what_one_reports(stored, tree, database, spied):  # noqa: F811
