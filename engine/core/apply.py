@@ -7,6 +7,9 @@ One call to `apply` handles the posted event and everything it sets off: the rul
 (notifications, timers, status changes) and the events those rules fire, each logged with the
 rule that caused it. It either returns a complete Outcome or raises a TicketError having
 changed nothing (the input ticket is immutable; work happens on a private draft).
+
+`notify=False` decides the same and writes no notification: for a caller that only wants the
+ticket (the what-if replay), rendering and masking the messages was most of the time.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def new_ticket(
     *,
     actor: str | None = None,
     user: str | None = None,
+    notify: bool = True,
 ) -> Outcome:
     """Open a ticket at the SOP's start step with `fields` (checked against the SOP)."""
     _aware(now)
@@ -73,7 +77,7 @@ def new_ticket(
         active=start_run(spec, start, now),
         version=1,
     )
-    draft = Draft(rev, ticket, now)
+    draft = Draft(rev, ticket, now, notify=notify)
     draft.log_event(
         Event("created", actor or "", dict(values), now, user),
         from_state="",
@@ -86,7 +90,9 @@ def new_ticket(
     return draft.outcome()
 
 
-def apply(rev: CompiledRevision, ticket: Ticket, event: Event, now: datetime) -> Outcome:
+def apply(
+    rev: CompiledRevision, ticket: Ticket, event: Event, now: datetime, *, notify: bool = True
+) -> Outcome:
     """Apply one event (posted, or a timer event from `due`) and everything it sets off."""
     _aware(now)
     spec = rev.spec
@@ -95,7 +101,7 @@ def apply(rev: CompiledRevision, ticket: Ticket, event: Event, now: datetime) ->
             f"ticket {ticket.id} is governed by {ticket.sop_id}@{ticket.revision} "
             f"({ticket.spec_hash[:12]}), not {spec.key} ({spec.content_hash[:12]})"
         )
-    draft = Draft(rev, ticket, now)
+    draft = Draft(rev, ticket, now, notify=notify)
     at = event.occurred_at or now
     _aware(at)
     if event.type in TIMER_EVENTS:

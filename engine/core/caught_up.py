@@ -42,10 +42,12 @@ class CaughtUp:
         )
 
 
-def catch_up(rev: CompiledRevision, ticket: Ticket, until: datetime, most: int) -> CaughtUp:
+def catch_up(
+    rev: CompiledRevision, ticket: Ticket, until: datetime, most: int, *, notify: bool = True
+) -> CaughtUp:
     """Apply the timer events due by `until`, at most `most` of them (a bad SOP's timers could
     fire forever). A refusal stops the catch-up and is returned, not raised, so the caller
-    keeps what was applied before it and decides whether to raise."""
+    keeps what was applied before it and decides whether to raise. `notify`: as `apply`'s."""
     outcomes: list[Outcome] = []
     for _ in range(most):
         pending = due(rev, ticket, until)
@@ -53,7 +55,7 @@ def catch_up(rev: CompiledRevision, ticket: Ticket, until: datetime, most: int) 
             return CaughtUp(ticket, tuple(outcomes))
         event = pending[0]
         try:
-            outcome = apply(rev, ticket, event, event.occurred_at or until)
+            outcome = apply(rev, ticket, event, event.occurred_at or until, notify=notify)
         except SopError as exc:
             return CaughtUp(ticket, tuple(outcomes), refused=event, error=exc)
         outcomes.append(outcome)

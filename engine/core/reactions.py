@@ -44,6 +44,7 @@ class Draft:
     rev: CompiledRevision
     ticket: Ticket
     now: datetime
+    notify: bool = True  # False: decide the same, write no notification (engine.core.apply)
     log: list[LogEntry] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     fired: list[tuple[str, Event]] = field(default_factory=list)
@@ -208,6 +209,8 @@ def _render(draft: Draft, template_name: str, count: int, include_personal: bool
 def _notify(
     draft: Draft, rule_id: str, action: RuleAction, count: int, escalation: bool = False
 ) -> None:
+    if not draft.notify:
+        return
     spec, ticket = draft.spec, draft.ticket
     params = action.params
     to = str(params["to"])

@@ -4,7 +4,11 @@
     matches = engine.evaluate(fact)          # every matching rule, in file order; [] for none
 
 `build` is called once per revision by `engine.core.revision.compile_revision`; whoever holds
-the compiled revision holds this engine. Nothing here caches engines.
+the compiled revision holds this engine. Nothing here caches engines. Each engine remembers the
+rules matched by its last messages (`MEMO` of them): the message holds every value a rule
+reads and a call shares nothing with another, so an equal message matches the same rules. A
+sweep or replay re-asks the same question for every reminder (half a replay's time was
+durable_rules answering it again).
 
 How durable_rules is used, and why (measured on durable-rules 2.0.28):
 - One durable ruleset per build, named `<sop>@<revision>`. Names cannot be re-registered or
@@ -53,6 +57,7 @@ import json
 import struct
 import threading
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from durable import engine as durable_engine
@@ -73,6 +78,7 @@ SEEN = -1  # what it records
 SEEN_KEY = "e"  # the constant key (value 1) of every message, matched by the `seen` rule
 _HITS: dict[str, list[int]] = {}  # sid of a call in progress -> indexes of the rules it matched
 _SIDS = itertools.count(1)
+MEMO = 4096  # messages whose matches each engine remembers
 
 
 def _record(index: int) -> Callable[[Any], None]:
@@ -272,6 +278,7 @@ class RulesEngine:
         self._keys = _Keys(compiled.refs, ordering_texts(compiled))
         self._heads = frozenset((r.trigger, r.name) for r in compiled.rules)
         self.definition = definition(compiled)
+        self._matching = lru_cache(maxsize=MEMO)(self._post_items)
 
     @classmethod
     def build(cls, spec: Spec) -> RulesEngine:
@@ -308,9 +315,12 @@ class RulesEngine:
         head = _head(fact)
         if head not in self._heads:
             return []
-        indexes = self._post(self._keys.message(fact))
+        indexes = self._matching(tuple(self._keys.message(fact).items()))
         rules = self.compiled.rules
         return [Match(rules[i].id, rules[i].actions, reason(rules[i], fact)) for i in indexes]
+
+    def _post_items(self, items: tuple[tuple[str, Any], ...]) -> tuple[int, ...]:
+        return tuple(self._post(dict(items)))
 
     def _post(self, message: dict[str, Any]) -> list[int]:
         host = RulesEngine._host

@@ -11,7 +11,8 @@ again only if the candidate's rules fire them, and deadline and timer events are
 the candidate's time limits and calendars by `engine.core.catch_up` (the sweeper's own), up to
 just before each next posted event (a deadline due at the very moment of an event does not beat
 it, as `finish_run` counts a step finished on its due time as met) and finally up to `as_of`.
-Every timer event is applied at its own due time, as an ideal sweeper would. An event the
+Every timer event is applied at its own due time, as an ideal sweeper would; no notification
+is written (`notify=False`: the report compares tickets, not messages). An event the
 candidate refuses is recorded with the error's code and skipped; the ticket carries on without
 it (a refused timer event stops that catch-up: the clock stands until the next posted event).
 
@@ -63,7 +64,13 @@ def replay_ticket(rev: CompiledRevision, history: History, as_of: datetime) -> R
     first = posted[0]
     try:
         opened = core.new_ticket(
-            rev, stored.id, first.data, first.at, actor=first.actor or None, user=first.user
+            rev,
+            stored.id,
+            first.data,
+            first.at,
+            actor=first.actor or None,
+            user=first.user,
+            notify=False,
         )
     except SopError as exc:
         return Replayed(None, (Refusal(stored.id, first.seq, CREATED, "", exc.code, str(exc)),))
@@ -73,7 +80,7 @@ def replay_ticket(rev: CompiledRevision, history: History, as_of: datetime) -> R
         ticket = _fire_due(rev, ticket, item.at - JUST_BEFORE, refusals)
         event = Event(item.event, item.actor, item.data, item.at, item.user)
         try:
-            ticket = core.apply(rev, ticket, event, item.at).ticket
+            ticket = core.apply(rev, ticket, event, item.at, notify=False).ticket
         except SopError as exc:
             refusals.append(
                 Refusal(stored.id, item.seq, item.event, ticket.state, exc.code, exc.message)
@@ -87,7 +94,7 @@ def _fire_due(
 ) -> Ticket:
     """Catch the ticket up to `until`; a timer event the candidate's own rules refuse is
     recorded (named `deadline:<step>` or `timer:<name>`) and stops the clock there."""
-    caught = core.catch_up(rev, ticket, until, MAX_DUE)
+    caught = core.catch_up(rev, ticket, until, MAX_DUE, notify=False)
     event, exc, last = caught.refused, caught.error, caught.ticket
     if event is not None and exc is not None:
         name = f"{event.type}:{event.data.get('step') or event.data.get('name')}"

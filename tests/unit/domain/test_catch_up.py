@@ -92,3 +92,14 @@ def test_combined_is_one_outcome_for_one_transaction(nag):
     assert combined.log == tuple(e for o in caught.outcomes for e in o.log)
     assert [n.rule for n in combined.notifications] == ["nag", "nag"]
     assert combined.deadlines == caught.outcomes[-1].deadlines
+
+
+def test_without_notifications_it_decides_the_same_and_writes_no_message(nag):
+    """What the replay asks for (`notify=False`): the same tickets and log, no reminders."""
+    until = DUE + timedelta(hours=3, minutes=30)
+    told = catch_up(nag, opened(nag), until, most=100)
+    quiet = catch_up(nag, opened(nag), until, most=100, notify=False)
+    assert len([n for o in told.outcomes for n in o.notifications]) == 3
+    assert [n for o in quiet.outcomes for n in o.notifications] == []
+    assert quiet.ticket == told.ticket
+    assert [o.log for o in quiet.outcomes] == [o.log for o in told.outcomes]

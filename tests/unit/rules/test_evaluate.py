@@ -296,3 +296,30 @@ def test_long_texts_compare_exactly() -> None:
     assert ids(engine, fact(data={"text": long})) == ["r0"]
     assert ids(engine, fact(data={"text": long + "!"})) == []
     assert ids(engine, fact(data={"text": long[:-1]})) == []
+
+
+def test_a_question_asked_again_is_answered_from_memory_and_a_new_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sweep asks the same question for every reminder: durable_rules answers it once. A
+    fact differing only in what no rule reads is the same question; one differing in a value
+    a rule reads is a new one, with its own answer."""
+    engine = engine_for({"event": "poke", "if": {"field": "channel", "equals": "sms"}})
+    host = durable_adapter.RulesEngine._host
+    assert host is not None
+    asked: list[dict[str, Any]] = []
+    real = host.assert_fact
+
+    def counting(name: str, message: dict[str, Any]) -> Any:
+        asked.append(message)
+        return real(name, message)
+
+    monkeypatch.setattr(host, "assert_fact", counting)
+    sms = fact(field={"channel": "sms", "priority": 1})
+    assert ids(engine, sms) == ["r0"]
+    assert ids(engine, fact(field={"channel": "sms", "priority": 2})) == ["r0"]
+    assert len(asked) == 1
+    assert ids(engine, fact(field={"channel": "web", "priority": 1})) == []
+    assert len(asked) == 2
+    reasons = [m.reason for m in engine.evaluate(sms)]
+    assert reasons and "sms" in reasons[0]
