@@ -7,7 +7,9 @@
 The open tickets are seed-SOP tickets at their first step (made by the core once, then copied
 with their own ids and due times and bulk-inserted, with their log entry, scope and deadline).
 Printed: the time of the due-deadline query alone, and of a whole sweep (every due deadline
-applied through the core, each ticket in its own transaction), per backend.
+applied through the core, 20 tickets to a transaction, each in its own savepoint), per backend;
+and apart, the first run of the SOP's periodic steps (its monthly report reads every ticket),
+which a pass starts once they are due, and which a running server has made before.
 PostgreSQL: SOP_BENCH_DATABASE_URL, else postgresql://127.0.0.1:5432/test, in a fresh schema
 that is dropped afterwards.
 """
@@ -163,8 +165,14 @@ def measure(label: str, store: Store, n_open: int, n_due: int) -> None:
         timings.append(time.perf_counter() - t)
     query_ms = sorted(timings)[len(timings) // 2] * 1000
     plan = due_plan(store)
+    sweeper = Sweeper(service, batch=500)
+    # The SOP's periodic steps (the monthly monev report) run after a pass once they are due:
+    # the first time here. A running server ran them already; timed apart, not in the sweep.
     t = time.perf_counter()
-    applied = Sweeper(service, batch=500).run_once(NOW)
+    sweeper.periodic.run_once(NOW)
+    periodic_s = time.perf_counter() - t
+    t = time.perf_counter()
+    applied = sweeper.run_once(NOW)
     sweep_s = time.perf_counter() - t
     t = time.perf_counter()
     again = service.sweep(NOW)
@@ -178,6 +186,7 @@ def measure(label: str, store: Store, n_open: int, n_due: int) -> None:
         f"goal < {GOAL_S:.0f} s at 1,000 due: {goal})  "
         f"next sweep, nothing due: {empty_ms:5.2f} ms ({again} applied)"
     )
+    print(f"{'':10} periodic steps, first run (monthly report, every ticket): {periodic_s:.2f} s")
     print(f"{'':10} due query plan: {plan}")
     assert applied == n_due, f"applied {applied}, expected {n_due}"
 

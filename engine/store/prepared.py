@@ -4,6 +4,7 @@
     STMT.run(conn, rows)          rows: dicts with exactly `keys` (one or many)
     QUERY = Prepared(select(...).where(... == bindparam("id")), keys=("id",))
     QUERY.rows(conn, {"id": ...}) -> [tuple, ...]   the columns read back as SQLAlchemy would
+    with savepoint(conn, "name"): ...      undone alone if the block raises
 
 SQLAlchemy's per-execution work (cache key, execution context, result object) cost more than
 SQLite's own execution of these small statements. A `Prepared` compiles its statement once per
@@ -24,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "savepoint"]
 
 # sql, positional, (key, name, bind processor) per parameter, result processors. A key of None:
 # a value fixed in the statement (a subquery's LIMIT 1), held as the name's processed value.
@@ -127,3 +128,25 @@ def _cursor(conn: Connection, sql: str, params: Any) -> Iterator[Any]:
         ) from exc
     finally:
         cursor.close()
+
+
+@contextmanager
+def savepoint(conn: Connection, name: str) -> Iterator[None]:
+    """A savepoint of the connection's transaction, on its DBAPI cursor (SQLAlchemy's
+    `begin_nested` compiled and ran its two statements for more than the work of a swept
+    ticket): released when the block ends; rolled back to, then released, if the block
+    raises, and the exception raised on. `name`: a plain identifier, unique among the
+    savepoints open on the connection."""
+    _execute(conn, f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        _execute(conn, f"ROLLBACK TO SAVEPOINT {name}")
+        _execute(conn, f"RELEASE SAVEPOINT {name}")
+        raise
+    _execute(conn, f"RELEASE SAVEPOINT {name}")
+
+
+def _execute(conn: Connection, sql: str) -> None:
+    with _cursor(conn, sql, ()) as cursor:
+        cursor.execute(sql)

@@ -153,10 +153,21 @@ _SELECT_TICKET_LOCKED = (
     .where(TicketRow.id == bindparam("ticket_id"))
     .with_for_update()
 )
-_LOCK_TICKET = (
+_LOCK_TICKET = Prepared(
     select(TicketRow.id)
     .where(TicketRow.id == bindparam("ticket_id"))
-    .with_for_update(skip_locked=True)
+    .with_for_update(skip_locked=True),
+    ("ticket_id",),
+)
+_LOCK_DUE = Prepared(  # built once: building it per swept ticket cost more than running it
+    select(DeadlineRow.id)
+    .where(
+        DeadlineRow.ticket_id == bindparam("ticket_id"),
+        DeadlineRow.due <= bindparam("now", type_=DeadlineRow.due.type),
+        DeadlineRow.checked.is_(None),
+    )
+    .with_for_update(skip_locked=True),
+    ("ticket_id", "now"),
 )
 _SELECT_LAST_AT = (
     select(EventRow.at)
@@ -358,19 +369,26 @@ class Store:
         SQLSTATE class 40) are left to the caller."""
         try:
             yield
-        except OperationalError as exc:
-            if str(getattr(exc.orig, "sqlstate", None) or "").startswith("40"):
+        except (OperationalError, InternalError) as exc:
+            if not refuses_work(exc):
                 raise
+            if isinstance(exc, InternalError):
+                raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
             if self._watch is not None:
                 self._watch.check()  # a lost file says so rather than the driver's reason
             raise StoreUnavailable(f"the database refused the work: {first_line(exc)}") from exc
-        except InternalError as exc:
-            # 25006: a write in a read-only transaction, i.e. a server in read-only mode or a
-            # standby (a failover under way, a URL pointing at a replica): the database's state
-            # and not the request's fault; psycopg calls it an internal error.
-            if getattr(exc.orig, "sqlstate", None) != READ_ONLY_SQLSTATE:
-                raise
-            raise StoreUnavailable(f"the database is read-only: {first_line(exc)}") from exc
+
+
+def refuses_work(exc: SQLAlchemyError) -> bool:
+    """Whether `exc` is the database refusing work (unreachable, down, disk full, read-only)
+    rather than one transaction's fault: PostgreSQL's rollbacks (deadlock, serialization:
+    SQLSTATE class 40) are not. 25006, a write in a read-only transaction, is a server in
+    read-only mode or a standby (a failover under way, a URL pointing at a replica); psycopg
+    calls it an internal error."""
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if isinstance(exc, OperationalError):
+        return not sqlstate.startswith("40")
+    return isinstance(exc, InternalError) and sqlstate == READ_ONLY_SQLSTATE
 
 
 class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQueries):
@@ -608,18 +626,9 @@ class Tx(Queries, OutboxOps, UserOps, RefOps, ChangeOps, SubscriptionOps, WorkQu
         split the work. SQLite's write transaction already excludes every other writer (and
         SQLAlchemy leaves FOR UPDATE out there).
         """
-        if self.conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id}).first() is None:
+        if not _LOCK_TICKET.rows(self.conn, {"ticket_id": ticket_id}):
             return []
-        stmt = (
-            select(DeadlineRow.id)
-            .where(
-                DeadlineRow.ticket_id == ticket_id,
-                DeadlineRow.due <= now,
-                DeadlineRow.checked.is_(None),
-            )
-            .with_for_update(skip_locked=True)
-        )
-        return list(self.conn.scalars(stmt))
+        return [row[0] for row in _LOCK_DUE.rows(self.conn, {"ticket_id": ticket_id, "now": now})]
 
     def mark_checked(self, deadline_ids: list[int], now: datetime) -> None:
         """Keep rows the core had nothing to do for out of later sweeps (until replaced)."""

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from engine.app import service as service_module
 from engine.app.audit.verify import verify_store
@@ -65,10 +66,10 @@ def test_a_ticket_the_core_cannot_sweep_is_set_aside_without_stopping_others(
     clock.advance(timedelta(days=2))
     real_apply = caught_up.apply  # what the sweeper's catch-up applies each due event with
 
-    def refuse_one(rev, ticket, event, now):
+    def refuse_one(rev, ticket, event, now, **options):
         if ticket.id == bad.id:
             raise RulesError("a rule action failed")
-        return real_apply(rev, ticket, event, now)
+        return real_apply(rev, ticket, event, now, **options)
 
     monkeypatch.setattr(caught_up, "apply", refuse_one)
     assert service.sweep() == 1
@@ -80,6 +81,32 @@ def test_a_ticket_the_core_cannot_sweep_is_set_aside_without_stopping_others(
     service.post_event(bad.id, "accept", "staff", {}, user=None)  # new deadlines replace them
     clock.advance(timedelta(days=2))
     assert service.sweep() == 1
+
+
+def test_a_write_failing_halfway_undoes_only_that_tickets_sweep(service, new, clock, monkeypatch):
+    """Tickets are swept several to a transaction: a database error after one ticket's rows
+    were written undoes that ticket's work alone (its savepoint); the others commit, and the
+    failed one is still due, tried again by the next sweep."""
+    first, bad, last = new(), new(), new()
+    clock.advance(timedelta(days=2))
+    real_run = service_module.handlers.run
+
+    def fail_one(tx, spec, saved, log, scopes):  # after the ticket, its log and deadlines
+        if saved.id == bad.id:
+            raise IntegrityError("INSERT INTO step_runs", {}, Exception("constraint failed"))
+        return real_run(tx, spec, saved, log, scopes)
+
+    monkeypatch.setattr(service_module.handlers, "run", fail_one)
+    assert service.sweep() == 2
+    assert events_of(service, first.id) == events_of(service, last.id) == ["created", "deadline"]
+    assert events_of(service, bad.id) == ["created"]
+    assert service.get_ticket(bad.id).ticket.version == bad.ticket.version
+    with service.store.read() as tx:
+        assert tx.due_ticket_ids(clock.now(), 10) == [bad.id]  # still due, not set aside
+    monkeypatch.setattr(service_module.handlers, "run", real_run)
+    assert service.sweep() == 1
+    assert events_of(service, bad.id) == ["created", "deadline"]
+    assert verify_store(service.store).ok
 
 
 def test_the_background_sweeper_applies_deadlines_by_itself(service, new, clock):
@@ -166,10 +193,10 @@ def test_a_stopping_sweep_ends_after_a_whole_batch_and_the_restart_carries_on(
     batches: list[int] = []
     real = service._sweep_ticket
 
-    def then_stop(ticket_id, now):  # SIGTERM arrives during the 2nd batch
+    def then_stop(tx, ticket_id, now):  # SIGTERM arrives during the 2nd batch
         if len(batches) == 1:
             service.stopping.set()
-        batches.append(real(ticket_id, now))
+        batches.append(real(tx, ticket_id, now))
         return batches[-1]
 
     monkeypatch.setattr(service, "_sweep_ticket", then_stop)
