@@ -5,6 +5,7 @@
     QUERY = Prepared(select(...).where(... == bindparam("id")), keys=("id",))
     QUERY.rows(conn, {"id": ...}) -> [tuple, ...]   the columns read back as SQLAlchemy would
     with savepoint(conn, "name"): ...      undone alone if the block raises
+    execute_plain(conn, "BEGIN IMMEDIATE")  a statement without parameters
 
 SQLAlchemy's per-execution work (cache key, execution context, result object) cost more than
 SQLite's own execution of these small statements. A `Prepared` compiles its statement once per
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["Prepared", "savepoint"]
+__all__ = ["Prepared", "execute_plain", "savepoint"]
 
 # sql, positional, (key, name, bind processor) per parameter, result processors. A key of None:
 # a value fixed in the statement (a subquery's LIMIT 1), held as the name's processed value.
@@ -137,16 +138,17 @@ def savepoint(conn: Connection, name: str) -> Iterator[None]:
     ticket): released when the block ends; rolled back to, then released, if the block
     raises, and the exception raised on. `name`: a plain identifier, unique among the
     savepoints open on the connection."""
-    _execute(conn, f"SAVEPOINT {name}")
+    execute_plain(conn, f"SAVEPOINT {name}")
     try:
         yield
     except BaseException:
-        _execute(conn, f"ROLLBACK TO SAVEPOINT {name}")
-        _execute(conn, f"RELEASE SAVEPOINT {name}")
+        execute_plain(conn, f"ROLLBACK TO SAVEPOINT {name}")
+        execute_plain(conn, f"RELEASE SAVEPOINT {name}")
         raise
-    _execute(conn, f"RELEASE SAVEPOINT {name}")
+    execute_plain(conn, f"RELEASE SAVEPOINT {name}")
 
 
-def _execute(conn: Connection, sql: str) -> None:
+def execute_plain(conn: Connection, sql: str) -> None:
+    """Run a statement without parameters on the DBAPI cursor; its errors as SQLAlchemy's."""
     with _cursor(conn, sql, ()) as cursor:
         cursor.execute(sql)

@@ -72,6 +72,18 @@ _INSERT = Prepared(
         "elapsed", "paused_seconds", "paused_amount", "paused_at",
     ),
 )  # fmt: skip
+_RESCOPE = Prepared(  # the runs before this event, moved to the ticket's new scope value
+    update(StepRunRow)
+    .where(
+        StepRunRow.ticket_id == bindparam("b_ticket_id"),
+        or_(
+            StepRunRow.scope_value.is_(None),
+            StepRunRow.scope_value.is_distinct_from(bindparam("b_value")),
+        ),
+    )
+    .values(scope_name=bindparam("b_name"), scope_value=bindparam("b_value")),
+    ("b_ticket_id", "b_name", "b_value"),
+)
 
 
 def report_scope_field(spec: Spec) -> str | None:
@@ -159,14 +171,7 @@ def record_step_runs(
         ]
         _INSERT.run(conn, rows)
     if field and any(field in entry.data for entry in log) and first > 0:
-        conn.execute(
-            update(StepRunRow)
-            .where(
-                StepRunRow.ticket_id == ticket.id,
-                or_(StepRunRow.scope_value.is_(None), StepRunRow.scope_value != scope_value),
-            )
-            .values(scope_name=field, scope_value=scope_value)
-        )
+        _RESCOPE.run(conn, [{"b_ticket_id": ticket.id, "b_name": field, "b_value": scope_value}])
 
 
 def _earlier(conn: Any, ticket_id: str, runs: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -13,7 +14,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, text
 
 from engine.core.model import Deadline, RuleFiring, StepRun, Ticket, Timer
-from engine.store import Store, codec
+from engine.errors import StoreUnavailable
+from engine.store import Store, codec, database
 from engine.store.database import MIGRATIONS, make_engine
 from engine.store.tables import Base, TicketRow
 
@@ -219,6 +221,27 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     store.close()
     assert mode == "wal"
     assert timeout >= 1000
+
+
+def test_a_write_waiting_past_the_busy_timeout_is_refused_as_unavailable(tmp_path, monkeypatch):
+    """Another process holding SQLite's write lock past the busy timeout: the write is refused
+    as the store being unavailable (a 503 that says to retry), not a driver error; reads go on."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "sop.db"
+    store = Store.open(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreUnavailable, match="database is locked"), store.write() as tx:
+            tx.conn.execute(text("SELECT 1"))
+        with store.read() as tx:
+            assert tx.conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        other.rollback()
+        other.close()
+    with store.write() as tx:  # the lock released, writes go on
+        assert tx.conn.execute(text("SELECT 1")).scalar() == 1
+    store.close()
 
 
 def test_an_unsupported_database_url_is_refused_clearly():
