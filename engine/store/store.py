@@ -35,6 +35,7 @@ from sqlalchemy import (
     Engine,
     bindparam,
     delete,
+    event,
     exists,
     func,
     insert,
@@ -48,6 +49,7 @@ from engine.core.model import LogEntry, Notification, Outcome, StepRun, Ticket, 
 from engine.errors import StoreUnavailable
 from engine.store import chain, codec, guard
 from engine.store.changes import ChangeOps
+from engine.store.checkpoints import Checkpointer, store_pages
 from engine.store.database import (
     WRITE,
     current_heads,
@@ -248,9 +250,16 @@ def wall_now() -> datetime:
 
 
 class Store:
-    def __init__(self, engine: Engine, *, watch: guard.FileWatch | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        watch: guard.FileWatch | None = None,
+        checkpointer: Checkpointer | None = None,
+    ) -> None:
         self.engine = engine
         self._watch = watch
+        self._checkpointer = checkpointer
         # SQLite file: writers queue on a lock file (flock wakes the next one when the lock is
         # released) before BEGIN IMMEDIATE, instead of SQLite's busy handler, which sleeps
         # 1, 2, 5, 10... ms between retries and leaves the CPU idle while writers wait.
@@ -268,16 +277,19 @@ class Store:
         path = sqlite_file(url)
         had_store = guard.prepare(path, init=init) if path is not None else False
         engine = make_engine(url, schema=schema, access="rw" if path is not None else "rwc")
+        if path is not None:  # commits leave the log's copying to the Checkpointer (below)
+            event.listen(engine, "connect", lambda dbapi_conn, _record: store_pages(dbapi_conn))
         try:
             if had_store and not init and path is not None:
                 with engine.connect() as conn:
                     guard.require_store(path, current_heads(conn))
             if migrate:
                 upgrade(engine)
-            watch = None
+            watch = checkpointer = None
             if path is not None:
                 guard.mark(path)
                 watch = guard.FileWatch(path)
+                checkpointer = Checkpointer(path)
         except SQLAlchemyError as exc:
             engine.dispose()
             where = path or shown(url)
@@ -285,7 +297,7 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, watch=watch)
+        return cls(engine, watch=watch, checkpointer=checkpointer)
 
     @classmethod
     def open_existing(cls, url: str, *, read_only: bool = False) -> Store:
@@ -307,6 +319,8 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         if self._watch is not None:
             self._watch.close()
 
