@@ -12,22 +12,30 @@ from the walk just measured, so of the same size), on the DBAPI connection alone
 service >= 25% of that floor on SQLite.
 
     .venv/bin/python bench/bench_service.py [--seconds 5] [--profile sqlite|postgresql]
+                                            [--processes 3]
 
 `--profile` runs cProfile over that database's measurement and prints the top functions.
+`--processes N` also runs N processes side by side on the same database, each walking its own
+tickets (as `sop serve`'s workers do), and sets their sum beside the one-client floor and, on
+PostgreSQL, beside the floor of N clients committing side by side (PostgreSQL flushes the
+write-ahead log of transactions that commit together once: its own group commit).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import multiprocessing
 import os
 import pstats
 import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,9 +89,30 @@ def walk(service: TicketService, seconds: float) -> tuple[int, int]:
     return events, tickets
 
 
-def floor_rate(store: Store, seconds: float) -> float:
+def floor_rate(store: Store, seconds: float, clients: int = 1) -> float:
     """Events/s of the floor: BEGIN, insert one event row, update the ticket row, COMMIT, on
-    the store's own DBAPI connection (its pragmas), with a real event row and record."""
+    the store's own DBAPI connection (its pragmas), with a real event row and record.
+    `clients` > 1: as many connections side by side, each on a ticket of its own (threads: the
+    driver lets go of the interpreter while the database works)."""
+    if clients > 1:
+        with store.read() as tx:
+            ids = [r[0] for r in tx.conn.exec_driver_sql("SELECT id FROM tickets LIMIT 1000")]
+        rates: list[float] = []
+        threads = [
+            threading.Thread(
+                target=lambda i=i: rates.append(_floor_one(store, seconds, ids[i]))  # type: ignore[misc]
+            )
+            for i in range(clients)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return sum(rates)
+    return _floor_one(store, seconds, None)
+
+
+def _floor_one(store: Store, seconds: float, ticket_id: str | None) -> float:
     pg = store.dialect == "postgresql"
     mark = "%s" if pg else "?"
     begin = "BEGIN" if pg else "BEGIN IMMEDIATE"
@@ -92,7 +121,13 @@ def floor_rate(store: Store, seconds: float) -> float:
         if pg:
             raw.autocommit = True  # type: ignore[attr-defined]  # BEGIN and COMMIT sent below
         cur = raw.cursor()
-        cur.execute("SELECT * FROM events ORDER BY id DESC LIMIT 1")
+        if ticket_id is None:
+            cur.execute("SELECT * FROM events ORDER BY id DESC LIMIT 1")
+        else:
+            cur.execute(
+                f"SELECT * FROM events WHERE ticket_id = {mark} ORDER BY id DESC LIMIT 1",
+                (ticket_id,),
+            )
         names = [d[0] for d in cur.description if d[0] != "id"]
         event = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         cur.execute(f"SELECT record FROM tickets WHERE id = {mark}", (event["ticket_id"],))
@@ -158,17 +193,66 @@ def measure(name: str, store: Store, seconds: float, profile: bool) -> None:
         stats.sort_stats("tottime").print_stats(30)
 
 
+def _walker(url: str, schema: str | None, seconds: float, go: Any, results: Any) -> None:
+    """One process of `--processes`: open the store, warm up, wait for the others, walk."""
+    store = Store.open(url, schema=schema, migrate=False)
+    service = TicketService(load_catalog(ROOT / "sop"), store)
+    walk(service, 0.5)
+    go.wait()
+    c0 = time.process_time()
+    events, tickets = walk(service, seconds)
+    results.put((events, tickets, time.process_time() - c0))
+    store.close()
+
+
+def measure_processes(
+    name: str, store: Store, url: str, schema: str | None, seconds: float, n: int
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    go, results = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_walker, args=(url, schema, seconds, go, results)) for _ in range(n)
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(3.0 + n)  # each process imports, opens the store and warms up
+    go.set()
+    got = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+    events = sum(g[0] for g in got)
+    writes = events + sum(g[1] for g in got)
+    cpu = sum(g[2] for g in got)
+    floor = floor_rate(store, seconds)
+    print(
+        f"{name:<12} {events / seconds:7.0f} events/s with {n} processes side by side "
+        f"({cpu / writes * 1000:5.2f} ms CPU per write): {events / seconds / floor:.0%} of the "
+        f"one-client floor ({floor:.0f}/s)"
+    )
+    if store.dialect == "postgresql":
+        group = floor_rate(store, seconds, clients=n)
+        print(
+            f"{'':<12} floor with {n} clients side by side {group:7.0f} events/s (their commits "
+            f"flushed together): the {n} processes are {events / seconds / group:.0%} of it"
+        )
+    sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--profile", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument("--processes", type=int, default=0)
     args = parser.parse_args()
     print(f"In-process service benchmark on {os.cpu_count()} cores, one thread")
     tmp = Path(tempfile.mkdtemp(prefix="bench-service-"))
     try:
-        store = Store.open(sqlite_url(tmp / "bench.db"))
+        url = sqlite_url(tmp / "bench.db")
+        store = Store.open(url)
         try:
             measure("sqlite", store, args.seconds, args.profile == "sqlite")
+            if args.processes:
+                measure_processes("sqlite", store, url, None, args.seconds, args.processes)
         finally:
             store.close()
     finally:
@@ -180,6 +264,8 @@ def main() -> None:
     store = Store.open(PG_BASE, schema=schema)
     try:
         measure("postgresql", store, args.seconds, args.profile == "postgresql")
+        if args.processes:
+            measure_processes("postgresql", store, PG_BASE, schema, args.seconds, args.processes)
     finally:
         with store.engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
