@@ -1,5 +1,7 @@
 """SIGKILL the server while clients post events, restart it on the same data folder: every
-acknowledged event is there, deadlines still fire, and no notification is delivered twice."""
+acknowledged event is there, deadlines still fire, and no notification is delivered twice. On
+SQLite and on PostgreSQL (SOP_TEST_DATABASE_URL), where the three clients' transactions commit
+side by side (PostgreSQL flushes their log together): an answer is sent only after its commit."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import http.client
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from tests.api.journey import WALK, HttpError, Journey
-from tests.e2e.conftest import Receiver, Server
+from tests.e2e.conftest import Receiver, Server, pg_schema_url
 
 CLIENTS = 3
 
@@ -38,10 +43,21 @@ class Client(threading.Thread):
             self.unexpected.append(str(exc))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_args(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """The servers' store: the data folder's SQLite file, or a fresh PostgreSQL schema (made
+    before the servers and dropped after them: the test names this fixture first)."""
+    if request.param == "sqlite":
+        yield []
+        return
+    with pg_schema_url("sop_crash") as at:
+        yield ["--database-url", at]
+
+
 def test_killed_server_keeps_acknowledged_events_and_fires_deadlines_after_restart(
-    make_server: Any, receiver: Receiver
+    store_args: list[str], make_server: Any, receiver: Receiver
 ) -> None:
-    first: Server = make_server(receiver).start()
+    first: Server = make_server(receiver, args=store_args).start()
     api = first.journey()
     sleeper = api.create()["id"]  # waits at step 8 (24 hours) across the crash
     api.to_authority_check(sleeper)
@@ -61,7 +77,7 @@ def test_killed_server_keeps_acknowledged_events_and_fires_deadlines_after_resta
     assert not [u for c in clients for u in c.unexpected]
     assert len(acked) >= 60
 
-    second: Server = make_server(receiver, data_dir=first.data_dir).start()
+    second: Server = make_server(receiver, data_dir=first.data_dir, args=store_args).start()
     api = second.journey()
     timelines: dict[str, set[tuple[int, str]]] = {}
     for ticket_id, version, event in acked:
