@@ -32,8 +32,8 @@ import secrets
 import shutil
 import sys
 import tempfile
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -94,22 +94,13 @@ def floor_rate(store: Store, seconds: float, clients: int = 1) -> float:
     the store's own DBAPI connection (its pragmas), with a real event row and record.
     `clients` > 1: as many connections side by side, each on a ticket of its own (threads: the
     driver lets go of the interpreter while the database works)."""
-    if clients > 1:
-        with store.read() as tx:
-            ids = [r[0] for r in tx.conn.exec_driver_sql("SELECT id FROM tickets LIMIT 1000")]
-        rates: list[float] = []
-        threads = [
-            threading.Thread(
-                target=lambda i=i: rates.append(_floor_one(store, seconds, ids[i]))  # type: ignore[misc]
-            )
-            for i in range(clients)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return sum(rates)
-    return _floor_one(store, seconds, None)
+    if clients == 1:
+        return _floor_one(store, seconds, None)
+    with store.read() as tx:
+        sql = f"SELECT id FROM tickets LIMIT {clients}"
+        ids = [r[0] for r in tx.conn.exec_driver_sql(sql)]
+    with ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(lambda ticket_id: _floor_one(store, seconds, ticket_id), ids))
 
 
 def _floor_one(store: Store, seconds: float, ticket_id: str | None) -> float:
